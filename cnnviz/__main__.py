@@ -1,0 +1,7 @@
+"""`python -m cnnviz ...`: see cnnviz/cli.py."""
+
+import sys
+
+from cnnviz.cli import main
+
+sys.exit(main())

@@ -1,0 +1,447 @@
+"""Model specs: a CNN as a layer stack in Keras vocabulary, checked in pure Python.
+
+A spec reads like the Keras code a learner will write::
+
+    {"name": "fashion-cnn", "input_shape": [28, 28, 1],
+     "layers": [{"type": "Conv2D", "filters": 32, "kernel_size": 3, "activation": "relu"},
+                {"type": "Flatten"},
+                {"type": "Dense", "units": "num_classes", "activation": "softmax"}]}
+
+`check` walks the stack with the same shape and parameter rules as Keras and returns a
+`Report` (one row per layer, and the first problem if any) without importing
+TensorFlow, so it answers while someone types. `validate` does the same and raises
+`SpecError` on a problem.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnnviz import layers
+from cnnviz.errors import SpecError
+
+__all__ = [
+    "Head",
+    "LayerRow",
+    "LayerSpec",
+    "ModelSpec",
+    "Report",
+    "check",
+    "head_of",
+    "validate",
+]
+
+TOP_LEVEL_KEYS = ("name", "input_shape", "layers")
+MAX_LAYERS = 200
+MAX_DIMENSION = 4096
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer: its Keras class name and the keyword arguments given for it."""
+
+    type: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **self.params}
+
+    @classmethod
+    def from_dict(cls, data: Any, number: int = 0) -> LayerSpec:
+        """Parse `{"type": ..., **params}`; raises SpecError for a malformed entry."""
+        if not isinstance(data, dict):
+            raise SpecError(
+                f"layer {number}: each layer must be an object like "
+                f'{{"type": "Conv2D", ...}}; received {data!r}',
+                number,
+            )
+        if "type" not in data or not isinstance(data["type"], str):
+            raise SpecError(
+                f'layer {number}: missing "type" (a Keras layer name such as '
+                f'"Conv2D"); received {data!r}',
+                number,
+            )
+        params = {k: v for k, v in data.items() if k != "type"}
+        return cls(data["type"], params)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A CNN as a stack of layers.
+
+    Attributes:
+        layers: the stack, first layer first.
+        input_shape: (height, width, channels), or None to take it from the dataset.
+        name: a short name, used for the Keras model and file names.
+    """
+
+    layers: tuple[LayerSpec, ...]
+    input_shape: tuple[int, int, int] | None = None
+    name: str = "model"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name}
+        if self.input_shape is not None:
+            data["input_shape"] = list(self.input_shape)
+        data["layers"] = [layer.to_dict() for layer in self.layers]
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ModelSpec:
+        """Parse a spec dict; raises SpecError saying what is malformed."""
+        if not isinstance(data, dict):
+            raise SpecError(
+                f'a model spec must be an object with "layers"; received {_short(data)}'
+            )
+        unknown = [k for k in data if k not in TOP_LEVEL_KEYS]
+        if unknown:
+            raise SpecError(
+                f"unknown key {unknown[0]!r} in the model spec; allowed keys: "
+                f"{', '.join(TOP_LEVEL_KEYS)}"
+            )
+        raw_layers = data.get("layers")
+        if not isinstance(raw_layers, list):
+            raise SpecError(f'"layers" must be a list of layers; received {_short(raw_layers)}')
+        if len(raw_layers) > MAX_LAYERS:
+            raise SpecError(
+                f"the stack has {len(raw_layers)} layers; cnnviz handles at most {MAX_LAYERS}"
+            )
+        name = data.get("name", "model")
+        if not isinstance(name, str) or not name.strip():
+            raise SpecError(f'"name" must be a non-empty string; received {name!r}')
+        input_shape = data.get("input_shape")
+        if input_shape is not None:
+            input_shape = _input_shape(input_shape)
+        return cls(
+            tuple(LayerSpec.from_dict(raw, i + 1) for i, raw in enumerate(raw_layers)),
+            input_shape,
+            name,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelSpec:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise SpecError(
+                f"the model spec is not valid JSON: {err.msg} at line {err.lineno}, "
+                f"column {err.colno}"
+            ) from None
+        return cls.from_dict(data)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _input_shape(value: Any) -> tuple[int, int, int]:
+    ok = isinstance(value, (list, tuple)) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    )
+    if not ok or len(value) != 3:
+        hint = ""
+        if ok and len(value) == 2:
+            hint = f"; for grayscale images write [{value[0]}, {value[1]}, 1]"
+        raise SpecError(
+            f"input_shape must be [height, width, channels]{hint}; received {_short(value)}"
+        )
+    if any(v <= 0 for v in value) or max(value[:2]) > MAX_DIMENSION or value[2] > 4:
+        raise SpecError(
+            f"input_shape needs positive sizes up to {MAX_DIMENSION} pixels and 1 to 4 "
+            f"channels; received {list(value)}"
+        )
+    return (value[0], value[1], value[2])
+
+
+# --- checking -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """What one layer does to the tensor, as `model.summary()` would show it.
+
+    Attributes:
+        number: 1-based position in the stack.
+        name: the Keras layer name, e.g. "conv2d_1".
+        type: the Keras class name.
+        params: checked parameters with defaults filled in, "num_classes" resolved.
+        input_shape, output_shape: shapes without the batch axis.
+        trainable, non_trainable: weight counts.
+    """
+
+    number: int
+    name: str
+    type: str
+    params: dict[str, Any]
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    trainable: int
+    non_trainable: int
+
+    @property
+    def total(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of checking a spec.
+
+    Attributes:
+        spec: the spec checked.
+        input_shape: the resolved input shape, or None if there was none.
+        rows: one row per layer that could be checked (all of them when ok).
+        error: the first problem, or None.
+    """
+
+    spec: ModelSpec
+    input_shape: tuple[int, int, int] | None
+    rows: tuple[LayerRow, ...]
+    error: SpecError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(r.trainable for r in self.rows)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(r.non_trainable for r in self.rows)
+
+    @property
+    def total_params(self) -> int:
+        return self.trainable_params + self.non_trainable_params
+
+    @property
+    def output_shape(self) -> tuple[int, ...] | None:
+        return self.rows[-1].output_shape if self.rows else self.input_shape
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The `summary --json` document (shapes with a leading null batch axis)."""
+        return {
+            "layers": [
+                {
+                    "name": r.name,
+                    "type": r.type,
+                    "output_shape": [None, *r.output_shape],
+                    "params": r.total,
+                }
+                for r in self.rows
+            ],
+            "total_params": self.total_params,
+            "trainable_params": self.trainable_params,
+        }
+
+
+def _snake(name: str) -> str:
+    """Keras's default layer-name stem: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper() and not name[i - 1].isdigit():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _layer_names(types: list[str]) -> list[str]:
+    """Names as a fresh Keras session gives them: conv2d, conv2d_1, flatten, ..."""
+    seen: dict[str, int] = {}
+    names = []
+    for t in types:
+        stem = _snake(t)
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        names.append(stem if n == 0 else f"{stem}_{n}")
+    return names
+
+
+def check(
+    spec: ModelSpec,
+    *,
+    input_shape: tuple[int, ...] | list[int] | None = None,
+    num_classes: int | None = None,
+) -> Report:
+    """Check a spec layer by layer without TensorFlow.
+
+    Args:
+        spec: the model spec.
+        input_shape: the dataset's (height, width, channels); used when the spec has
+            none, and must match the spec's own when it has one.
+        num_classes: the dataset's number of classes; resolves `"units": "num_classes"`
+            and checks that the head fits the classes.
+
+    Returns:
+        A Report with a row per checked layer and the first problem, if any.
+    """
+    rows: list[LayerRow] = []
+    try:
+        shape = _resolve_input_shape(spec, input_shape)
+    except SpecError as err:
+        return Report(spec, None, (), err)
+    if not spec.layers:
+        err = SpecError("the model has no layers; add at least one, e.g. Conv2D")
+        return Report(spec, shape, (), err)
+    names = _layer_names([layers.ALIASES.get(l.type, l.type) for l in spec.layers])
+    current: tuple[int, ...] = shape
+    for number, (layer, name) in enumerate(zip(spec.layers, names), start=1):
+        try:
+            row = _check_layer(layer, number, name, current, num_classes)
+        except SpecError as err:
+            return Report(spec, shape, tuple(rows), err)
+        rows.append(row)
+        current = row.output_shape
+    report = Report(spec, shape, tuple(rows))
+    if num_classes is not None:
+        try:
+            head_of(report, num_classes)
+        except SpecError as err:
+            return Report(spec, shape, tuple(rows), err)
+    return report
+
+
+def _resolve_input_shape(spec: ModelSpec, given: Any) -> tuple[int, int, int]:
+    if given is not None:
+        given = _input_shape(list(given))
+    if spec.input_shape is None and given is None:
+        raise SpecError(
+            'no input shape: add "input_shape": [height, width, channels] to the '
+            "spec, or choose a dataset"
+        )
+    if spec.input_shape is not None and given is not None and spec.input_shape != given:
+        raise SpecError(
+            f"the model's input_shape {list(spec.input_shape)} does not match the "
+            f"dataset's images {list(given)}; remove input_shape from the spec to "
+            f"take it from the dataset"
+        )
+    return spec.input_shape or given
+
+
+def _check_layer(
+    layer: LayerSpec,
+    number: int,
+    name: str,
+    shape: tuple[int, ...],
+    num_classes: int | None,
+) -> LayerRow:
+    where = f"layer {number} {layer.type}"
+    try:
+        kind = layers.get(layer.type)
+    except layers.ParamError as err:
+        raise SpecError(f"layer {number}: {err}", number) from None
+    try:
+        params = kind.resolve_params(layer.params)
+    except layers.ParamError as err:
+        raise SpecError(f"{where}: {err}", number) from None
+    if params.get("units") == layers.NUM_CLASSES:
+        if num_classes is None:
+            raise SpecError(
+                f'{where}: units is "num_classes" but no dataset says how many '
+                f"classes there are; choose a dataset or give a number",
+                number,
+            )
+        params["units"] = num_classes
+    try:
+        out = kind.output_shape(shape, params)
+        trainable, frozen = kind.count_params(shape, params)
+    except layers.ShapeError as err:
+        raise SpecError(f"{where}: {err}", number) from None
+    if any(n <= 0 for n in out):
+        raise SpecError(
+            f"{where}: turns its {layers._fmt(shape)} input into an empty "
+            f"{layers._fmt(out)} output; use smaller strides or padding='same'",
+            number,
+        )
+    return LayerRow(number, name, kind.name, params, shape, out, trainable, frozen)
+
+
+def validate(
+    spec: ModelSpec,
+    *,
+    input_shape: tuple[int, ...] | list[int] | None = None,
+    num_classes: int | None = None,
+) -> Report:
+    """Like `check`, but raises the first problem.
+
+    Raises:
+        SpecError: the first problem, with its layer number and a hint.
+    """
+    report = check(spec, input_shape=input_shape, num_classes=num_classes)
+    if report.error is not None:
+        raise report.error
+    return report
+
+
+# --- the head -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the last layer predicts, which decides the loss.
+
+    Attributes:
+        kind: "binary" (one sigmoid unit) or "multiclass" (N softmax units).
+        units: the number of output units.
+        loss: the Keras loss name that fits it.
+    """
+
+    kind: str
+    units: int
+
+    @property
+    def loss(self) -> str:
+        if self.kind == "binary":
+            return "binary_crossentropy"
+        return "sparse_categorical_crossentropy"
+
+
+def head_of(report: Report, num_classes: int) -> Head:
+    """The head of a checked model, checked against the dataset's classes.
+
+    Raises:
+        SpecError: when the output does not fit `num_classes` classes.
+    """
+    if not report.rows:
+        raise SpecError("the model has no layers to predict with")
+    last = report.rows[-1]
+    out = last.output_shape
+    activation = last.params.get("activation")
+    number = last.number
+    if len(out) != 1:
+        raise SpecError(
+            f"layer {number} {last.type}: the model ends with a "
+            f"{layers._fmt(out)} tensor; end with Flatten and Dense(units=num_classes, "
+            f"activation='softmax')",
+            number,
+        )
+    if out[0] == 1 and num_classes == 2:
+        if activation != "sigmoid":
+            raise SpecError(
+                f"layer {number} {last.type}: a single output unit needs "
+                f"activation='sigmoid' for a two-class dataset; received {activation!r}",
+                number,
+            )
+        return Head("binary", 1)
+    if out[0] != num_classes:
+        hint = " (or 1 sigmoid unit)" if num_classes == 2 else ""
+        raise SpecError(
+            f"layer {number} {last.type}: the model outputs {out[0]} values but the "
+            f'dataset has {num_classes} classes; set units to "num_classes" '
+            f"({num_classes}){hint}",
+            number,
+        )
+    if activation != "softmax":
+        raise SpecError(
+            f"layer {number} {last.type}: the last layer needs activation='softmax' "
+            f"to give class probabilities; received {activation!r}",
+            number,
+        )
+    return Head("multiclass", out[0])

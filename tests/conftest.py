@@ -1,0 +1,17 @@
+"""Shared test setup: quiet, CPU-only, deterministic TensorFlow; runs in a temp dir."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def runs_dir(tmp_path, monkeypatch):
+    """A private runs directory, also set as CNNVIZ_RUNS_DIR."""
+    path = tmp_path / "runs"
+    monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(path))
+    return path
