@@ -1,0 +1,34 @@
+"""cnnviz in the browser: routes to the pages and shows what is chosen in the sidebar.
+
+Start with `streamlit run streamlit_app.py`. TensorFlow is imported only by the pages
+that need it, so the first page opens quickly.
+"""
+
+import streamlit as st
+
+from pages._shared import init_state
+
+st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:",
+                   layout="wide")
+init_state()
+
+PAGES = [
+    st.Page("pages/concepts.py", title="Concepts", icon=":material/school:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/photo_library:"),
+    st.Page("pages/build.py", title="Build", icon=":material/layers:"),
+    st.Page("pages/augment.py", title="Augment", icon=":material/auto_fix_high:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/inspect.py", title="Inspect", icon=":material/visibility:"),
+    st.Page("pages/predict.py", title="Predict", icon=":material/psychology:"),
+]
+page = st.navigation(PAGES)
+
+with st.sidebar:
+    st.markdown("### cnnviz")
+    st.markdown(f"**Dataset:** `{st.session_state.cnnviz_dataset}`")
+    spec = st.session_state.cnnviz_spec
+    st.markdown(f"**Model:** `{spec.get('name', 'model')}` ({len(spec.get('layers', []))} layers)")
+    run = st.session_state.cnnviz_run
+    st.markdown(f"**Run:** `{run}`" if run else "**Run:** none yet")
+
+page.run()
