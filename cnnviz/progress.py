@@ -1,0 +1,110 @@
+"""What a training job's event stream says so far: progress, speed, and the curves.
+
+The Train page and the command line read a job's events (see `cnnviz.jobs`) and need
+the same few facts: how far it is, how fast it goes, when it will end, and the loss and
+accuracy so far, per epoch and per batch. `progress_from_events` computes them once;
+the figures only draw them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Progress", "progress_from_events"]
+
+METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+@dataclass
+class Progress:
+    """A training job's progress.
+
+    Attributes:
+        status: the last status word ("queued", "running", "completed", ...).
+        message: the last status message.
+        epoch, epochs: the current epoch (1-based) and the number planned.
+        batch, batches: the current batch in the epoch (1-based) and batches per epoch.
+        fraction: share of all planned batches done, 0 to 1.
+        elapsed, eta: seconds since training began, and the estimate left (or None).
+        images_per_second: training speed so far.
+        history: finished epochs' metrics, e.g. {"loss": [...], "val_accuracy": [...]}.
+        batch_curve: per-batch points, {"epoch": [fractional epochs], "loss": [...],
+            "accuracy": [...]}, for a live chart between epoch ends.
+        test_accuracy: once completed.
+    """
+
+    status: str = "queued"
+    message: str = ""
+    epoch: int = 0
+    epochs: int = 0
+    batch: int = 0
+    batches: int = 0
+    fraction: float = 0.0
+    elapsed: float = 0.0
+    eta: float | None = None
+    images_per_second: float = 0.0
+    history: dict[str, list[float]] = field(default_factory=dict)
+    batch_curve: dict[str, list[float]] = field(default_factory=dict)
+    test_accuracy: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")
+
+    def label(self) -> str:
+        """One line for a progress bar: epoch, batch, ETA and speed."""
+        if self.status == "queued":
+            return self.message or "waiting for a free slot"
+        if not self.epochs:
+            return self.message or self.status
+        eta = "" if self.eta is None else f" · ETA {_clock(self.eta)}"
+        return (
+            f"epoch {self.epoch}/{self.epochs} · batch {self.batch}/{self.batches}{eta} · "
+            f"{self.images_per_second:,.0f} images/s"
+        )
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes}:{secs:02d}" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def progress_from_events(events: list[dict[str, Any]]) -> Progress:
+    """Fold a job's events, oldest first, into its progress."""
+    progress = Progress(history={k: [] for k in METRICS},
+                        batch_curve={"epoch": [], "loss": [], "accuracy": []})
+    for event in events:
+        kind = event.get("kind")
+        if kind == "status":
+            progress.status = event.get("status", progress.status)
+            progress.message = event.get("message", progress.message)
+            if event.get("test_accuracy") is not None:
+                progress.test_accuracy = event["test_accuracy"]
+            continue
+        if kind not in ("batch", "epoch"):
+            continue
+        progress.epoch = event.get("epoch", progress.epoch)
+        progress.epochs = event.get("epochs", progress.epochs)
+        progress.batch = event.get("batch", progress.batch)
+        progress.batches = event.get("batches", progress.batches)
+        progress.elapsed = event.get("elapsed", progress.elapsed)
+        progress.eta = event.get("eta")
+        progress.images_per_second = event.get("images_per_second", 0.0)
+        done = (progress.epoch - 1) * progress.batches + progress.batch
+        total = progress.epochs * progress.batches
+        progress.fraction = min(1.0, done / total) if total else 0.0
+        if kind == "batch":
+            x = progress.epoch - 1 + progress.batch / max(1, progress.batches)
+            progress.batch_curve["epoch"].append(x)
+            for name in ("loss", "accuracy"):
+                progress.batch_curve[name].append(event.get(name, float("nan")))
+        elif not event.get("partial"):
+            for name in METRICS:
+                if name in event:
+                    progress.history[name].append(event[name])
+    progress.history = {k: v for k, v in progress.history.items() if v}
+    if progress.status == "completed":
+        progress.fraction = 1.0
+    return progress

@@ -1,0 +1,73 @@
+"""AppTest drives the Train page: start a short training, poll it to the end, see the run."""
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "train.py")
+TINY = {"name": "tiny", "layers": [
+    {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
+    {"type": "Flatten"},
+    {"type": "Dense", "units": "num_classes", "activation": "softmax"}]}
+
+
+@pytest.fixture
+def app(runs_dir):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state.cnnviz_spec = TINY
+    at.run()
+    assert not at.exception
+    return at
+
+
+def poll_until_done(at, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception
+        if not at.session_state.train_job and at.session_state.cnnviz_run:
+            return
+    raise AssertionError("training did not finish")
+
+
+def test_start_training_and_poll_to_completion(app, runs_dir):
+    assert app.button(key="train_start").label == "Start training"
+    assert app.button(key="train_stop").label == "Stop training"
+    assert app.button(key="train_stop").disabled
+    app.number_input(key="train_epochs").set_value(2)
+    app.button(key="train_start").click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert app.session_state.train_job
+    assert app.button(key="train_start").disabled
+    poll_until_done(app)
+    rows = app.dataframe[0].value
+    assert list(rows["status"]) == ["completed"]
+    assert rows["test accuracy"].iloc[0].endswith("%")
+    assert rows["epochs"].iloc[0] == "2/2"
+    run_id = app.session_state.cnnviz_run
+    assert (runs_dir / run_id / "model.keras").is_file()
+    assert app.selectbox(key="train_current_run").value == run_id
+
+
+def test_stop_training_keeps_a_stopped_run(app, runs_dir):
+    app.number_input(key="train_epochs").set_value(200)
+    app.button(key="train_start").click().run()
+    time.sleep(1.0)
+    app.run()
+    app.button(key="train_stop").click().run()
+    poll_until_done(app)
+    rows = app.dataframe[0].value
+    assert rows["status"].iloc[0] == "stopped"
+
+
+def test_a_model_that_does_not_fit_the_data_is_an_error(app):
+    app.session_state.cnnviz_spec = {"name": "bad", "layers": [
+        {"type": "Flatten"}, {"type": "Dense", "units": 3, "activation": "softmax"}]}
+    app.run()
+    app.button(key="train_start").click().run()
+    assert any("outputs 3 values but the dataset has 10 classes" in e.value
+               for e in app.error)
+    assert "train_job" not in app.session_state or not app.session_state.train_job
