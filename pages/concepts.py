@@ -1,0 +1,163 @@
+"""Concepts: what convolution and pooling do to a grid of numbers, one step at a time."""
+
+import io
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+from sklearn.datasets import load_sample_image
+
+from cnnviz import concepts, figures
+from cnnviz.errors import CnnvizError
+from cnnviz.images import open_image, to_array
+
+PHOTOS = {"Temple (sample photo)": "china.jpg", "Flower (sample photo)": "flower.jpg"}
+POOL_STRIDES = {"same as pool size": None, "1": 1, "2": 2, "3": 3}
+
+
+def new_grid() -> None:
+    """Refill the grid from the size and seed (a callback: runs before the page)."""
+    size, seed = st.session_state.concepts_size, st.session_state.concepts_seed
+    st.session_state.concepts_grid = concepts.format_grid(
+        concepts.random_grid(size, size, seed=seed)
+    )
+
+
+def step_controls(key: str, n_steps: int, noun: str) -> int:
+    """Previous/Next buttons and a slider over the output cells; returns the 0-based step."""
+    st.session_state[key] = min(max(st.session_state.get(key, 1), 1), n_steps)
+
+    def move(delta: int) -> None:
+        st.session_state[key] = min(max(st.session_state[key] + delta, 1), n_steps)
+
+    back, middle, forward = st.columns([1, 4, 1], vertical_alignment="bottom")
+    back.button(f"Previous {noun}", key=f"{key}_previous", on_click=move, args=(-1,))
+    forward.button(f"Next {noun}", key=f"{key}_next", on_click=move, args=(1,))
+    if n_steps > 1:
+        middle.slider(noun.capitalize(), 1, n_steps, key=key)
+    return st.session_state[key] - 1
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def transformed(name: str, data: bytes | None, kernel: np.ndarray, stride: int, padding: str):
+    """The transformer's pictures as (caption, PNG bytes), so a rerun does not re-encode."""
+    if data is None:
+        photo = load_sample_image(PHOTOS[name])
+    else:  # a JPEG decodes straight at a reduced scale
+        photo = to_array(open_image(data, name=name, draft_size=(1280, 1280)))
+    stages = concepts.transform_image(photo, kernel, stride=stride, padding=padding)
+    pictures = []
+    for caption, picture in figures.transformer_images(stages):
+        Image.fromarray(picture).save(buffer := io.BytesIO(), format="PNG")
+        pictures.append((caption, buffer.getvalue()))
+    return pictures
+
+
+st.title("Concepts")
+st.markdown(
+    "A **convolution** slides a small grid of weights, the **kernel**, over the input: at each "
+    "position it multiplies the numbers under the window by the kernel's and adds them up into "
+    "one output cell. **Pooling** slides a window too and keeps the largest number (max) or the "
+    "mean (average). Change the grid, kernel, stride and padding, then step through the output."
+)
+if "concepts_size" not in st.session_state:
+    st.session_state.concepts_size, st.session_state.concepts_seed = 6, 0
+    new_grid()
+
+st.header("Convolution")
+size_col, seed_col, kernel_col, stride_col, padding_col = st.columns([3, 2, 3, 2, 3])
+size_col.slider("Grid size", 3, 9, key="concepts_size", on_change=new_grid)
+seed_col.number_input("Random seed", 0, 9999, key="concepts_seed", on_change=new_grid)
+names = [*concepts.KERNELS, "custom"]
+kernel_name = kernel_col.selectbox("Kernel", names, index=2, key="concepts_kernel")
+stride = stride_col.number_input("Stride", 0, 4, value=1, key="concepts_stride")
+padding = padding_col.radio("Padding", concepts.PADDINGS, horizontal=True, key="concepts_padding")
+with st.expander("Type your own numbers", expanded=kernel_name == "custom"):
+    grid_col, custom_col = st.columns(2)
+    grid_text = grid_col.text_area("Input grid", key="concepts_grid", height=220)
+    custom_text = custom_col.text_area(
+        "Custom kernel (3x3 or 5x5)",
+        "1 0 -1\n2 0 -2\n1 0 -1",
+        height=220,
+        key="concepts_custom_kernel",
+    )
+st.caption(f"**{kernel_name}** kernel: {concepts.KERNEL_NOTES[kernel_name]}")
+try:
+    grid = concepts.parse_grid(grid_text)
+    kernel = concepts.get_kernel(kernel_name, custom_text=custom_text)
+except CnnvizError as error:
+    st.error(str(error))
+    st.stop()
+
+try:
+    result = concepts.convolve(grid, kernel, stride=stride, padding=padding)
+except CnnvizError as problem:  # kernel larger than the input, stride 0: said in words
+    st.warning(str(problem))
+else:
+    st.markdown(f"**Output size:** `{result.formula}`")
+    index = step_controls("concepts_step", result.n_steps, "step")
+    conv_figure = figures.convolution_figure(result, index)
+    st.plotly_chart(conv_figure, width="stretch", key="concepts_conv_chart")
+    step = result.step(index)
+    st.markdown(
+        f"**Step {index + 1} of {result.n_steps}**, output cell (row {step.row}, "
+        f"column {step.col}): {step.expression}"
+    )
+    arithmetic = figures.arithmetic_figure(result, index)
+    st.plotly_chart(arithmetic, width="stretch", key="concepts_arithmetic_chart")
+
+st.header("Max and average pooling")
+st.markdown(
+    "Pooling shrinks a grid: each window becomes one number, the largest (max) or the "
+    "mean (average). Both run on the grid above, with the same window."
+)
+size_col, stride_col, padding_col = st.columns(3)
+pool_size = size_col.radio("Pool size", [2, 3], horizontal=True, key="concepts_pool_size")
+stride_choice = stride_col.selectbox("Pool stride", POOL_STRIDES, key="concepts_pool_stride")
+pool_stride = POOL_STRIDES[stride_choice]
+pool_padding = padding_col.radio(
+    "Pool padding", concepts.PADDINGS, horizontal=True, key="concepts_pool_padding"
+)
+try:
+    pooled = [
+        concepts.pool(grid, size=pool_size, stride=pool_stride, padding=pool_padding, mode=mode)
+        for mode in ("max", "average")
+    ]
+except CnnvizError as problem:
+    st.warning(str(problem))
+else:
+    st.markdown(f"**Output size:** `{pooled[0].formula}`")
+    index = step_controls("concepts_pool_step", pooled[0].n_steps, "pooling step")
+    pool_figure = figures.pooling_figure(*pooled, index)
+    st.plotly_chart(pool_figure, width="stretch", key="concepts_pool_chart")
+    st.markdown(
+        f"**Max:** {pooled[0].step(index).expression}  \n"
+        f"**Average:** {pooled[1].step(index).expression}"
+    )
+
+st.header("Image transformer")
+st.markdown(
+    f"The **{kernel_name}** kernel (stride {stride}, '{padding}' padding) on a photo's "
+    "brightness, then ReLU, then 2x2 max pooling: what one `Conv2D` filter followed by "
+    "`MaxPooling2D` does to a picture."
+)
+photo_col, upload_col = st.columns(2)
+photo_name = photo_col.selectbox("Photo", list(PHOTOS), key="concepts_photo")
+upload = upload_col.file_uploader(
+    "...or upload your own",
+    key="concepts_upload",
+    type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
+)
+try:
+    source = (upload.name, upload.getvalue()) if upload else (photo_name, None)
+    pictures = transformed(*source, kernel, stride, padding)
+except CnnvizError as error:
+    st.info(str(error))
+    st.stop()
+for row in (pictures[:2], pictures[2:]):
+    for column, (caption, picture) in zip(st.columns(2), row):
+        column.image(picture, caption=caption, width="stretch", output_format="PNG")
+st.caption(
+    "Feature maps: blue is positive, white is 0, red is negative, on one scale. Pictures are "
+    "stretched to one width: the captions give their real sizes."
+)

@@ -1,0 +1,234 @@
+"""AppTest drives the Concepts page: grid, kernel, stride, padding, steps, pooling, photos."""
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "concepts.py")
+WORKED_GRID = "1 2 3 0\n0 1 2 3\n3 0 1 2\n2 3 0 1"
+WORKED_KERNEL = "2 0 1\n0 1 2\n1 0 2"
+POOL_GRID = "1 3 2 1\n4 6 5 0\n3 2 1 9\n0 8 7 4"
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def rerun(at):
+    at.run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def decode(array):
+    """A plotly array from the chart's JSON (plain list or base64 typed array)."""
+    if isinstance(array, dict):
+        data = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+        return data.reshape([int(n) for n in array["shape"].split(",")]).astype(float)
+    return np.array(array, dtype=float)
+
+
+def shown(at, chart_key, trace_name):
+    """The numbers a chart's trace shows (NaN where a cell is empty)."""
+    (chart,) = [c for c in at.get("plotly_chart") if c.key == chart_key]
+    (trace,) = [t for t in json.loads(chart.proto.spec)["data"] if t["name"] == trace_name]
+    return decode(trace["z"])
+
+
+def markdown(at, start):
+    return [m.value for m in at.markdown if m.value.startswith(start)]
+
+
+def use_worked_example(at):
+    at.text_area(key="concepts_grid").input(WORKED_GRID)
+    at.selectbox(key="concepts_kernel").select("custom")
+    at.text_area(key="concepts_custom_kernel").input(WORKED_KERNEL)
+    return rerun(at)
+
+
+def cross_correlate(grid, kernel, stride, pad):
+    """A plain loop, the textbook definition, as an independent oracle."""
+    grid = np.pad(np.array(grid, dtype=float), ((pad[0], pad[1]), (pad[0], pad[1])))
+    k = len(kernel)
+    rows = range(0, grid.shape[0] - k + 1, stride)
+    cols = range(0, grid.shape[1] - k + 1, stride)
+    return np.array([[(grid[r : r + k, c : c + k] * kernel).sum() for c in cols] for r in rows])
+
+
+def test_opens_on_a_random_grid_at_the_first_step(app):
+    assert app.title[0].value == "Concepts"
+    assert not app.error and not app.warning
+    grid = np.array(
+        [row.split() for row in app.text_area(key="concepts_grid").value.split("\n")], dtype=float
+    )
+    assert grid.shape == (6, 6)
+    assert app.selectbox(key="concepts_kernel").value == "vertical edges"
+    assert markdown(app, "**Output size:**") == [
+        "**Output size:** `out = floor((6 - 3) / 1) + 1 = 4`",  # convolution
+        "**Output size:** `out = floor((6 - 2) / 2) + 1 = 3`",  # pooling
+    ]
+    output = shown(app, "concepts_conv_chart", "output")
+    assert output.shape == (4, 4)
+    expected = cross_correlate(grid, np.tile([-1, 0, 1], (3, 1)), 1, (0, 0))
+    assert output[0, 0] == expected[0, 0]
+    assert np.isnan(output.ravel()[1:]).all()  # only the first cell is filled in
+    app.slider(key="concepts_step").set_value(16)
+    np.testing.assert_array_equal(shown(rerun(app), "concepts_conv_chart", "output"), expected)
+
+
+def test_the_worked_example_step_by_step(app):
+    at = use_worked_example(app)
+    assert markdown(at, "**Step")[0].startswith(
+        "**Step 1 of 4**, output cell (row 0, column 0): 1×2 + 2×0 + 3×1"
+    )
+    at.button(key="concepts_step_next").click()
+    at = rerun(at)
+    assert at.slider(key="concepts_step").value == 2
+    output = shown(at, "concepts_conv_chart", "output")
+    np.testing.assert_array_equal(output[0], [15, 16])
+    assert np.isnan(output[1]).all()
+    np.testing.assert_array_equal(
+        shown(at, "concepts_arithmetic_chart", "products"), [[4, 0, 0], [0, 2, 6], [0, 0, 4]]
+    )  # window at rows 0-2, cols 1-3
+    at.slider(key="concepts_step").set_value(4)
+    np.testing.assert_array_equal(
+        shown(rerun(at), "concepts_conv_chart", "output"), [[15, 16], [6, 15]]
+    )
+    for _ in range(5):  # Previous stops at the first step
+        at.button(key="concepts_step_previous").click()
+        at = rerun(at)
+    assert at.slider(key="concepts_step").value == 1
+
+
+def test_padding_and_stride_redraw_the_output(app):
+    at = use_worked_example(app)
+    at.radio(key="concepts_padding").set_value("same")
+    at = rerun(at)
+    assert shown(at, "concepts_conv_chart", "input").shape == (6, 6)  # 4x4 with a ring of zeros
+    assert np.isnan(shown(at, "concepts_conv_chart", "input")[0]).all()
+    at.slider(key="concepts_step").set_value(16)
+    grid = [row.split() for row in WORKED_GRID.split("\n")]
+    expected = cross_correlate(grid, np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]]), 1, (1, 1))
+    np.testing.assert_array_equal(shown(rerun(at), "concepts_conv_chart", "output"), expected)
+
+    at.number_input(key="concepts_stride").set_value(2)
+    at = rerun(at)  # the step (16) is clamped to the new last step (4)
+    assert at.slider(key="concepts_step").value == 4
+    # by hand: out = ceil(4/2) = 2, one zero after each axis (see tests/test_concepts.py)
+    np.testing.assert_array_equal(shown(at, "concepts_conv_chart", "output"), [[15, 10], [10, 3]])
+    assert markdown(at, "**Output size:**")[0] == (
+        "**Output size:** `out = ceil(4 / 2) = 2; padding = max((2 - 1) * 2 + 3 - 4, 0) = 1 "
+        "(0 before, 1 after)`"
+    )
+
+
+def test_impossible_settings_are_explained_in_words(app):
+    app.number_input(key="concepts_stride").set_value(0)
+    at = rerun(app)
+    assert (
+        "A stride of 0 never moves the kernel, so it would compute the same" in at.warning[0].value
+    )
+    assert not [c for c in at.get("plotly_chart") if c.key == "concepts_conv_chart"]
+    assert "stride of 0" in at.info[0].value  # the photo waits for a usable stride too
+
+    at.number_input(key="concepts_stride").set_value(1)
+    at.slider(key="concepts_size").set_value(3)
+    at.selectbox(key="concepts_kernel").select("blur 5x5")
+    at = rerun(at)
+    assert "The 5x5 kernel is larger than the 3x3 input" in at.warning[0].value
+    at.radio(key="concepts_padding").set_value("same")
+    at = rerun(at)
+    assert not at.warning
+    assert shown(at, "concepts_conv_chart", "output").shape == (3, 3)
+
+
+def test_typing_mistakes_show_the_engine_message(app):
+    app.text_area(key="concepts_grid").input("1 2 3\n4 5")
+    at = app.run()
+    assert "same number of values" in at.error[0].value
+    at.text_area(key="concepts_grid").input(WORKED_GRID)
+    at.selectbox(key="concepts_kernel").select("custom")
+    at.text_area(key="concepts_custom_kernel").input("1 2\n3 4")
+    at = at.run()
+    assert "must be 3x3 or 5x5" in at.error[0].value
+    assert not at.exception
+
+
+def test_grid_size_and_seed_make_a_new_grid(app):
+    first = app.text_area(key="concepts_grid").value
+    app.slider(key="concepts_size").set_value(8)
+    at = rerun(app)
+    rows = at.text_area(key="concepts_grid").value.split("\n")
+    assert len(rows) == 8 and all(len(r.split()) == 8 for r in rows)
+    at.slider(key="concepts_size").set_value(6)
+    assert rerun(at).text_area(key="concepts_grid").value == first  # same seed, same grid
+    at.number_input(key="concepts_seed").set_value(7)
+    assert rerun(at).text_area(key="concepts_grid").value != first
+
+
+def test_max_and_average_pooling_side_by_side(app):
+    app.text_area(key="concepts_grid").input(POOL_GRID)
+    at = rerun(app)
+    assert markdown(at, "**Max:**")[0] == (
+        "**Max:** max(1, 3, 4, 6) = 6  \n**Average:** (1 + 3 + 4 + 6) / 4 = 3.5"
+    )
+    at.slider(key="concepts_pool_step").set_value(4)
+    at = rerun(at)
+    np.testing.assert_array_equal(shown(at, "concepts_pool_chart", "max"), [[6, 5], [8, 9]])
+    np.testing.assert_array_equal(
+        shown(at, "concepts_pool_chart", "average"), [[3.5, 2], [3.25, 5.25]]
+    )
+    at.radio(key="concepts_pool_size").set_value(3)
+    at = rerun(at)  # one window fits: no slider, one step
+    np.testing.assert_array_equal(shown(at, "concepts_pool_chart", "max"), [[6]])
+    np.testing.assert_array_equal(shown(at, "concepts_pool_chart", "average"), [[3]])
+    at.radio(key="concepts_pool_padding").set_value("same")
+    at.selectbox(key="concepts_pool_stride").select("1")
+    at = rerun(at)  # out = ceil(4/1) = 4, padding 2 = 1 before, 1 after
+    assert shown(at, "concepts_pool_chart", "input").shape == (6, 6)
+    assert at.slider(key="concepts_pool_step").max == 16
+    assert markdown(at, "**Max:**")[0] == (
+        "**Max:** max(1, 3, 4, 6) = 6  \n**Average:** (1 + 3 + 4 + 6) / 4 = 3.5"
+    )
+
+
+def captions(at):
+    return [caption for image in at.image for caption in image.captions]
+
+
+def test_image_transformer_on_a_sample_photo_and_an_upload(app):
+    assert captions(app) == [
+        "Photo (427, 640, 3) → brightness (427, 640)",
+        "Feature map (425, 638)",
+        "After ReLU (425, 638): negatives become 0",
+        "After 2x2 max pooling (212, 319)",
+    ]
+    app.number_input(key="concepts_stride").set_value(2)
+    app.radio(key="concepts_padding").set_value("same")
+    at = rerun(app)
+    assert captions(at)[1:] == [
+        "Feature map (214, 320)",
+        "After ReLU (214, 320): negatives become 0",
+        "After 2x2 max pooling (107, 160)",
+    ]
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 60), (200, 30, 30)).save(buffer, format="PNG")
+    at.file_uploader(key="concepts_upload").set_value(("red.png", buffer.getvalue(), "image/png"))
+    at = rerun(at)
+    assert captions(at)[0] == "Photo (60, 80, 3) → brightness (60, 80)"
+    at.file_uploader(key="concepts_upload").set_value(("notes.png", b"not a picture", "image/png"))
+    at = at.run()
+    assert "notes.png is not an image" in at.info[0].value
+    assert not at.exception
