@@ -3,13 +3,13 @@
 import json
 
 import streamlit as st
-from pages._shared import current_dataset, init_state, show_error
-from pages._layer_editor import add, move, param_widget, remove, replace_spec, sync_uids
 
 from cnnviz import layers, presets
 from cnnviz.build import to_keras_code
 from cnnviz.errors import CnnvizError
 from cnnviz.spec import ModelSpec, check
+from pages._layer_editor import add, move, param_widget, remove, replace_spec, sync_uids
+from pages._shared import current_dataset, init_state, show_error
 
 init_state()
 st.title("Build")

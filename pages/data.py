@@ -1,0 +1,116 @@
+"""Data: choose the images a model learns from, and look at them before training."""
+
+import streamlit as st
+
+import pages._shared as ui
+from cnnviz.augment import grid_image
+from cnnviz.data import TFDS_SETS, list_datasets
+from cnnviz.errors import CnnvizError
+from cnnviz.figures import class_distribution_figure
+
+SOURCES = ["Built-in", "TFDS", "Upload a zip"]
+BUILTINS = {i: d for i, d in list_datasets() if not i.startswith("tfds:")}
+MAX_UPLOAD_MB = 200  # also Streamlit's own server.maxUploadSize default
+
+
+def on_builtin() -> None:
+    """Built-in sets switch as soon as they are picked; the others wait for their input."""
+    state = st.session_state
+    builtin = state.data_source == SOURCES[0]
+    state.data_error = ui.switch_dataset(state.data_builtin) if builtin else None
+
+
+def on_tfds() -> None:
+    state = st.session_state
+    download = None if state.data_download else False  # None: when the server answers
+    name, data_dir = state.data_tfds.strip(), state.data_data_dir.strip()
+    state.data_error = ui.switch_dataset(f"tfds:{name}", data_dir=data_dir, download=download)
+
+
+def on_upload() -> None:
+    """Keep the uploaded zip under the runs dir and use it as `folder:PATH`."""
+    state, upload = st.session_state, st.session_state.data_upload
+    if upload is not None and upload.size > MAX_UPLOAD_MB * 2**20:
+        state.data_error = f"{upload.name} is larger than {MAX_UPLOAD_MB} MB; use fewer images"
+    elif upload is not None:
+        path = ui.keep_upload(upload, suffix=".zip")
+        error = ui.switch_dataset(f"folder:{path}")  # below: name the learner's file, not ours
+        state.data_error = error and error.replace(str(path), upload.name)
+
+
+ui.init_state()
+active = st.session_state.cnnviz_dataset
+kind = active.partition(":")[0]
+source = {"tfds": SOURCES[1], "folder": SOURCES[2]}.get(kind, SOURCES[0])
+st.session_state.setdefault("data_source", source)
+st.session_state.setdefault("data_builtin", active if active in BUILTINS else "digits")
+st.session_state.setdefault("data_tfds", active[5:] if kind == "tfds" else "fashion_mnist")
+st.session_state.setdefault("data_data_dir", st.session_state.cnnviz_data_dir)
+st.session_state.setdefault("data_error", None)
+
+st.title("Data")
+st.caption(
+    "Pick a dataset: Build, Train and Inspect all use it. Look at a few images of "
+    "each class, and at how many there are, before you train."
+)
+st.radio("Source", SOURCES, key="data_source", horizontal=True, on_change=on_builtin)
+if st.session_state.data_source == SOURCES[0]:
+    st.selectbox(
+        "Dataset",
+        list(BUILTINS),
+        key="data_builtin",
+        format_func=BUILTINS.get,
+        on_change=on_builtin,
+    )
+elif st.session_state.data_source == SOURCES[1]:
+    name, folder = st.columns(2)
+    name.selectbox(
+        "TFDS dataset (or type a name)", list(TFDS_SETS), key="data_tfds", accept_new_options=True
+    )
+    folder.text_input(
+        "TFDS data dir",
+        key="data_data_dir",
+        placeholder="empty: $TFDS_DATA_DIR or ~/tensorflow_datasets",
+    )
+    st.caption(TFDS_SETS.get(st.session_state.data_tfds, "Any TFDS image-classification set."))
+    switch, button = st.columns([3, 1], vertical_alignment="center")
+    switch.toggle(
+        "Download when not in the data dir",
+        value=True,
+        key="data_download",
+        help="Off: use only what is already in the data dir (offline).",
+    )
+    button.button("Load", key="data_tfds_load", type="primary", on_click=on_tfds)
+else:
+    st.file_uploader(
+        "A .zip with one folder of images per class (cats/1.jpg, dogs/1.jpg, ...)",
+        type=["zip"],
+        key="data_upload",
+        on_change=on_upload,
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+if st.session_state.data_error:
+    ui.show_error(CnnvizError(st.session_state.data_error))
+
+dataset = ui.current_dataset()
+if dataset is not None:
+    info = dataset.info
+    st.subheader(f"Active: {info.id}", divider="gray")
+    st.caption(f"{info.description}. Pixels are 0-255; models see them rescaled to 0-1.")
+    for warning in info.warnings:
+        st.warning(warning, icon=":material/warning:")
+    cols = st.columns(4)
+    cols[0].metric("Image shape", " × ".join(map(str, info.image_shape)))
+    cols[1].metric("Classes", info.num_classes)
+    cols[2].metric("Training images", f"{info.counts['train']:,}")
+    cols[3].metric("Test images", f"{info.counts['test']:,}")
+    samples, chart = st.columns([3, 2], gap="large")
+    samples.markdown("**Four training images of each class**")
+    grid = samples.columns(4)
+    shown = [(index, images) for index, images in dataset.samples(4).items() if len(images)]
+    for slot, (index, images) in enumerate(shown):  # a 2x2 mosaic per class
+        mosaic = grid_image(ui.enlarged(images[0], side=64), ui.enlarged(images[1:], side=64))
+        grid[slot % 4].image(mosaic, caption=info.class_names[index], output_format="PNG")
+    chart.markdown("**Images per class**")
+    figure = class_distribution_figure(info.class_names, info.per_class)
+    chart.plotly_chart(figure, width="stretch", key="data_chart")

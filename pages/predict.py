@@ -1,0 +1,73 @@
+"""Predict: ask a trained model about an image you upload, photograph or draw."""
+
+import streamlit as st
+
+import pages._shared as ui
+from cnnviz import figures
+from cnnviz.bundle import export_bundle, import_bundle
+from cnnviz.errors import CnnvizError
+from cnnviz.predict import THRESHOLD, predict, prepare_image
+from pages._canvas import drawing_canvas
+
+DRAWABLE = ("digits", "tfds:mnist")  # grayscale digits: a drawn digit looks like them
+
+ui.init_state()
+st.title("Predict")
+st.caption("The image is resized and rescaled exactly as the training images were.")
+
+run_id = ui.pick_run("predict_run")
+if run_id is None:
+    st.stop()
+try:
+    run, model = ui.run_and_model(run_id)
+except CnnvizError as err:
+    ui.show_error(err)
+    st.stop()
+shape, names = run.config["image_shape"], list(run.config["class_names"])
+
+sources = ["Upload", "Camera", *(["Draw"] if run.config.get("dataset") in DRAWABLE else [])]
+source = st.radio("Image from", sources, horizontal=True, key="predict_source")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    if source == "Upload":
+        upload = st.file_uploader("An image (PNG, JPEG, WebP, GIF, BMP)", key="predict_upload",
+                                  type=["png", "jpg", "jpeg", "webp", "gif", "bmp"])
+        data, label = (upload.getvalue(), upload.name) if upload else (None, None)
+    elif source == "Camera":
+        photo = st.camera_input("Take a photo", key="predict_camera")
+        data, label = (photo.getvalue(), "camera photo") if photo else (None, None)
+    else:
+        st.caption("Draw a digit, then lift the pen.")
+        data, label = drawing_canvas(key="predict_canvas"), "drawing"
+with right:
+    if data is None:
+        st.info("Give the model an image to see what it answers.")
+    else:
+        try:
+            image = prepare_image(data, shape, name=label)
+            answer = predict(model, image, names, top_k=min(5, len(names)), caption=label)
+            rule = f" (threshold {THRESHOLD})" if answer.binary else ""
+            st.subheader(f"Prediction: {answer.name} · {answer.probability:.0%}{rule}")
+            st.plotly_chart(figures.prediction_bars(answer), width="stretch",
+                            key="predict_bars")
+            st.image(ui.enlarged((image * 255).astype("uint8"), side=160),
+                     caption=f"What the model sees: {shape[0]}x{shape[1]}x{shape[2]}")
+        except CnnvizError as err:
+            ui.show_error(err)
+
+with st.expander("Share this model: export or import a run bundle"):
+    try:
+        st.download_button("Export run bundle (.zip)", export_bundle(run),
+                           file_name=f"{run_id}.cnnviz.zip", mime="application/zip",
+                           key="predict_export")
+    except CnnvizError as err:
+        ui.show_error(err)
+    bundle = st.file_uploader("Import a bundle", type=["zip"], key="predict_import")
+    if bundle is not None and st.button("Import", key="predict_import_button"):
+        try:
+            imported = import_bundle(bundle.getvalue(), runs_dir=ui.runs_dir(),
+                                     name=bundle.name)
+            st.session_state.cnnviz_run = imported.id
+            st.success(f"Imported as run {imported.id}.")
+        except CnnvizError as err:
+            ui.show_error(err)

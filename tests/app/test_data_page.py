@@ -1,0 +1,164 @@
+"""AppTest drives the Data page: built-in sets, an uploaded zip, bad input, TFDS offline."""
+
+import hashlib
+import io
+import json
+import socket
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+from sklearn.datasets import load_digits
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
+
+
+@pytest.fixture
+def app(runs_dir):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def captions(at) -> list[str]:
+    """The class names under the sample mosaics, sorted (AppTest walks the grid by column)."""
+    return sorted(caption for image in at.image for caption in image.captions)
+
+
+def chart(at) -> dict:
+    """The class-distribution figure as plotly would receive it (validated)."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    go.Figure(spec)  # raises on anything plotly would refuse
+    return {trace["name"]: dict(zip(trace["x"], trace["y"])) for trace in spec["data"]}
+
+
+def pets_zip(cats: int, dogs: int) -> bytes:
+    """A zip of class folders, wrapped in one folder, plus macOS litter to be ignored."""
+    rng = np.random.default_rng(0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, count in (("cats", cats), ("dogs", dogs)):
+            for i in range(count):
+                pixels = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+                png = io.BytesIO()
+                Image.fromarray(pixels).save(png, format="PNG")
+                archive.writestr(f"pets/{name}/{i}.png", png.getvalue())
+        archive.writestr("__MACOSX/pets/cats/._0.png", b"resource fork")
+    return buffer.getvalue()
+
+
+def test_opens_on_digits_with_counts_samples_and_chart(app):
+    assert metrics(app) == {
+        "Image shape": "8 × 8 × 1",
+        "Classes": "10",
+        "Training images": "1,438",
+        "Test images": "359",
+    }
+    assert captions(app) == [str(d) for d in range(10)]
+    assert all(url.endswith(".png") for image in app.image for url in image.value)
+    bars = chart(app)
+    per_class = [bars["train"][str(d)] + bars["test"][str(d)] for d in range(10)]
+    assert per_class == np.bincount(load_digits().target).tolist()  # sklearn as the oracle
+    assert sum(bars["train"].values()) == 1438
+    assert not app.error and not app.warning
+
+
+def test_switching_to_shapes(app):
+    app.selectbox(key="data_builtin").set_value("shapes").run()
+    assert app.session_state.cnnviz_dataset == "shapes"
+    assert metrics(app)["Image shape"] == "32 × 32 × 3"
+    assert metrics(app)["Classes"] == "4"
+    assert captions(app) == ["circle", "square", "star", "triangle"]
+    assert list(chart(app)["train"]) == ["circle", "square", "triangle", "star"]
+    assert "Active: shapes" in app.subheader[0].value
+
+
+def test_an_uploaded_zip_becomes_the_dataset_and_warns_of_imbalance(app, runs_dir):
+    data = pets_zip(cats=12, dogs=3)
+    app.radio(key="data_source").set_value("Upload a zip").run()
+    assert app.session_state.cnnviz_dataset == "digits"  # nothing chosen yet
+    app.file_uploader(key="data_upload").set_value(("pets.zip", data, "application/zip")).run()
+    assert not app.exception and not app.error
+    stored = runs_dir.resolve() / "_uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
+    assert app.session_state.cnnviz_dataset == f"folder:{stored}"
+    assert stored.read_bytes() == data
+    assert metrics(app)["Classes"] == "2"
+    assert metrics(app)["Image shape"] == "64 × 64 × 3"  # folders are resized to 64x64
+    assert captions(app) == ["cats", "dogs"]
+    bars = chart(app)
+    assert bars["train"]["cats"] + bars["test"]["cats"] == 12
+    assert bars["train"]["dogs"] + bars["test"]["dogs"] == 3
+    assert any("imbalanced" in w.value for w in app.warning), [w.value for w in app.warning]
+
+
+def test_a_junk_upload_is_an_error_and_keeps_the_dataset(app):
+    app.radio(key="data_source").set_value("Upload a zip").run()
+    app.file_uploader(key="data_upload").set_value(("pets.zip", b"not a zip", "application/zip"))
+    app.run()
+    assert not app.exception
+    assert any(
+        e.value.startswith("pets.zip is not a folder or a .zip archive") for e in app.error
+    ), [e.value for e in app.error]
+    assert app.session_state.cnnviz_dataset == "digits"
+    assert metrics(app)["Classes"] == "10"  # digits still shown
+
+
+def test_a_zip_of_one_class_is_an_error(app):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        png = io.BytesIO()
+        Image.new("RGB", (8, 8), "red").save(png, format="PNG")
+        archive.writestr("cats/1.png", png.getvalue())
+    app.radio(key="data_source").set_value("Upload a zip").run()
+    app.file_uploader(key="data_upload").set_value(
+        ("one.zip", buffer.getvalue(), "application/zip")
+    )
+    app.run()
+    assert not app.exception
+    assert any("needs at least 2 class sub-folders" in e.value for e in app.error)
+    assert app.session_state.cnnviz_dataset == "digits"
+
+
+def test_tfds_not_cached_offline_is_an_error_and_keeps_the_dataset(app, tmp_path, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("the Data page tried to reach the network")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    empty = tmp_path / "tfds"
+    empty.mkdir()
+    data_dir = app.session_state.cnnviz_data_dir
+    app.radio(key="data_source").set_value("TFDS").run()
+    app.selectbox(key="data_tfds").set_value("mnist")
+    app.text_input(key="data_data_dir").set_value(str(empty))
+    app.toggle(key="data_download").set_value(False)
+    app.button(key="data_tfds_load").click().run()
+    assert not app.exception
+    messages = [e.value for e in app.error]
+    assert any(
+        f"tfds:mnist is not in the TFDS data dir {empty}" in m
+        and "downloading is switched off" in m
+        for m in messages
+    ), messages
+    assert app.session_state.cnnviz_dataset == "digits"
+    assert app.session_state.cnnviz_data_dir == data_dir
+    assert metrics(app)["Classes"] == "10"
+
+
+def test_widgets_start_from_the_shared_choice(runs_dir):
+    """Streamlit forgets widget values when the learner leaves a page: the page must
+    rebuild them from the shared `cnnviz_*` keys when the learner comes back."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["cnnviz_dataset"] = "shapes"
+    at.run()
+    assert at.radio(key="data_source").value == "Built-in"
+    assert at.selectbox(key="data_builtin").value == "shapes"
+    assert metrics(at)["Classes"] == "4"

@@ -1,0 +1,20 @@
+"""The app keeps Keras's global state while a training thread runs."""
+
+import sys
+
+import keras
+
+from pages import _shared
+
+
+def test_streamlit_cannot_reset_keras_in_the_app_process(monkeypatch):
+    monkeypatch.setattr(keras.backend, "clear_session", keras.backend.clear_session)
+    # Oracle: the real clear_session resets Keras's name counters...
+    keras.layers.Dense(1, name=None)
+    keras.backend.clear_session()
+    assert keras.layers.Dense(1).name == "dense"
+    # ...but after keep_keras_session, what Streamlit does after each rerun is harmless.
+    _shared.keep_keras_session()
+    first = keras.layers.Dense(1).name
+    sys.modules["keras"].backend.clear_session()
+    assert keras.layers.Dense(1).name != first
