@@ -24,6 +24,10 @@ MAX_PIXELS = 40_000_000  # 40 megapixels: larger than any phone photo, far below
 ImageSource = str | os.PathLike | bytes | BinaryIO
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Set once for the process (a `catch_warnings` block is not thread-safe, and folders are
+# decoded on several threads): a bomb warning is an error. The explicit pixel count
+# check in `open_image` refuses such images on its own as well.
+warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 
 def _label(source: ImageSource, name: str | None) -> str:
@@ -57,19 +61,17 @@ def open_image(
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(source)
-            width, height = image.size
-            if width * height > max_pixels:
-                raise CnnvizError(
-                    f"{label} is {width}x{height} pixels, more than the "
-                    f"{max_pixels:,} allowed; resize it first"
-                )
-            if draft_size is not None and image.format == "JPEG":
-                image.draft(image.mode, draft_size)
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        image = Image.open(source)
+        width, height = image.size
+        if width * height > max_pixels:
+            raise CnnvizError(
+                f"{label} is {width}x{height} pixels, more than the "
+                f"{max_pixels:,} allowed; resize it first"
+            )
+        if draft_size is not None and image.format == "JPEG":
+            image.draft(image.mode, draft_size)
+        image.load()
+        image = ImageOps.exif_transpose(image)
     except CnnvizError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -106,7 +106,16 @@ def shot(page, name: str) -> Path:
     """Save a full-page screenshot to tests/e2e/screenshots/NAME.png."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
+    size = page.viewport_size
+    # Streamlit scrolls inside its main container: grow the window to show it all.
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight), 800)"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(int(height), 6000)})
+    page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
 
 
@@ -114,6 +123,8 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running...' widget)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=timeout,
     )
+    page.wait_for_timeout(800)  # let charts and grids paint
