@@ -120,7 +120,8 @@ def param_widget(index: int, uid: int, name: str, param: layers.Param) -> None:
     elif check in (layers.number, layers.positive_number) and isinstance(value, (int, float)):
         st.number_input(name, value=float(value), format="%.4g", **args)
     else:
-        st.text_input(name, value=as_text(value), **args)
+        hint = "same as pool_size" if check is layers.optional_pair else None
+        st.text_input(name, value=as_text(value), placeholder=hint, **args)
 
 
 def move(index: int, step: int) -> None:

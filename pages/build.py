@@ -18,7 +18,7 @@ st.caption("Stack layers like Keras code. Shapes and parameter counts update as 
 dataset = current_dataset()
 info = dataset.info if dataset else None
 
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([4, 3], gap="large")
 with left:
     pick, load = st.columns([3, 1], vertical_alignment="bottom")
     names = [*presets.PRESETS, "(empty)"]
@@ -78,13 +78,14 @@ with right:
     elif problem is not None:
         st.error(f"Problem at layer {bad_layer}: see the layer on the left.")
     if report:
-        table = [{"#": r.number, "layer": r.name, "type": r.type,
+        table = [{"#": r.number, "layer (type)": f"{r.name} ({r.type})",
                   "output shape": str((None, *r.output_shape)), "params": r.total}
                  for r in report.rows]
         if report.input_shape:
-            table.insert(0, {"#": 0, "layer": "input", "type": "Input",
+            table.insert(0, {"#": 0, "layer (type)": "input (Input)",
                              "output shape": str((None, *report.input_shape)), "params": 0})
-        st.dataframe(table, hide_index=True, width="stretch", key="build_table")
+        st.dataframe(table, hide_index=True, width="stretch", key="build_table",
+                     column_config={"#": st.column_config.NumberColumn(width=40)})
         c1, c2, c3 = st.columns(3)
         c1.metric("Total params", f"{report.total_params:,}")
         c2.metric("Trainable", f"{report.trainable_params:,}")
