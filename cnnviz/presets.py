@@ -101,9 +101,9 @@ _ALL = [
             _dense(64),
             HEAD,
         ],
-        epochs=12,
-        batch_size=32,
-        learning_rate=0.002,
+        epochs=15,
+        batch_size=64,
+        learning_rate=0.003,
     ),
     _preset(
         "shapes-small",

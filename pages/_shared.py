@@ -230,10 +230,23 @@ def suggested_config():
     return TrainConfig.suggested(current_preset())
 
 
+def augment_changes(augment: dict[str, Any]) -> dict[str, Any]:
+    """The settings of an augmentation dict that differ from no augmentation."""
+    from cnnviz.augment import AugmentSpec
+
+    try:
+        given = AugmentSpec.from_dict(augment or {}).to_dict()
+    except CnnvizError:
+        return {}
+    identity = AugmentSpec().to_dict()
+    return {k: v for k, v in given.items() if v != identity[k]}
+
+
 def augment_summary(augment: dict[str, Any]) -> str:
-    if not augment:
+    changes = augment_changes(augment)
+    if not changes:
         return "none set: choose some on the Augment page"
-    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in augment.items())
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
 
 
 def active_job(runner) -> str | None:
@@ -270,7 +283,8 @@ def start_training(runner, dataset) -> str:
         validation_split=float(state.train_val_split), seed=int(state.train_seed),
     )
     plan_training(spec, dataset, config)
-    augment = state.cnnviz_augment if state.get("train_use_augment") else None
+    use = state.get("train_use_augment") and augment_changes(state.cnnviz_augment)
+    augment = state.cnnviz_augment if use else None
     request = TrainRequest(
         spec.to_dict(), dataset.info.id, config, data_dir=state.cnnviz_data_dir or None,
         augment=augment or None, runs_dir=runs_dir(), model=current_preset() or spec.name,

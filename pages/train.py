@@ -26,7 +26,7 @@ with st.container(border=True):
     c[4].number_input("Validation split", 0.0, 0.5, defaults.validation_split, step=0.05,
                       key="train_val_split")
     c[5].number_input("Seed", 0, 2**31 - 1, defaults.seed, key="train_seed")
-    augment = st.session_state.cnnviz_augment
+    augment = ui.augment_changes(st.session_state.cnnviz_augment)
     st.checkbox(f"Augment training images ({ui.augment_summary(augment)})", value=bool(augment),
                 disabled=not augment, key="train_use_augment")
     start, stop, _ = st.columns([1, 1, 3])

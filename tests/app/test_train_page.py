@@ -71,3 +71,20 @@ def test_a_model_that_does_not_fit_the_data_is_an_error(app):
     assert any("outputs 3 values but the dataset has 10 classes" in e.value
                for e in app.error)
     assert "train_job" not in app.session_state or not app.session_state.train_job
+
+
+def test_augmentation_from_the_augment_page_goes_into_the_run(app, runs_dir):
+    import json
+
+    app.session_state.cnnviz_augment = {"rotation_degrees": 15.0, "flip_left_right": True}
+    app.run()
+    box = app.checkbox(key="train_use_augment")
+    assert "rotation degrees 15.0" in box.label and not box.disabled
+    box.check()
+    app.number_input(key="train_epochs").set_value(1)
+    app.button(key="train_start").click().run()
+    poll_until_done(app)
+    run_id = app.session_state.cnnviz_run
+    config = json.loads((runs_dir / run_id / "config.json").read_text())
+    assert config["augment"]["rotation_degrees"] == 15.0
+    assert config["augment"]["flip_left_right"] is True

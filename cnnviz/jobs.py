@@ -1,0 +1,361 @@
+"""Training jobs in the background: submit, watch the metric stream, stop.
+
+A `TrainRequest` is plain data (a spec dict, a dataset id, hyper-parameters, an
+augmentation dict, a runs folder), so any `JobRunner` can carry it: the default
+`ThreadJobRunner` runs jobs in background threads behind a FIFO queue, and a process
+pool or a cluster could take its place without the UI changing. Each job's events
+(`cnnviz.train.train`'s emit stream plus "queued" and the final status) go into an
+append-only list that any number of readers poll with `events(job_id, since=n)`.
+
+    runner = default_runner()
+    job = runner.submit(TrainRequest(spec.to_dict(), "digits", TrainConfig(epochs=5)))
+    seen = []
+    while runner.status(job)["status"] in ("queued", "running"):
+        seen += runner.events(job, since=len(seen))
+"""
+
+from __future__ import annotations
+
+import abc
+import atexit
+import collections
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cnnviz import runs
+from cnnviz.errors import CnnvizError
+from cnnviz.spec import ModelSpec
+from cnnviz.train import TrainConfig, TrainResult, fail_run, train
+
+__all__ = [
+    "JobRunner",
+    "ThreadJobRunner",
+    "TrainRequest",
+    "default_runner",
+    "max_jobs_from_env",
+    "run_job",
+]
+
+MAX_JOBS_ENV = "CNNVIZ_MAX_JOBS"
+DEFAULT_MAX_JOBS = 1  # one training at a time: on two cores a second one only slows both
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """Everything a job needs, as plain data.
+
+    Attributes:
+        spec: the model spec as a dict (`ModelSpec.to_dict()`).
+        dataset: the dataset id, e.g. "digits" or "tfds:fashion_mnist".
+        config: the hyper-parameters.
+        data_dir, limit, image_size: passed to `cnnviz.data.load_dataset`
+            (with `config.seed` as its seed).
+        augment: an augmentation spec dict, or None.
+        runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
+        model: where the spec came from (a preset name or a file), for the record.
+        preloaded: optional, the already loaded `Dataset` for `dataset` (same
+            process only; a shortcut, never needed).
+    """
+
+    spec: dict[str, Any]
+    dataset: str
+    config: TrainConfig = field(default_factory=TrainConfig)
+    data_dir: str | None = None
+    limit: int | None = None
+    image_size: tuple[int, int] | None = None
+    augment: dict[str, Any] | None = None
+    runs_dir: str | None = None
+    model: str | None = None
+    preloaded: Any = field(default=None, compare=False, repr=False)
+
+    def source(self) -> dict[str, Any]:
+        """The config.json entries naming the data, enough to load it again."""
+        size = None if self.image_size is None else list(self.image_size)
+        return {
+            "dataset": self.dataset,
+            "data_dir": self.data_dir,
+            "limit": self.limit,
+            "image_size": size,
+            "seed": self.config.seed,
+            "model": self.model,
+            "training": self.config.to_dict(),
+            "augment": self.augment,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (without `preloaded`), e.g. to send to another process."""
+        return {"spec": self.spec, "runs_dir": self.runs_dir, **self.source()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainRequest:
+        size = data.get("image_size")
+        return cls(
+            spec=data["spec"],
+            dataset=data["dataset"],
+            config=TrainConfig.from_dict(data.get("training") or {}),
+            data_dir=data.get("data_dir"),
+            limit=data.get("limit"),
+            image_size=None if size is None else tuple(size),
+            augment=data.get("augment"),
+            runs_dir=data.get("runs_dir"),
+            model=data.get("model"),
+        )
+
+
+def run_job(
+    request: TrainRequest, *, run_dir: str | os.PathLike, emit=None, should_stop=None
+) -> TrainResult:
+    """Load the data a request names and train it into `run_dir`; never raises for a
+    failed run (the result and status.json say what went wrong)."""
+    try:
+        from cnnviz.augment import AugmentSpec
+        from cnnviz.data import load_dataset
+
+        spec = ModelSpec.from_dict(request.spec)
+        augment = None if request.augment is None else AugmentSpec.from_dict(request.augment)
+        if emit is not None:
+            emit({"kind": "status", "status": "running", "message": "loading the data"})
+        dataset = request.preloaded or load_dataset(
+            request.dataset,
+            data_dir=request.data_dir,
+            limit=request.limit,
+            image_size=request.image_size,
+            seed=request.config.seed,
+        )
+    except CnnvizError as err:
+        return fail_run(run_dir, str(err), emit=emit)
+    except Exception as err:
+        return fail_run(run_dir, f"could not load the data: {type(err).__name__}: {err}", emit=emit)
+    return train(
+        spec,
+        dataset,
+        request.config,
+        run_dir=run_dir,
+        emit=emit,
+        should_stop=should_stop,
+        augment=augment,
+    )
+
+
+class JobRunner(abc.ABC):
+    """Runs training jobs; the UI talks only to this interface."""
+
+    @abc.abstractmethod
+    def submit(self, request: TrainRequest) -> str:
+        """Queue a job; its run folder exists (status "queued") on return.
+
+        Returns:
+            The job id, which is the run id.
+        """
+
+    @abc.abstractmethod
+    def events(self, job_id: str, since: int = 0) -> list[dict[str, Any]]:
+        """The job's events from index `since` on (pass the number already seen)."""
+
+    @abc.abstractmethod
+    def status(self, job_id: str) -> dict[str, Any]:
+        """{"job_id", "run_dir", "status", "message", "queue_position" (1 = next, None
+        unless queued), "latest" (the last batch or epoch event), "test_accuracy"}."""
+
+    @abc.abstractmethod
+    def stop(self, job_id: str) -> None:
+        """Stop a job: a queued one never starts; a running one stops after the
+        current batch and keeps what it learned."""
+
+    @abc.abstractmethod
+    def artifacts(self, job_id: str) -> Path:
+        """The job's run folder."""
+
+    @abc.abstractmethod
+    def shutdown(self, wait: bool = True) -> None:
+        """Refuse new jobs, drop queued ones, stop running ones; `wait` for them."""
+
+
+class _Job:
+    """One job's state, guarded by its own lock."""
+
+    def __init__(self, job_id: str, run_dir: Path, request: TrainRequest):
+        self.id, self.run_dir, self.request = job_id, run_dir, request
+        self.lock = threading.Lock()
+        self.stop_requested = threading.Event()
+        self.event_list: list[dict[str, Any]] = []
+        self.state, self.message = "queued", ""
+        self.latest: dict[str, Any] | None = None
+        self.test_accuracy: float | None = None
+
+    def publish(self, event: dict[str, Any]) -> None:
+        with self.lock:
+            self.event_list.append(event)
+            if event["kind"] == "status":
+                self.state, self.message = event["status"], event.get("message", "")
+                self.test_accuracy = event.get("test_accuracy", self.test_accuracy)
+            else:
+                self.latest = event
+
+
+class ThreadJobRunner(JobRunner):
+    """Runs jobs in background threads, at most `max_concurrent` at a time, first
+    come first served. Worker threads exist only while there is work."""
+
+    def __init__(self, max_concurrent: int = DEFAULT_MAX_JOBS):
+        if (
+            isinstance(max_concurrent, bool)
+            or not isinstance(max_concurrent, int)
+            or (max_concurrent < 1)
+        ):
+            raise CnnvizError(
+                f"max_concurrent must be a whole number of at least 1; received {max_concurrent!r}"
+            )
+        self.max_concurrent = max_concurrent
+        self._lock = threading.Lock()
+        self._jobs: dict[str, _Job] = {}
+        self._queue: collections.deque[str] = collections.deque()
+        self._workers: set[threading.Thread] = set()
+        self._closed = False
+        self._started = 0
+
+    def submit(self, request: TrainRequest) -> str:
+        if not isinstance(request, TrainRequest):
+            raise CnnvizError(f"submit takes a TrainRequest; received {type(request)}")
+        spec = ModelSpec.from_dict(request.spec)  # a malformed spec fails here, at once
+        if request.augment is not None:
+            from cnnviz.augment import AugmentSpec
+
+            AugmentSpec.from_dict(request.augment)
+        with self._lock:
+            if self._closed:
+                raise CnnvizError("the job runner has shut down; no new jobs")
+            position = len(self._queue) + 1
+            run = runs.create_run(
+                spec,
+                request.source(),
+                runs_dir=request.runs_dir,
+                message=f"waiting for a free slot (position {position})",
+            )
+            job = _Job(run.id, run.dir, request)
+            job.publish({"kind": "status", "status": "queued", "message": run.status["message"]})
+            self._jobs[job.id] = job
+            self._queue.append(job.id)
+            if len(self._workers) < self.max_concurrent:
+                self._started += 1
+                worker = threading.Thread(
+                    target=self._work, daemon=True, name=f"cnnviz-job-{self._started}"
+                )
+                self._workers.add(worker)
+                worker.start()
+        return job.id
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._workers.discard(threading.current_thread())
+                    return
+                job = self._jobs[self._queue.popleft()]
+                job.publish({"kind": "status", "status": "running", "message": "starting"})
+            try:
+                run_job(
+                    job.request,
+                    run_dir=job.run_dir,
+                    emit=job.publish,
+                    should_stop=job.stop_requested.is_set,
+                )
+            except BaseException as err:  # run_job returns failures; this is a last resort
+                fail_run(job.run_dir, f"the job ended unexpectedly: {err!r}", emit=job.publish)
+
+    def _job(self, job_id: str) -> _Job:
+        try:
+            return self._jobs[job_id]
+        except KeyError:
+            raise CnnvizError(
+                f"no job {job_id!r} in this runner; finished runs are in "
+                "the runs folder (`python -m cnnviz runs`)"
+            ) from None
+
+    def events(self, job_id: str, since: int = 0) -> list[dict[str, Any]]:
+        job = self._job(job_id)
+        with job.lock:
+            return list(job.event_list[max(0, since) :])
+
+    def status(self, job_id: str) -> dict[str, Any]:
+        job = self._job(job_id)
+        with self._lock:
+            queued = list(self._queue)
+        with job.lock:
+            return {
+                "job_id": job.id,
+                "run_dir": str(job.run_dir),
+                "status": job.state,
+                "message": job.message,
+                "queue_position": queued.index(job.id) + 1 if job.id in queued else None,
+                "latest": job.latest,
+                "test_accuracy": job.test_accuracy,
+                "events": len(job.event_list),
+                "stopping": job.stop_requested.is_set(),
+            }
+
+    def stop(self, job_id: str) -> None:
+        job = self._job(job_id)
+        job.stop_requested.set()
+        with self._lock:
+            if job.id not in self._queue:
+                return
+            self._queue.remove(job.id)
+        message = "stopped before it started"
+        try:
+            runs.write_status(job.run_dir, "stopped", message)
+        except OSError:
+            pass
+        job.publish({"kind": "status", "status": "stopped", "message": message})
+
+    def artifacts(self, job_id: str) -> Path:
+        return self._job(job_id).run_dir
+
+    def job_ids(self) -> list[str]:
+        """Every job this runner has taken, oldest first."""
+        with self._lock:
+            return list(self._jobs)
+
+    def shutdown(self, wait: bool = True) -> None:
+        with self._lock:
+            self._closed = True
+            queued = list(self._queue)
+            workers = list(self._workers)
+        for job_id in queued:
+            self.stop(job_id)
+        for job in list(self._jobs.values()):
+            job.stop_requested.set()
+        if wait:
+            for worker in workers:
+                worker.join()
+
+
+def max_jobs_from_env() -> int:
+    """$CNNVIZ_MAX_JOBS (a whole number >= 1), else 1."""
+    text = os.environ.get(MAX_JOBS_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_JOBS
+    if not text.isdigit() or int(text) < 1:
+        raise CnnvizError(
+            f"${MAX_JOBS_ENV} must be a whole number of at least 1 (the "
+            f"trainings run at once); received {text!r}"
+        )
+    return int(text)
+
+
+_default: ThreadJobRunner | None = None
+_default_lock = threading.Lock()
+
+
+def default_runner() -> JobRunner:
+    """The process-wide runner (max concurrent jobs from $CNNVIZ_MAX_JOBS, default 1);
+    at exit it stops running jobs after their current batch and saves them."""
+    global _default
+    with _default_lock:
+        if _default is None or _default._closed:
+            _default = ThreadJobRunner(max_jobs_from_env())
+            atexit.register(_default.shutdown)
+        return _default
