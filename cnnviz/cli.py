@@ -88,44 +88,278 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    raise CnnvizError("the datasets command is not available yet")
+    from cnnviz.data import list_datasets
+
+    print(_table([[i, d] for i, d in list_datasets()], ["dataset", "description"]))
+    print(
+        "\nAlso: shapes:N (N generated images), tfds:NAME (any TFDS image-classification"
+        " set),\nfolder:PATH (a folder or .zip with one sub-folder of images per class)."
+    )
+    return 0
 
 
 def cmd_data_info(args: argparse.Namespace) -> int:
-    raise CnnvizError("the data-info command is not available yet")
+    from cnnviz.data import load_dataset
+
+    info = load_dataset(args.dataset, data_dir=args.data_dir).info
+    if args.json:
+        _print_json(info.to_dict())
+        return 0
+    height, width, channels = info.image_shape
+    print(f"{info.id}: {info.description}")
+    print(f"image shape: {height}x{width}x{channels}, {info.num_classes} classes")
+    print(f"train: {info.counts['train']:,} images, test: {info.counts['test']:,} images\n")
+    per_class = zip(info.class_names, info.per_class["train"], info.per_class["test"])
+    rows = [[name, f"{train:,}", f"{test:,}"] for name, train, test in per_class]
+    print(_table(rows, ["class", "train", "test"]))
+    for warning in info.warnings:
+        print(f"warning: {warning}")
+    return 0
 
 
 # --- augmentation commands ----------------------------------------------------------
 
 
 def cmd_augment(args: argparse.Namespace) -> int:
-    raise CnnvizError("the augment command is not available yet")
+    from pathlib import Path
+
+    from cnnviz.augment import grid_image, preview, read_spec
+    from cnnviz.images import read_image, save_png
+
+    spec = read_spec(args.spec)
+    image = read_image(args.image)
+    variants = preview(image, spec, n=args.n, seed=args.seed)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CnnvizError(f"--out {out} is a file; give a folder for the images")
+    out.mkdir(parents=True, exist_ok=True)
+    digits = max(2, len(str(len(variants) - 1)))
+    for index, variant in enumerate(variants):
+        save_png(variant, out / f"aug_{index:0{digits}d}.png")
+    save_png(grid_image(image, variants), out / "grid.png")
+    print(
+        f"wrote {len(variants)} variants (aug_{0:0{digits}d}.png ... "
+        f"aug_{len(variants) - 1:0{digits}d}.png) and grid.png to {out}"
+    )
+    return 0
 
 
 # --- training and run commands ------------------------------------------------------
 
 
+def _epoch_line(event: dict[str, Any]) -> str:
+    width = len(str(event["epochs"]))
+    parts = [f"epoch {event['epoch']:>{width}}/{event['epochs']}"]
+    parts += [
+        f"{key} {event[key]:.4f}"
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+        if key in event
+    ]
+    parts.append(f"{event['images_per_second']:,.0f} img/s  {event['elapsed']:.1f} s")
+    if event.get("partial"):
+        parts.append(f"(stopped in batch {event['batch']}/{event['batches']})")
+    return "  ".join(parts)
+
+
+def _train_config(args: argparse.Namespace):
+    from cnnviz.train import TrainConfig
+
+    return TrainConfig.suggested(
+        args.model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        seed=args.seed,
+    )
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    raise CnnvizError("the train command is not available yet")
+    """Train a model into a new run folder, printing one line per epoch (or, with
+    --json, the DESIGN document on stdout and the epoch lines on stderr).
+
+    Exit codes: 0 completed; 1 the run failed (NaN loss, full disk, a crash; its
+    status.json says why); 2 a mistake found before training (no run is created);
+    130 stopped by Ctrl-C: the first Ctrl-C stops after the current batch, saves and
+    tests what was learned and marks the run `stopped`; a second one aborts at once.
+    """
+    import contextlib
+    import signal
+    import threading
+
+    from cnnviz import presets, runs
+    from cnnviz.augment import read_spec
+    from cnnviz.data import load_dataset
+    from cnnviz.jobs import TrainRequest
+    from cnnviz.train import plan_training, train
+
+    out = sys.stderr if args.json else sys.stdout
+    try:
+        spec = presets.get(args.model)
+        config = _train_config(args)
+        augment = read_spec(args.augment) if args.augment else None
+        dataset = load_dataset(
+            args.data, data_dir=args.data_dir, limit=args.limit, seed=config.seed
+        )
+        plan_training(spec, dataset, config)
+        request = TrainRequest(
+            spec.to_dict(),
+            args.data,
+            config,
+            data_dir=args.data_dir,
+            limit=args.limit,
+            model=str(args.model),
+            augment=None if augment is None else augment.to_dict(),
+        )
+        run = runs.create_run(spec, request.source(), runs_dir=args.runs_dir)
+    except KeyboardInterrupt:
+        print("interrupted before training started", file=sys.stderr)
+        return 130
+    stop = threading.Event()
+
+    def on_ctrl_c(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print("stopping after the current batch (Ctrl-C again to abort)", file=sys.stderr)
+
+    def show(event: dict[str, Any]) -> None:
+        if event["kind"] == "epoch":
+            print(_epoch_line(event), file=out, flush=True)
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_ctrl_c) if in_main else None
+    print(f"training run {run.id} ({run.dir})", file=out, flush=True)
+    try:
+        with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+            result = train(
+                spec,
+                dataset,
+                config,
+                run_dir=run.dir,
+                emit=show,
+                should_stop=stop.is_set,
+                augment=augment,
+            )
+    except KeyboardInterrupt:
+        print(f"error: aborted; run {run.id} is marked interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    if args.json:
+        _print_json(result.to_dict())
+    if result.status == "failed":
+        print(f"error: {result.message} (run {run.id})", file=sys.stderr)
+        return 1
+    accuracy = "not tested"
+    if result.test_accuracy is not None:
+        accuracy = f"test accuracy {result.test_accuracy:.2%}"
+    print(
+        f"{result.status}: {accuracy} (fit {result.fit_seconds:.1f} s, "
+        f"{result.images_per_second:,.0f} images/s); {result.message}",
+        file=out,
+    )
+    return 130 if result.status == "stopped" else 0
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    raise CnnvizError("the runs command is not available yet")
+    from cnnviz import runs
+
+    listed = runs.list_runs(args.runs_dir)
+    if args.json:
+        _print_json({"runs": [run.to_dict() for run in listed]})
+        return 0
+    if not listed:
+        print(f"no runs in {runs.runs_root(args.runs_dir)}")
+        return 0
+    rows = []
+    for run in listed:
+        row = run.to_dict()
+        done = row["epochs_completed"]
+        accuracy = row["test_accuracy"]
+        rows.append(
+            [
+                row["run_id"],
+                row["status"],
+                row["model"],
+                str(row["dataset"]),
+                f"{'-' if done is None else done}/{row['epochs']}",
+                "-" if accuracy is None else f"{accuracy:.2%}",
+            ]
+        )
+    print(_table(rows, ["run", "status", "model", "dataset", "epochs", "test acc"]))
+    return 0
 
 
 # --- inspection commands ------------------------------------------------------------
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    raise CnnvizError("the evaluate command is not available yet")
+    from cnnviz.data import rescale
+    from cnnviz.inspect import evaluate, run_test_split
+    from cnnviz.runs import load_run
+
+    run = load_run(args.run, args.runs_dir)
+    model = run.model()
+    test = run_test_split(run, data_dir=args.data_dir)
+    names = run.config["class_names"]
+    metrics = evaluate(model, rescale(test.images), test.labels, names).metrics
+    if args.json:
+        _print_json(metrics.to_dict())
+        return 0
+    print(f"Run {run.id}: test accuracy {metrics.accuracy:.4f} on {len(test):,} images")
+    scores = zip(names, metrics.precision, metrics.recall, metrics.f1, metrics.support)
+    rows = [[name, f"{p:.3f}", f"{r:.3f}", f"{f:.3f}", str(n)] for name, p, r, f, n in scores]
+    print(_table(rows, ["class", "precision", "recall", "f1", "support"]))
+    print("\nConfusion matrix (rows: true class, columns: predicted class)")
+    matrix = [[name, *map(str, row)] for name, row in zip(names, metrics.confusion_matrix)]
+    print(_table(matrix, ["", *names]))
+    return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    raise CnnvizError("the predict command is not available yet")
+    from cnnviz.predict import predict_image
+    from cnnviz.runs import load_run
+
+    if args.top < 1:
+        raise CnnvizError(f"--top must be at least 1; received {args.top}")
+    run = load_run(args.run, args.runs_dir)
+    model = run.model()
+    shape, names = tuple(run.config["image_shape"]), run.config["class_names"]
+    predictions = [
+        predict_image(model, path, image_shape=shape, class_names=names, top_k=args.top)
+        for path in args.images
+    ]
+    if args.json:
+        _print_json({"predictions": [p.to_dict() for p in predictions]})
+        return 0
+    for prediction in predictions:
+        ranked = ", ".join(f"{s.name} {s.probability:.1%}" for s in prediction.top)
+        print(f"{prediction.image}: {prediction.name} ({ranked})")
+    return 0
 
 
 def cmd_featuremaps(args: argparse.Namespace) -> int:
-    raise CnnvizError("the featuremaps command is not available yet")
+    from pathlib import Path
+
+    from cnnviz.images import save_png
+    from cnnviz.inspect import feature_maps, layer_grid
+    from cnnviz.predict import prepare_image
+    from cnnviz.runs import load_run
+
+    run = load_run(args.run, args.runs_dir)
+    model = run.model()
+    image = prepare_image(args.image, tuple(run.config["image_shape"]))
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CnnvizError(f"--out must be a folder; {out} is a file")
+    out.mkdir(parents=True, exist_ok=True)
+    for number, activation in enumerate(feature_maps(model, image), start=1):
+        path = save_png(layer_grid(activation), out / f"{number:02d}_{activation.name}.png")
+        shape = "x".join(map(str, activation.output.shape))
+        print(f"{path}  ({activation.type}, {shape})")
+    return 0
 
 
 # --- the parser ---------------------------------------------------------------------

@@ -8,7 +8,9 @@ from pages import _shared
 
 
 def test_streamlit_cannot_reset_keras_in_the_app_process(monkeypatch):
-    monkeypatch.setattr(keras.backend, "clear_session", keras.backend.clear_session)
+    from keras.src.backend.common.global_state import clear_session
+
+    monkeypatch.setattr(keras.backend, "clear_session", clear_session)  # the real one
     # Oracle: the real clear_session resets Keras's name counters...
     keras.layers.Dense(1, name=None)
     keras.backend.clear_session()

@@ -95,3 +95,26 @@ def test_newcomer_path(server, page, tmp_path):
     # The runs table is a canvas grid; its cells are in the DOM for screen readers.
     page.locator("[role=gridcell]", has_text="completed").first.wait_for(state="attached")
     shot(page, "08_train_after_refresh")
+
+
+def test_draw_a_digit_on_the_canvas(server, page):
+    """The project's own canvas component: draw with the mouse, get a prediction."""
+    page.goto(server["url"])
+    wait_idle(page)
+    go(page, "Predict")
+    if page.get_by_text("No trained model yet").count():
+        pytest.skip("needs the run trained by test_newcomer_path")
+    page.get_by_text("Draw", exact=True).click()
+    wait_idle(page)
+    canvas = page.locator("canvas[aria-label='drawing canvas']")
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x, box["y"] + 40 + step * 20)
+    page.mouse.up()
+    page.get_by_text(re.compile(r"Prediction: \w+ · \d+%")).first.wait_for()
+    wait_idle(page)
+    shot(page, "09_predict_drawing")

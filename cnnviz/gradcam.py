@@ -1,0 +1,138 @@
+"""Grad-CAM: where in the image a model looked to choose a class.
+
+Selvaraju et al. (2017): weight each feature map of a convolution layer by the mean
+gradient of the class score over that map, add them up, keep the positive part. The
+class score is the value before the head's softmax or sigmoid (a Dense head's logit),
+as in the paper, so a confident prediction still has useful gradients.
+
+Works for any model a spec can express: functional models from `build_model` and
+Keras Sequential stacks alike (both have a symbolic input and per-layer outputs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnviz.errors import CnnvizError
+from cnnviz.inspect import cached, conv_layer_names, image_batch, model_input
+
+__all__ = ["grad_cam", "grad_cam_layers", "default_layer"]
+
+
+def grad_cam_layers(model) -> list[str]:
+    """Layers Grad-CAM can look at: every layer with (h, w, channels) outputs."""
+    return [
+        l.name
+        for l in model.layers
+        if type(l).__name__ != "InputLayer" and len(l.output.shape) == 4
+    ]
+
+
+def default_layer(model) -> str:
+    """The last convolution layer, else the last layer with feature maps.
+
+    Raises:
+        CnnvizError: no layer of the model has feature maps.
+    """
+    convs = conv_layer_names(model)
+    if convs:
+        return convs[-1]
+    spatial = grad_cam_layers(model)
+    if not spatial:
+        raise CnnvizError(
+            "Grad-CAM needs a layer with feature maps (a Conv2D or pooling layer); "
+            "this model has none"
+        )
+    return spatial[-1]
+
+
+def _score_model(model, layer_name: str):
+    """A model giving [the layer's maps, the head's input] (cached per model, layer)."""
+
+    def make():
+        import keras
+
+        outputs = [model.get_layer(layer_name).output, model.layers[-1].input]
+        return keras.Model(model_input(model), outputs)
+
+    return cached(model, ("grad-cam", layer_name), make)
+
+
+def _logits(model, head_input):
+    """Pre-activation class scores of the head: x @ W + b for a Dense head."""
+    head = model.layers[-1]
+    if type(head).__name__ == "Dense":
+        logits = head_input @ head.kernel
+        return logits + head.bias if head.use_bias else logits
+    return head_input  # an Activation head: its input is the scores
+
+
+def grad_cam(
+    model,
+    image: np.ndarray,
+    *,
+    layer_name: str | None = None,
+    class_index: int | None = None,
+    upsample: bool = True,
+) -> np.ndarray:
+    """The Grad-CAM heatmap of one image.
+
+    Args:
+        model: a Keras model ending in a softmax or sigmoid head.
+        image: float pixels as the model takes them, shape (H, W, C) or (1, H, W, C).
+        layer_name: the layer to explain; default the last convolution.
+        class_index: the class to explain; default the predicted class. For a
+            one-unit sigmoid head, 1 is the positive class and 0 the other.
+        upsample: resize to the image's (H, W) (bilinear); False keeps the layer's
+            (h, w).
+
+    Returns:
+        float32 ndarray of shape (H, W) (or (h, w)) with values in [0, 1]; all zero
+        when nothing in the layer speaks for the class.
+
+    Raises:
+        CnnvizError: wrong image shape, unknown layer, or class index out of range.
+    """
+    import tensorflow as tf
+
+    batch = image_batch(model, image)
+    name = layer_name or default_layer(model)
+    allowed = grad_cam_layers(model)
+    if name not in allowed:
+        raise CnnvizError(
+            f"Grad-CAM needs a layer with feature maps; {name!r} is not one. Choose "
+            f"one of: {', '.join(allowed) or 'none (the model has no such layer)'}"
+        )
+    units = int(model.output_shape[-1])
+    with tf.GradientTape() as tape:
+        maps, head_input = _score_model(model, name)(batch, training=False)
+        tape.watch(maps)
+        logits = _logits(model, head_input)[0]
+        index = _chosen_class(logits.numpy(), units, class_index)
+        if units == 1:
+            score = logits[0] if index == 1 else -logits[0]
+        else:
+            score = logits[index]
+    grads = tape.gradient(score, maps)[0].numpy()
+    weights = grads.mean(axis=(0, 1))
+    cam = np.maximum(np.tensordot(maps[0].numpy(), weights, axes=([2], [0])), 0.0)
+    top = cam.max()
+    cam = (cam / top if top > 0 else np.zeros_like(cam)).astype(np.float32)
+    if upsample:
+        size = batch.shape[1:3]
+        cam = tf.image.resize(cam[..., None], size, method="bilinear").numpy()[..., 0]
+        cam = np.clip(cam, 0.0, 1.0)
+    return cam
+
+
+def _chosen_class(logits: np.ndarray, units: int, class_index: int | None) -> int:
+    classes = 2 if units == 1 else units
+    if class_index is None:
+        if units == 1:
+            return int(logits[0] >= 0)  # sigmoid(z) >= 0.5
+        return int(np.argmax(logits))
+    if not isinstance(class_index, (int, np.integer)) or not 0 <= class_index < classes:
+        raise CnnvizError(
+            f"class_index must be 0..{classes - 1} for this model; received {class_index!r}"
+        )
+    return int(class_index)

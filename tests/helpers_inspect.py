@@ -1,0 +1,107 @@
+"""Small real models and runs for the inspection tests (trained here, in seconds)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+
+import numpy as np
+
+from cnnviz import presets
+from cnnviz.build import build_model
+from cnnviz.data import load_dataset, rescale
+from cnnviz.runs import MODEL_FILE, Run, create_run, write_json, write_status
+from cnnviz.spec import ModelSpec, validate
+
+
+def compiled(model, *, learning_rate: float = 0.003):
+    import keras
+
+    loss = (
+        "binary_crossentropy" if model.output_shape[-1] == 1 else "sparse_categorical_crossentropy"
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
+    return model
+
+
+def train_digits(*, preset: str = "digits-small", epochs: int = 6, seed: int = 0):
+    """(model, report, dataset, history) of a preset trained on the digits."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    dataset = load_dataset("digits")
+    info = dataset.info
+    report = validate(
+        presets.get(preset), input_shape=info.image_shape, num_classes=info.num_classes
+    )
+    model = compiled(build_model(report))
+    history = model.fit(
+        rescale(dataset.train.images),
+        dataset.train.labels,
+        validation_data=(rescale(dataset.test.images), dataset.test.labels),
+        epochs=epochs,
+        batch_size=32,
+        verbose=0,
+    )
+    return model, report, dataset, history.history
+
+
+@functools.cache
+def trained_digits():
+    """digits-small trained for a few epochs on the digits, once per test process."""
+    return train_digits(epochs=4)
+
+
+def save_run(
+    model,
+    spec: ModelSpec,
+    dataset,
+    history: dict[str, list[float]],
+    runs_dir: Path,
+    *,
+    dataset_id: str = "digits",
+) -> Run:
+    """A finished run written through cnnviz.runs, as training leaves one."""
+    info = dataset.info
+    config = {
+        "dataset": dataset_id,
+        "data_dir": None,
+        "limit": None,
+        "seed": 0,
+        "image_size": None,
+        "image_shape": list(info.image_shape),
+        "num_classes": info.num_classes,
+        "class_names": list(info.class_names),
+        "training": {
+            "epochs": len(history["loss"]),
+            "batch_size": 32,
+            "optimizer": "adam",
+            "learning_rate": 0.003,
+        },
+        "augment": None,
+    }
+    run = create_run(spec, config, runs_dir=runs_dir, status="running")
+    model.save(run.dir / MODEL_FILE)
+    columns = ["epoch", *history]
+    with open(run.dir / "history.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for epoch in range(len(history["loss"])):
+            writer.writerow([epoch, *(history[k][epoch] for k in history)])
+    accuracy = float(history["val_accuracy"][-1])
+    write_json(
+        run.dir / "metrics.json",
+        {
+            "test_accuracy": accuracy,
+            "class_names": list(info.class_names),
+            "confusion_matrix": np.eye(info.num_classes, dtype=int).tolist(),
+            "per_class": [
+                {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1} for _ in info.class_names
+            ],
+        },
+    )
+    write_status(
+        run.dir, "completed", "done", test_accuracy=accuracy, epochs_completed=len(history["loss"])
+    )
+    return Run.read(run.dir)

@@ -1,0 +1,246 @@
+"""Run bundles: export, import, and refusing bundles that are not what they claim.
+
+Oracles: the exported run itself (weights, spec, history, metrics, answers) and the
+zip layout written by hand for the hostile cases.
+"""
+
+import contextlib
+import io
+import json
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+from cnnviz import bundle
+from cnnviz.data import rescale
+from cnnviz.errors import CnnvizError, SpecError
+from cnnviz.runs import list_runs
+from tests.helpers_inspect import save_run, trained_digits
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    model, report, dataset, history = trained_digits()
+    run = save_run(model, report.spec, dataset, history, tmp_path_factory.mktemp("runs"))
+    return run, bundle.export_bundle(run)
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_bundle_holds_the_run_files(exported):
+    run, data = exported
+    files = members(data)
+    assert set(files) == {
+        "cnnviz-bundle.json",
+        "spec.json",
+        "config.json",
+        "model.weights.h5",
+        "history.csv",
+        "metrics.json",
+        "train.py",
+    }
+    manifest = json.loads(files["cnnviz-bundle.json"])
+    assert manifest["format"] == "cnnviz-bundle" and manifest["run_id"] == run.id
+    assert manifest["status"]["status"] == "completed"
+    assert json.loads(files["spec.json"]) == run.spec.to_dict()
+    assert json.loads(files["config.json"]) == run.config
+
+
+def test_import_rebuilds_the_same_run_under_a_new_id(exported, runs_dir, monkeypatch):
+    run, data = exported
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("load_model must never be called on a bundle")
+
+    monkeypatch.setattr(keras.models, "load_model", refuse)
+    monkeypatch.setattr(keras.saving, "load_model", refuse)
+    imported = bundle.import_bundle(data, runs_dir=runs_dir, name="shared.zip")
+    assert imported.id != run.id and imported.dir.parent == runs_dir
+    assert imported.state == "completed"
+    assert imported.test_accuracy == run.test_accuracy
+    assert imported.spec == run.spec
+    assert imported.config["imported_from"] == run.id
+    assert {k: v for k, v in imported.config.items() if not k.startswith("imported")} == (
+        run.config
+    )
+    assert imported.history().keys() == run.history().keys()
+    for key, values in run.history().items():
+        np.testing.assert_allclose(imported.history()[key], values)
+    assert imported.metrics().to_dict() == run.metrics().to_dict()
+    original, again = run.model(), imported.model()
+    for a, b in zip(original.get_weights(), again.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    images = rescale(trained_digits()[2].test.images[:16])
+    np.testing.assert_allclose(
+        again.predict(images, verbose=0), original.predict(images, verbose=0), atol=1e-6
+    )
+    assert [r.id for r in list_runs(runs_dir)] == [imported.id]
+
+
+def test_the_training_script_trains_the_model_with_plain_keras(exported, tmp_path):
+    run, data = exported
+    script = members(data)["train.py"].decode()
+    assert "import cnnviz" not in script and "from cnnviz" not in script
+    config = {**run.config, "training": {**run.config["training"], "epochs": 1}}
+    script = bundle.training_script(run.spec, config)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        namespace: dict = {"__name__": "__main__"}
+        exec(compile(script, "train.py", "exec"), namespace)
+    assert namespace["model"].count_params() == run.model().count_params()
+    assert len(namespace["history"].history["loss"]) == 1
+    assert "test accuracy:" in output.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda f: {}, "not a .zip archive"),
+        (lambda f: {**f, "evil.py": b"import os"}, "'evil.py', which is not part"),
+        (lambda f: {**f, "../spec.json": f["spec.json"]}, "'../spec.json', which is not part"),
+        (lambda f: {**f, "model.keras": b"PK"}, "'model.keras', which is not part"),
+        (
+            lambda f: {k: v for k, v in f.items() if k != "model.weights.h5"},
+            "model.weights.h5 is missing",
+        ),
+        (lambda f: {**f, "cnnviz-bundle.json": b'{"format": "other"}'}, "not a cnnviz bundle"),
+        (lambda f: {**f, "config.json": b"[1, 2"}, "config.json in up.zip is not valid JSON"),
+        (
+            lambda f: {**f, "config.json": json.dumps({"dataset": "digits"}).encode()},
+            "needs image_shape",
+        ),
+        (lambda f: {**f, "history.csv": b"epoch,loss\n0,abc\n"}, "not a table of numbers"),
+        (
+            lambda f: {**f, "model.weights.h5": b"\x89HDF\r\n\x1a\n garbage"},
+            "weights in up.zip do not fit",
+        ),
+    ],
+)
+def test_hostile_or_broken_bundles_are_refused_and_leave_no_run(
+    exported, runs_dir, change, message
+):
+    _, data = exported
+    files = members(data)
+    broken = b"not a zip at all" if not change(files) else zipped(change(files))
+    with pytest.raises(CnnvizError, match=message):
+        bundle.import_bundle(broken, runs_dir=runs_dir, name="up.zip")
+    assert list_runs(runs_dir) == []
+
+
+def test_weights_of_another_model_do_not_load(exported, runs_dir):
+    _, data = exported
+    files = members(data)
+    spec = json.loads(files["spec.json"])
+    spec["layers"][0]["filters"] = 8  # the weights were trained with 32 filters
+    with pytest.raises(CnnvizError, match="do not fit its model spec"):
+        bundle.import_bundle(
+            zipped({**files, "spec.json": json.dumps(spec).encode()}), runs_dir=runs_dir
+        )
+    spec["layers"][0]["filters"] = -1
+    with pytest.raises(SpecError, match="filters"):
+        bundle.import_bundle(
+            zipped({**files, "spec.json": json.dumps(spec).encode()}), runs_dir=runs_dir
+        )
+    assert list_runs(runs_dir) == []
+
+
+def test_oversized_members_are_refused_even_when_the_header_lies(exported, runs_dir, monkeypatch):
+    _, data = exported
+    files = members(data)
+    monkeypatch.setitem(bundle.MEMBER_LIMITS, "history.csv", 100)
+    big = zipped({**files, "history.csv": b"epoch,loss\n" + b"0,1.0\n" * 1000})
+    with pytest.raises(CnnvizError, match="history.csv in the bundle is larger"):
+        bundle.import_bundle(big, runs_dir=runs_dir)
+    liar = bytearray(big)  # claim a small size in the central directory
+    with zipfile.ZipFile(io.BytesIO(big)) as archive:
+        info = archive.getinfo("history.csv")
+    central = liar.rfind(b"PK\x01\x02", 0, len(liar))
+    while liar[central + 46 : central + 46 + 11] != b"history.csv":
+        central = liar.rfind(b"PK\x01\x02", 0, central)
+    liar[central + 24 : central + 28] = (50).to_bytes(4, "little")
+    assert info.file_size > 100
+    with pytest.raises(CnnvizError, match="history.csv"):
+        bundle.import_bundle(bytes(liar), runs_dir=runs_dir)
+    many = zipped({f"file{i}.txt": b"" for i in range(65)})
+    with pytest.raises(CnnvizError, match="holds 65 files; a cnnviz bundle holds at most 7"):
+        bundle.import_bundle(many, runs_dir=runs_dir)
+    assert list_runs(runs_dir) == []
+
+
+def test_a_run_still_training_cannot_be_exported(exported, tmp_path):
+    run, _ = exported
+    run.status = {**run.status, "status": "running"}
+    with pytest.raises(CnnvizError, match="still running"):
+        bundle.export_bundle(run)
+
+
+@pytest.mark.parametrize(
+    "dataset, preset, shape, classes, optimizer, expected",
+    [
+        (
+            "tfds:horses_or_humans",
+            "lab-7.03-horses-or-humans",
+            [300, 300, 3],
+            2,
+            "sgd",
+            [
+                "tfds.load('horses_or_humans'",
+                "SGD(learning_rate=0.01, momentum=0.8)",
+                'loss="binary_crossentropy"',
+            ],
+        ),
+        (
+            "folder:/data/pets",
+            "digits-small",
+            [64, 64, 3],
+            3,
+            "rmsprop",
+            [
+                "image_dataset_from_directory(\n    '/data/pets'",
+                "RMSprop(learning_rate=0.01)",
+                'loss="sparse_categorical_crossentropy"',
+            ],
+        ),
+        (
+            "shapes",
+            "shapes-small",
+            [32, 32, 3],
+            4,
+            "adam",
+            ["raise SystemExit(", "Adam(learning_rate=0.01)"],
+        ),
+    ],
+)
+def test_training_scripts_fit_the_dataset_head_and_optimizer(
+    dataset, preset, shape, classes, optimizer, expected
+):
+    from cnnviz import presets
+
+    training = {
+        "optimizer": optimizer,
+        "learning_rate": 0.01,
+        "momentum": 0.8,
+        "epochs": 3,
+        "batch_size": 16,
+    }
+    script = bundle.training_script(
+        presets.get(preset),
+        {"dataset": dataset, "image_shape": shape, "num_classes": classes, "training": training},
+    )
+    compile(script, "train.py", "exec")
+    for text in expected:
+        assert text in script
+    assert "epochs=3" in script and ".batch(16)" in script
