@@ -67,7 +67,8 @@ def test_feature_maps_of_a_sequential_stack_equal_the_functional_model():
     for ours, theirs in zip(
         inspect.feature_maps(model, image), inspect.feature_maps(sequential, image), strict=True
     ):
-        assert ours.name == theirs.name
+        # Auto names of a Sequential depend on Keras's process-wide counters: compare types.
+        assert ours.type == theirs.type
         np.testing.assert_allclose(ours.output, theirs.output, rtol=1e-5, atol=1e-6)
 
 
