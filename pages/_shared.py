@@ -40,6 +40,8 @@ def init_state() -> None:
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = copy.deepcopy(value)
+            if key == "cnnviz_run":  # a new session (or a refresh): the newest trained run
+                st.session_state[key] = next(iter(finished_runs()), None)
 
 
 _settled_modules = 0  # len(sys.modules) at the last gc.freeze
