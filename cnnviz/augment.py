@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from cnnviz.errors import CnnvizError
+from cnnviz.errors import CnnvizError, parse_json
 
 __all__ = [
     "FILL_MODE",
@@ -216,14 +216,7 @@ class AugmentSpec:
     @classmethod
     def from_json(cls, text: str) -> AugmentSpec:
         """Parse a JSON document; a syntax error names its line and column."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise CnnvizError(
-                f"the augmentation spec is not valid JSON: {err.msg} at line {err.lineno} "
-                f"column {err.colno}"
-            ) from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text, "the augmentation spec"))
 
 
 def _plain(value: Any) -> Any:

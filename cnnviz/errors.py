@@ -7,7 +7,10 @@ the message with `st.error`; the command line prints `error: <message>` and exit
 
 from __future__ import annotations
 
-__all__ = ["CnnvizError", "SpecError"]
+import json
+from typing import Any
+
+__all__ = ["CnnvizError", "SpecError", "parse_json"]
 
 
 class CnnvizError(ValueError):
@@ -25,3 +28,19 @@ class SpecError(CnnvizError):
     def __init__(self, message: str, layer_number: int | None = None):
         super().__init__(message)
         self.layer_number = layer_number
+
+
+def parse_json(text: str, what: str, error: type[CnnvizError] = CnnvizError) -> Any:
+    """`json.loads`, with a syntax error told as `error`, naming its line and column.
+
+    Args:
+        text: the JSON document.
+        what: what the document is, e.g. "the model spec".
+        error: the CnnvizError subclass to raise.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise error(
+            f"{what} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
+        ) from None

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnnviz import layers
-from cnnviz.errors import SpecError
+from cnnviz.errors import SpecError, parse_json
 
 __all__ = [
     "Head",
@@ -125,14 +125,7 @@ class ModelSpec:
 
     @classmethod
     def from_json(cls, text: str) -> ModelSpec:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise SpecError(
-                f"the model spec is not valid JSON: {err.msg} at line {err.lineno}, "
-                f"column {err.colno}"
-            ) from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text, "the model spec", SpecError))
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -137,7 +137,7 @@ def test_constructor_validates_too():
 
 
 def test_bad_json_names_line_and_column():
-    with pytest.raises(CnnvizError, match="not valid JSON: .* line 2 column"):
+    with pytest.raises(CnnvizError, match="not valid JSON: .* line 2, column"):
         AugmentSpec.from_json('{"zoom": [0.9, 1.1],\n "flip_up_down": tru}')
 
 
