@@ -20,3 +20,17 @@ def test_streamlit_cannot_reset_keras_in_the_app_process(monkeypatch):
     first = keras.layers.Dense(1).name
     sys.modules["keras"].backend.clear_session()
     assert keras.layers.Dense(1).name != first
+
+
+def test_the_first_page_does_not_import_tensorflow():
+    """The app opens on Concepts: its imports (router, shared, concepts, figures) stay
+    free of TensorFlow, so the first page draws quickly."""
+    import subprocess
+
+    code = (
+        "import sys, pages._shared, cnnviz.concepts, cnnviz.figures, cnnviz.data\n"
+        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    root = _shared.Path(_shared.__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
