@@ -557,6 +557,6 @@ def sample_photos() -> dict[str, np.ndarray]:
         {"china.jpg": ..., "flower.jpg": ...}, each an ndarray of shape (427, 640, 3),
         dtype uint8.
     """
-    from sklearn.datasets import load_sample_image
+    from cnnviz.images import SAMPLE_PHOTOS, sample_photo
 
-    return {name: load_sample_image(name) for name in ("china.jpg", "flower.jpg")}
+    return {name: sample_photo(name) for name in SAMPLE_PHOTOS}

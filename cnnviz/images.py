@@ -18,7 +18,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cnnviz.errors import CnnvizError
 
-__all__ = ["MAX_PIXELS", "ImageSource", "open_image", "to_array", "read_image"]
+__all__ = [
+    "MAX_PIXELS",
+    "SAMPLE_PHOTOS",
+    "ImageSource",
+    "open_image",
+    "read_image",
+    "sample_photo",
+    "save_png",
+    "to_array",
+]
+
+SAMPLE_PHOTOS = ("china.jpg", "flower.jpg")  # scikit-learn's two sample photos
 
 MAX_PIXELS = 40_000_000  # 40 megapixels: larger than any phone photo, far below a bomb
 ImageSource = str | os.PathLike | bytes | BinaryIO
@@ -152,3 +163,26 @@ def save_png(array: np.ndarray, path: str | os.PathLike) -> Path:
     path = Path(path)
     Image.fromarray(array).save(path, format="PNG")
     return path
+
+
+def sample_photo(name: str) -> np.ndarray:
+    """One of scikit-learn's sample photos, as `sklearn.datasets.load_sample_image` gives it.
+
+    Read straight from scikit-learn's package folder: importing `sklearn.datasets` takes
+    about two seconds, which the first page of the app should not wait for.
+
+    Returns:
+        uint8 ndarray of shape (427, 640, 3).
+    """
+    import importlib.util
+
+    if name not in SAMPLE_PHOTOS:
+        raise CnnvizError(f"sample photos are {', '.join(SAMPLE_PHOTOS)}; received {name!r}")
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.origin).parent / "datasets" / "images" / name if spec else None
+    if path is None or not path.is_file():
+        from sklearn.datasets import load_sample_image
+
+        return load_sample_image(name)
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)

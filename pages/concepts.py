@@ -5,11 +5,10 @@ import io
 import numpy as np
 import streamlit as st
 from PIL import Image
-from sklearn.datasets import load_sample_image
 
 from cnnviz import concepts, figures
 from cnnviz.errors import CnnvizError
-from cnnviz.images import open_image, to_array
+from cnnviz.images import open_image, sample_photo, to_array
 
 PHOTOS = {"Temple (sample photo)": "china.jpg", "Flower (sample photo)": "flower.jpg"}
 POOL_STRIDES = {"same as pool size": None, "1": 1, "2": 2, "3": 3}
@@ -42,7 +41,7 @@ def step_controls(key: str, n_steps: int, noun: str) -> int:
 def transformed(name: str, data: bytes | None, kernel: np.ndarray, stride: int, padding: str):
     """The transformer's pictures as (caption, PNG bytes), so a rerun does not re-encode."""
     if data is None:
-        photo = load_sample_image(PHOTOS[name])
+        photo = sample_photo(PHOTOS[name])
     else:  # a JPEG decodes straight at a reduced scale
         photo = to_array(open_image(data, name=name, draft_size=(1280, 1280)))
     stages = concepts.transform_image(photo, kernel, stride=stride, padding=padding)

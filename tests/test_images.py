@@ -70,3 +70,14 @@ def test_save_png_round_trip(tmp_path):
     pixels = np.random.default_rng(0).integers(0, 255, (6, 7, 1), dtype=np.uint8)
     path = save_png(pixels, tmp_path / "x.png")
     assert np.array_equal(read_image(path), pixels)
+
+
+def test_sample_photos_equal_scikit_learns():
+    from sklearn.datasets import load_sample_image
+
+    from cnnviz.images import SAMPLE_PHOTOS, sample_photo
+
+    for name in SAMPLE_PHOTOS:
+        assert np.array_equal(sample_photo(name), load_sample_image(name))
+    with pytest.raises(CnnvizError, match="sample photos are"):
+        sample_photo("cat.jpg")
