@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import pytest
 
 from cnnviz import concepts, figures
+from cnnviz.figures.base import TOP_MARGIN
 
 GRID_4X4 = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
 KERNEL_3X3 = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
@@ -73,7 +74,7 @@ def test_panels_have_square_cells_of_one_size_and_operators_between():
     assert left[1] < right[0]
     assert layout["yaxis2"]["scaleanchor"] == "x2"
     assert layout["yaxis"]["range"] == [4.5, -0.5]  # row 0 on top
-    assert layout["height"] == 5 * 40 + figures.TOP_MARGIN + 16
+    assert layout["height"] == 5 * 40 + TOP_MARGIN + 16
     (arrow,) = layout["annotations"]
     assert arrow["text"] == "→" and left[1] < arrow["x"] < right[0]
 

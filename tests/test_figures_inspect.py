@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from cnnviz import figures
+from cnnviz.figures import inspection
 from cnnviz.inspect import (
     LayerActivation,
     filter_images,
@@ -94,8 +95,8 @@ def test_network_overview_lists_the_class_probabilities_predicted_in_blue():
     bars = {s.name: s for s in fig.layout.shapes if (s.name or "").startswith("class")}
     lengths = {name: bar.x1 - bar.x0 for name, bar in bars.items()}
     assert lengths["class b"] > lengths["class c"] > lengths["class a"]
-    assert bars["class b"].fillcolor == figures.PREDICTED_COLOR
-    assert bars["class a"].fillcolor == figures.OTHER_COLOR
+    assert bars["class b"].fillcolor == inspection.PREDICTED_COLOR
+    assert bars["class a"].fillcolor == inspection.OTHER_COLOR
     assert {"20%", "50%", "30%"} <= set(notes(fig))
     many = np.linspace(0.0, 1.0, 100)
     fig = figures.network_overview(
@@ -235,7 +236,7 @@ def test_prediction_bars_put_the_answer_on_top_in_blue():
     (bars,) = fig.data
     assert list(bars.y) == ["a", "d", "b"]  # drawn bottom to top: b on top
     np.testing.assert_allclose(bars.x, [0.1, 0.25, 0.6])
-    assert bars.marker.color[-1] == figures.PREDICTED_COLOR
+    assert bars.marker.color[-1] == inspection.PREDICTED_COLOR
     assert fig.layout.title.text == "Prediction: b (60.0%)"
     assert not fig.layout.shapes
 
