@@ -4,9 +4,14 @@ Start with `streamlit run streamlit_app.py`. TensorFlow is imported only by the 
 that need it, so the first page opens quickly.
 """
 
+import os
+
 import streamlit as st
 
 from pages._shared import init_state
+
+# TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:",
                    layout="wide")

@@ -1,7 +1,11 @@
 """`python -m cnnviz ...`: see cnnviz/cli.py."""
 
+import os
 import sys
 
-from cnnviz.cli import main
+# TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from cnnviz.cli import main  # noqa: E402
 
 sys.exit(main())
