@@ -165,18 +165,14 @@ def panel_layout(
         }
         start = domain[1] + GAP_CELLS / total
     for symbol, left, right in zip(operators or (), domains, domains[1:]):
-        layout["annotations"].append(
-            {
-                "text": symbol,
-                "x": (left[1] + right[0]) / 2,
-                "y": 0.5,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "font": {"size": 32},
-            }
-        )
+        layout["annotations"].append(paper_text(symbol, (left[1] + right[0]) / 2, 0.5, size=32))
     return layout
+
+
+def paper_text(text: str, x: float, y: float, *, size: int, **extra: Any) -> dict:
+    """A text annotation placed in figure (paper) coordinates, e.g. a panel's title."""
+    return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper",
+            "showarrow": False, "font": {"size": size}, **extra}
 
 
 def highlight_shape(

@@ -18,6 +18,7 @@ from cnnviz.figures.base import (
     TEXT_COLOR,
     _suffix,
     make_figure,
+    paper_text,
 )
 from cnnviz.figures.concepts import feature_map_rgb
 from cnnviz.inspect import filter_images, normalize_channels, symmetric_range, tile_maps
@@ -702,26 +703,8 @@ def gradcam_overlay(
         layout[f"xaxis{suffix}"] = _hidden_axis(range=[-0.5, w - 0.5], domain=domain)
         layout[f"yaxis{suffix}"] = _hidden_axis(range=[h - 0.5, -0.5], scaleanchor=f"x{suffix}")
     layout["annotations"] = [
-        {
-            "text": "image",
-            "x": 0.22,
-            "y": 1.0,
-            "xref": "paper",
-            "yref": "paper",
-            "showarrow": False,
-            "yanchor": "bottom",
-            "font": {"size": 16},
-        },
-        {
-            "text": "where the model looked",
-            "x": 0.72,
-            "y": 1.0,
-            "xref": "paper",
-            "yref": "paper",
-            "showarrow": False,
-            "yanchor": "bottom",
-            "font": {"size": 16},
-        },
+        paper_text("image", 0.22, 1.0, size=16, yanchor="bottom"),
+        paper_text("where the model looked", 0.72, 1.0, size=16, yanchor="bottom"),
     ]
     return make_figure(traces, layout)
 

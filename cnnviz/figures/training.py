@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import FONT_FAMILY, TEXT_COLOR, _suffix, make_figure
+from cnnviz.figures.base import FONT_FAMILY, TEXT_COLOR, _suffix, make_figure, paper_text
 
 # --- training ----------------------------------------------------------------------------------
 
@@ -57,10 +57,8 @@ def training_curves(
         "yaxis2": {"title": {"text": "accuracy"}, "gridcolor": "#e5e5e5", "range": [0, 1.02],
                    "tickformat": ".0%", "anchor": "x2"},
         "annotations": [
-            {"text": "<b>Loss</b>", "x": 0.23, "y": 1.1, "xref": "paper", "yref": "paper",
-             "showarrow": False, "font": {"size": 18}},
-            {"text": "<b>Accuracy</b>", "x": 0.77, "y": 1.1, "xref": "paper", "yref": "paper",
-             "showarrow": False, "font": {"size": 18}},
+            paper_text("<b>Loss</b>", 0.23, 1.1, size=18),
+            paper_text("<b>Accuracy</b>", 0.77, 1.1, size=18),
         ],
     }
     return make_figure(traces, layout)
