@@ -77,6 +77,15 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
+def kind_of(layer: dict[str, Any]) -> layers.LayerKind | None:
+    """The registry's kind for a layer dict, or None for an unknown type (validation
+    reports it)."""
+    try:
+        return layers.get(layer.get("type"))
+    except layers.ParamError:
+        return None
+
+
 def _layer(index: int) -> dict[str, Any]:
     return st.session_state.cnnviz_spec["layers"][index]
 
@@ -86,7 +95,7 @@ def _store(index: int, name: str, key: str, checker) -> None:
     if checker in TEXT_CHECKERS:
         value = parse_text(value)
     layer = _layer(index)
-    kind = layers.LAYER_KINDS.get(layers.ALIASES.get(layer["type"], layer["type"]))
+    kind = kind_of(layer)
     default = kind.params[name].default if kind and name in kind.params else None
     try:
         same_as_default = checker(value) == default

@@ -8,7 +8,15 @@ from cnnviz import layers, presets
 from cnnviz.build import to_keras_code
 from cnnviz.errors import CnnvizError
 from cnnviz.spec import ModelSpec, check
-from pages._layer_editor import add, move, param_widget, remove, replace_spec, sync_uids
+from pages._layer_editor import (
+    add,
+    kind_of,
+    move,
+    param_widget,
+    remove,
+    replace_spec,
+    sync_uids,
+)
 from pages._shared import current_dataset, init_state, show_error
 
 init_state()
@@ -55,8 +63,7 @@ with left:
                         help="Move down")
             delete.button("✕", key=f"build_del_{uid}", on_click=remove, args=(index,),
                           help="Remove this layer")
-            kind = layers.LAYER_KINDS.get(layers.ALIASES.get(layer.get("type"), ""))
-            kind = kind or layers.LAYER_KINDS.get(layer.get("type"))
+            kind = kind_of(layer)
             if kind and kind.params:
                 columns = st.columns(4)
                 for i, (name, param) in enumerate(kind.params.items()):
