@@ -124,9 +124,9 @@ def current_dataset():
     """The chosen dataset (cached), or None after showing why it cannot be loaded."""
     init_state()
     try:
-        return _load(st.session_state.cnnviz_dataset, st.session_state.cnnviz_data_dir)
+        return load_cached(st.session_state.cnnviz_dataset, st.session_state.cnnviz_data_dir)
     except CnnvizError as err:
-        st.error(str(err))
+        show_error(err)
         return None
 
 

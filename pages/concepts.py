@@ -9,6 +9,7 @@ from PIL import Image
 from cnnviz import concepts, figures
 from cnnviz.errors import CnnvizError
 from cnnviz.images import open_image, sample_photo, to_array
+from pages._shared import IMAGE_TYPES
 
 PHOTOS = {"Temple (sample photo)": "china.jpg", "Flower (sample photo)": "flower.jpg"}
 POOL_STRIDES = {"same as pool size": None, "1": 1, "2": 2, "3": 3}
@@ -145,7 +146,7 @@ photo_name = photo_col.selectbox("Photo", list(PHOTOS), key="concepts_photo")
 upload = upload_col.file_uploader(
     "...or upload your own",
     key="concepts_upload",
-    type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
+    type=IMAGE_TYPES,
 )
 try:
     source = (upload.name, upload.getvalue()) if upload else (photo_name, None)

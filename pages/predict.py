@@ -31,7 +31,7 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     if source == "Upload":
         upload = st.file_uploader("An image (PNG, JPEG, WebP, GIF, BMP)", key="predict_upload",
-                                  type=["png", "jpg", "jpeg", "webp", "gif", "bmp"])
+                                  type=ui.IMAGE_TYPES)
         data, label = (upload.getvalue(), upload.name) if upload else (None, None)
     elif source == "Camera":
         photo = st.camera_input("Take a photo", key="predict_camera")
