@@ -182,7 +182,8 @@ class Param:
 # --- shape rules ------------------------------------------------------------------
 
 
-def _fmt(shape: Shape) -> str:
+def format_shape(shape: Shape) -> str:
+    """A shape as learners read it: (5, 5, 32) -> "5x5x32"."""
     return "x".join(str(s) for s in shape)
 
 
@@ -198,7 +199,7 @@ def _need_image(shape: Shape, kind: str) -> None:
 def _need_flat(shape: Shape, kind: str) -> None:
     if len(shape) != 1:
         raise ShapeError(
-            f"needs a flat input but receives a {_fmt(shape)} tensor; add a Flatten "
+            f"needs a flat input but receives a {format_shape(shape)} tensor; add a Flatten "
             f"or GlobalAveragePooling2D layer before it"
         )
 
@@ -222,8 +223,8 @@ def _spatial(
     if padding == "valid" and (effective[0] > shape[0] or effective[1] > shape[1]):
         dilated = " (dilated)" if dilation != (1, 1) else ""
         raise ShapeError(
-            f"{what} {_fmt(effective)}{dilated} is larger than its {_fmt(shape[:2])} "
-            f"input; use padding='same', a smaller {what}, or remove a pooling layer "
+            f"{what} {format_shape(effective)}{dilated} is larger than its "
+            f"{format_shape(shape[:2])} input; use padding='same', a smaller {what}, or remove a pooling layer "
             f"before it"
         )
     return tuple(_window_out(n, k, s, padding) for n, k, s in zip(shape[:2], effective, strides))

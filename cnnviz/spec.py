@@ -349,8 +349,8 @@ def _check_layer(
         raise SpecError(f"{where}: {err}", number) from None
     if any(n <= 0 for n in out):
         raise SpecError(
-            f"{where}: turns its {layers._fmt(shape)} input into an empty "
-            f"{layers._fmt(out)} output; use smaller strides or padding='same'",
+            f"{where}: turns its {layers.format_shape(shape)} input into an empty "
+            f"{layers.format_shape(out)} output; use smaller strides or padding='same'",
             number,
         )
     return LayerRow(number, name, kind.name, params, shape, out, trainable, frozen)
@@ -411,7 +411,7 @@ def head_of(report: Report, num_classes: int) -> Head:
     if len(out) != 1:
         raise SpecError(
             f"layer {number} {last.type}: the model ends with a "
-            f"{layers._fmt(out)} tensor; end with Flatten and Dense(units=num_classes, "
+            f"{layers.format_shape(out)} tensor; end with Flatten and Dense(units=num_classes, "
             f"activation='softmax')",
             number,
         )
