@@ -224,8 +224,8 @@ def _spatial(
         dilated = " (dilated)" if dilation != (1, 1) else ""
         raise ShapeError(
             f"{what} {format_shape(effective)}{dilated} is larger than its "
-            f"{format_shape(shape[:2])} input; use padding='same', a smaller {what}, or remove a pooling layer "
-            f"before it"
+            f"{format_shape(shape[:2])} input; use padding='same', a smaller {what}, "
+            f"or remove a pooling layer before it"
         )
     return tuple(_window_out(n, k, s, padding) for n, k, s in zip(shape[:2], effective, strides))
 
