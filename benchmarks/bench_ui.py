@@ -5,7 +5,7 @@ Goals (issue 8): the first page renders in under 3 s after the server is up
 under 300 ms with a model of the default size. The augmentation slider has its own
 script (bench_augment_slider.py).
 
-Run: python benchmarks/bench_ui.py [--edits 20]
+Run: python benchmarks/bench_ui.py [--edits 20] [--loads 5]
 """
 
 from __future__ import annotations
@@ -27,40 +27,66 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def first_page_seconds(script: str = "streamlit_app.py") -> tuple[float, float]:
-    """(server start to healthy, healthy to the first page drawn in Chromium)."""
+DRAWN = """(n) => {
+  const pictures = [...document.querySelectorAll('[data-testid=stImage] img')];
+  return document.querySelector('h1') && pictures.length >= n
+      && pictures.every(p => p.complete && p.naturalWidth > 0);
+}"""
+
+
+SETTLE_S = 2.0
+
+
+def wait_until_healthy(proc: subprocess.Popen, url: str, timeout_s: float = 60) -> None:
+    deadline = time.perf_counter() + timeout_s
+    while proc.poll() is None and time.perf_counter() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the server at {url} did not come up (exit code {proc.poll()})")
+
+
+def first_page_seconds(script: str = "streamlit_app.py", pictures: int = 7) -> tuple[float, float]:
+    """(healthy to the title shown, healthy to the whole page drawn) in a cold Chromium.
+
+    "Drawn" means the title and at least `pictures` images (the Concepts page's three
+    diagrams and four transformer pictures) have loaded; by then every widget above them
+    has been drawn too. The browser (new, empty cache) starts and settles before the
+    clock does: its own start-up is not the app's.
+    """
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "CNNVIZ_RUNS_DIR": tempfile.mkdtemp()}
-    start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port",
          str(port), "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        healthy = time.perf_counter()
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                       "--disable-component-update", "--no-first-run", "--disable-sync"])
             page = browser.new_page()
-            opened = time.perf_counter()
-            page.goto(url)
-            page.wait_for_selector("text=Convolution", timeout=60_000)
-            drawn = time.perf_counter()
+            page.goto("about:blank")
+            wait_until_healthy(proc, url)
+            # A user's browser is already running: let Chromium finish its own start-up
+            # (it keeps both cores busy for about a second after `launch` returns).
+            time.sleep(SETTLE_S)
+            start = time.perf_counter()
+            page.goto(url, wait_until="commit")
+            page.wait_for_selector("h1", timeout=60_000)
+            title = time.perf_counter() - start
+            page.wait_for_function(DRAWN, arg=pictures, timeout=60_000, polling=50)
+            drawn = time.perf_counter() - start
             browser.close()
-        return healthy - start, drawn - opened
+        return title, drawn
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -86,6 +112,7 @@ def layer_edit_ms(edits: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--loads", type=int, default=5, help="cold page loads of each app")
     args = parser.parse_args()
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     times = layer_edit_ms(args.edits)
@@ -94,12 +121,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp, "empty_app.py")
         empty.write_text('import streamlit as st\nst.title("Convolution")\n')
-        _, floor = first_page_seconds(str(empty))
-    up, drawn = first_page_seconds()
-    print(f"server start to healthy: {up:.1f} s; first page drawn after that: {drawn:.2f} s "
-          f"(goal < 3 s)")
-    print(f"an empty Streamlit app in the same cold browser: {floor:.2f} s; cnnviz / empty "
-          f"= {drawn / floor:.2f}; cnnviz's own share {drawn - floor:.2f} s")
+        floors, firsts = [], []
+        for _ in range(args.loads):  # alternate, so both see the same machine
+            floors.append(first_page_seconds(str(empty), pictures=0))
+            firsts.append(first_page_seconds())
+    title, drawn = (statistics.median(times) for times in zip(*firsts))
+    floor = statistics.median(drawn for _, drawn in floors)
+    print(f"first page, cold Chromium, median of {args.loads} loads: title {title:.2f} s, "
+          f"whole page drawn {drawn:.2f} s (goal < 3 s; each load: "
+          f"{', '.join(f'{d:.2f}' for _, d in firsts)})")
+    print(f"an empty Streamlit app (one title) in the same conditions: {floor:.2f} s; "
+          f"cnnviz / empty = {drawn / floor:.2f}; cnnviz's own share {drawn - floor:.2f} s")
 
 
 if __name__ == "__main__":

@@ -1,96 +1,110 @@
-"""cnnviz.figures, concepts section: the figures draw exactly what the engine computed."""
+"""cnnviz.figures, concepts section: the diagrams draw exactly what the engine computed."""
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
+from plotly.colors import sample_colorscale
 
 from cnnviz import concepts, figures
-from cnnviz.figures.base import TOP_MARGIN
+from cnnviz.figures import svg
+from cnnviz.figures.colors import DIVERGING, EMPTY_COLOR, PAD_COLOR, SEQUENTIAL
+from tests.helpers_svg import numbers, operators, panel, panel_names, parse
 
 GRID_4X4 = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
 KERNEL_3X3 = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
 
 
-def trace(fig, name):
-    (found,) = [t for t in fig.data if t.name == name]
-    return found
-
-
-def shape(fig, name):
-    (found,) = [s for s in fig.layout.shapes if s.name == name]
-    return found
-
-
-def valid(fig):
-    """`fig`, after re-building it with plotly's full validation (the fast path skips it)."""
-    go.Figure(fig.to_dict())
-    return fig
-
-
-def nan_mask(values):
-    return np.isnan(np.asarray(values, dtype=float))
-
-
 def test_convolution_figure_draws_padding_window_and_progress():
     result = concepts.convolve(GRID_4X4, KERNEL_3X3, stride=2, padding="same")  # 15 10 / 10 3
-    fig = valid(figures.convolution_figure(result, 1))
-    assert fig.layout.xaxis.title.text == "Input 4×4, padded to 5×5"
-    assert fig.layout.xaxis2.title.text == "Output 2×2"
+    drawing = figures.convolution_figure(result, 1)
+    assert panel_names(drawing) == ["input", "output"] and operators(drawing) == ["→"]
+    shown = panel(drawing, "input")
+    assert shown["title"] == "Input 4×4, padded to 5×5"
+    np.testing.assert_array_equal(numbers(drawing, "input")[:4, :4], GRID_4X4)
+    np.testing.assert_array_equal(shown["fills"] == PAD_COLOR, ~result.inside)
+    assert set(shown["texts"][~result.inside]) == {"0"}
+    assert shown["highlight"] == ((0, 3), (2, 5))  # step 1: rows 0-2, cols 2-4 of the padded input
 
-    values = np.asarray(trace(fig, "input").z, dtype=float)
-    np.testing.assert_array_equal(nan_mask(values), ~result.inside)
-    np.testing.assert_array_equal(values[:4, :4], GRID_4X4)
-    padding = trace(fig, "padding")
-    np.testing.assert_array_equal(~nan_mask(padding.z), ~result.inside)
-    assert set(np.asarray(padding.text)[~result.inside]) == {"0"}
-
-    window = shape(fig, "window")  # step 1 covers rows 0-2, cols 2-4 of the padded input
-    assert (window.x0, window.x1, window.y0, window.y1) == (1.5, 4.5, -0.5, 2.5)
-    assert window.xref == "x" and window.yref == "y"
-
-    output = np.asarray(trace(fig, "output").z, dtype=float)
-    np.testing.assert_array_equal(output[0], [15, 10])  # steps 0 and 1 done
-    assert nan_mask(output[1]).all()  # not computed yet
-    assert list(np.asarray(trace(fig, "output").text)[0]) == ["15", "10"]
-    to_do = np.asarray(trace(fig, "output (to do)").z, dtype=float)
-    np.testing.assert_array_equal(nan_mask(to_do), [[True, True], [False, False]])
-    cell = shape(fig, "output cell")
-    assert (cell.x0, cell.y0, cell.xref) == (0.5, -0.5, "x2")
+    output = panel(drawing, "output")
+    assert output["title"] == "Output 2×2"
+    assert output["texts"].tolist() == [["15", "10"], ["", ""]]  # steps 0 and 1 done
+    assert (output["fills"][1] == EMPTY_COLOR).all() and EMPTY_COLOR not in output["fills"][0]
+    assert output["highlight"] == ((0, 1), (1, 2))
 
 
 def test_the_last_step_shows_the_whole_output():
     result = concepts.convolve(GRID_4X4, KERNEL_3X3)
-    fig = valid(figures.convolution_figure(result, result.n_steps - 1))
-    np.testing.assert_array_equal(trace(fig, "output").z, [[15, 16], [6, 15]])
-    assert [t.name for t in fig.data] == ["input", "output"]  # no padding, nothing to do
-    assert fig.layout.xaxis.title.text == "Input 4×4"
+    drawing = figures.convolution_figure(result, result.n_steps - 1)
+    np.testing.assert_array_equal(numbers(drawing, "output"), [[15, 16], [6, 15]])
+    assert panel(drawing, "input")["title"] == "Input 4×4"
+    assert PAD_COLOR not in panel(drawing, "input")["fills"]  # no padding, nothing to do
+    assert EMPTY_COLOR not in panel(drawing, "output")["fills"]
 
 
-def test_panels_have_square_cells_of_one_size_and_operators_between():
-    layout = figures.panel_layout([(5, 5), (2, 2)], ["a", "b"], operators=["→"], cell_px=40)
-    left, right = layout["xaxis"]["domain"], layout["xaxis2"]["domain"]
-    assert left[0] == 0 and right[1] == pytest.approx(1)
-    assert (left[1] - left[0]) / (right[1] - right[0]) == pytest.approx(5 / 2)
-    assert left[1] < right[0]
-    assert layout["yaxis2"]["scaleanchor"] == "x2"
-    assert layout["yaxis"]["range"] == [4.5, -0.5]  # row 0 on top
-    assert layout["height"] == 5 * 40 + TOP_MARGIN + 16
-    (arrow,) = layout["annotations"]
-    assert arrow["text"] == "→" and left[1] < arrow["x"] < right[0]
+def test_output_colours_are_diverging_around_zero():
+    result = concepts.convolve(GRID_4X4, concepts.KERNELS["vertical edges"])
+    drawing = figures.convolution_figure(result, result.n_steps - 1)
+    values, fills = numbers(drawing, "output"), panel(drawing, "output")["fills"]
+    limit = np.abs(result.output).max()
+    for value, fill in zip(values.ravel(), fills.ravel()):
+        (expected,) = sample_colorscale(DIVERGING, [(value / limit + 1) / 2])  # plotly's own
+        assert fill == rgb_hex(expected)
+
+
+def rgb_hex(plotly_rgb: str) -> str:
+    """'rgb(91.0, 155, 208)' as '#5b9bd0' (plotly's colour strings, rounded)."""
+    parts = plotly_rgb[plotly_rgb.index("(") + 1 : -1].split(",")
+    return "#" + "".join(f"{round(float(p)):02x}" for p in parts)
+
+
+def test_scale_colors_matches_plotly_interpolation():
+    values = np.array([[-3.0, 0.0], [1.5, 9.0]])
+    fills = svg.scale_colors(values, SEQUENTIAL, -3.0, 3.0)
+    expected = sample_colorscale(SEQUENTIAL, [0.0, 0.5, 0.75, 1.0])  # 9 is clipped to 1
+    assert fills.ravel().tolist() == [rgb_hex(c) for c in expected]
+
+
+def test_panels_sit_side_by_side_with_square_cells_of_one_size():
+    small = svg.GridPanel("a", "A", np.full((5, 5), "1", dtype=object),
+                          np.full((5, 5), "#ffffff", dtype=object), highlight=((1, 3), (0, 2)))
+    tiny = svg.GridPanel("b", "B", np.full((2, 2), "", dtype=object),
+                         np.full((2, 2), EMPTY_COLOR, dtype=object))
+    root = parse(svg.panels_svg([small, tiny], operators=["→"], cell_px=40, label="two"))
+    assert root.get("aria-label") == "two"
+    cells = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("data-row")]
+    assert {(float(r.get("width")), float(r.get("height"))) for r in cells} == {(38.0, 38.0)}
+    left_edge = {g: [float(r.get("x")) for r in cells if r in list(g)]
+                 for g in root.findall("{http://www.w3.org/2000/svg}g")}
+    a, b = left_edge.values()
+    assert max(a) + 38 < min(b)  # b starts right of a
+    (arrow,) = [t for t in root.iter("{http://www.w3.org/2000/svg}text")
+                if t.get("class") == "operator"]
+    assert max(a) + 38 < float(arrow.get("x")) < min(b)
+    assert float(root.get("height")) >= 5 * 40 + svg.TITLE_PX
+    (outline,) = [r for r in root.iter("{http://www.w3.org/2000/svg}rect")
+                  if r.get("class") == "highlight"]
+    assert (float(outline.get("width")), float(outline.get("height"))) == (80.0, 80.0)
+
+
+def test_text_is_escaped():
+    odd = svg.GridPanel("<g>", "a < b & c", np.array([["<1>"]], dtype=object),
+                        np.array([["#ffffff"]], dtype=object))
+    drawing = svg.panels_svg([odd], label='"quoted"')
+    assert panel(drawing, "<g>")["title"] == "a < b & c"
+    assert panel(drawing, "<g>")["texts"][0, 0] == "<1>"
 
 
 def test_arithmetic_figure_shows_window_kernel_and_products():
     result = concepts.convolve(GRID_4X4, concepts.KERNELS["blur"], padding="same")
-    fig = valid(figures.arithmetic_figure(result, 0))  # top-left: window hangs over padding
+    drawing = figures.arithmetic_figure(result, 0)  # top-left: window hangs over padding
     step = result.step(0)
-    window = np.asarray(trace(fig, "window").z, dtype=float)
-    np.testing.assert_array_equal(nan_mask(window), ~step.inside)
-    np.testing.assert_array_equal(window[1:, 1:], [[1, 2], [0, 1]])
-    assert set(np.asarray(trace(fig, "window padding").text)[~step.inside]) == {"0"}
-    assert set(np.asarray(trace(fig, "kernel").text).ravel()) == {"1/9"}
-    np.testing.assert_allclose(trace(fig, "products").z, step.window / 9)
-    assert fig.layout.xaxis3.title.text == "Products: sum = 0.44"  # (1 + 2 + 0 + 1) / 9
-    assert [a.text for a in fig.layout.annotations] == ["×", "="]
+    window = panel(drawing, "window")
+    np.testing.assert_array_equal(window["fills"] == PAD_COLOR, ~step.inside)
+    assert set(window["texts"][~step.inside]) == {"0"}
+    np.testing.assert_array_equal(numbers(drawing, "window")[1:, 1:], [[1, 2], [0, 1]])
+    assert set(panel(drawing, "kernel")["texts"].ravel()) == {"1/9"}
+    np.testing.assert_allclose(numbers(drawing, "products"), step.window / 9, atol=0.005)
+    assert panel(drawing, "products")["title"] == "Products: sum = 0.44"  # (1 + 2 + 0 + 1) / 9
+    assert operators(drawing) == ["×", "="]
 
 
 def test_pooling_figure_shows_both_outputs_at_one_step():
@@ -98,41 +112,27 @@ def test_pooling_figure_shows_both_outputs_at_one_step():
     maxed, averaged = (
         concepts.pool(grid, size=2, padding="same", mode=m) for m in ("max", "average")
     )
-    fig = valid(figures.pooling_figure(maxed, averaged, 2))
-    assert [fig.layout[a].title.text for a in ("xaxis", "xaxis2", "xaxis3")] == [
+    drawing = figures.pooling_figure(maxed, averaged, 2)
+    assert [panel(drawing, n)["title"] for n in ("input", "max", "average")] == [
         "Input 3×3, padded to 4×4",
         "Max pooling 2×2",
         "Average pooling 2×2",
     ]
-    np.testing.assert_array_equal(np.asarray(trace(fig, "max").z)[0], [5, 6])
-    np.testing.assert_array_equal(np.asarray(trace(fig, "average").z)[0], [3, 4.5])
-    assert np.asarray(trace(fig, "average").z)[1, 0] == 7.5  # step 2 is done
-    assert nan_mask(np.asarray(trace(fig, "average").z))[1, 1]
-    assert set(np.asarray(trace(fig, "padding").text).ravel()) == {""}  # pooling skips padding
-    window = shape(fig, "window")
-    assert (window.y0, window.y1, window.x0, window.x1) == (1.5, 3.5, -0.5, 1.5)
-    assert {s.name for s in fig.layout.shapes} == {"window", "max cell", "average cell"}
+    np.testing.assert_array_equal(numbers(drawing, "max")[0], [5, 6])
+    np.testing.assert_array_equal(numbers(drawing, "average")[0], [3, 4.5])
+    assert numbers(drawing, "average")[1, 0] == 7.5  # step 2 is done
+    assert np.isnan(numbers(drawing, "average")[1, 1])
+    shown = panel(drawing, "input")
+    assert set(shown["texts"][shown["fills"] == PAD_COLOR]) == {""}  # pooling skips padding
+    assert shown["highlight"] == ((2, 4), (0, 2))
+    assert panel(drawing, "max")["highlight"] == panel(drawing, "average")["highlight"]
     other = concepts.pool(grid, size=3, mode="average")
     with pytest.raises(ValueError, match="must share"):
         figures.pooling_figure(maxed, other, 0)
 
 
-def test_heatmap_with_numbers_writes_every_value():
-    values = np.array([[3, 0], [1, 12.345]])
-    fig = valid(
-        figures.heatmap_with_numbers(
-            values, title="Confusion", x_labels=["a", "b"], y_labels=["a", "b"], decimals=1
-        )
-    )
-    (heatmap,) = fig.data
-    assert np.asarray(heatmap.text).tolist() == [["3", "0"], ["1", "12.3"]]
-    assert heatmap.texttemplate == "%{text}"
-    assert list(heatmap.x) == ["a", "b"] and fig.layout.title.text == "Confusion"
-    assert fig.layout.yaxis.autorange == "reversed"
-
-
 def test_cell_text():
-    text = figures.cell_text([[1.0, np.nan], [-0.25, 1 / 16]], fractions=True)
+    text = svg.cell_text([[1.0, np.nan], [-0.25, 1 / 16]], fractions=True)
     assert text.tolist() == [["1", ""], ["-1/4", "1/16"]]
 
 

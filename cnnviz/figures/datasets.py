@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import FONT_FAMILY, PAD_COLOR, TEXT_COLOR, make_figure
+from cnnviz.figures.base import make_figure
+from cnnviz.figures.colors import FONT_FAMILY, PAD_COLOR, TEXT_COLOR
 
 # --- data --------------------------------------------------------------------------------------
 

@@ -11,15 +11,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import (
-    DIVERGING,
-    FONT_FAMILY,
-    SEQUENTIAL,
-    TEXT_COLOR,
-    _suffix,
-    make_figure,
-    paper_text,
-)
+from cnnviz.figures.base import _suffix, make_figure, paper_text
+from cnnviz.figures.colors import DIVERGING, FONT_FAMILY, SEQUENTIAL, TEXT_COLOR
 from cnnviz.figures.concepts import feature_map_rgb
 from cnnviz.inspect import filter_images, normalize_channels, symmetric_range, tile_maps
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import FONT_FAMILY, TEXT_COLOR, _suffix, make_figure, paper_text
+from cnnviz.figures.base import _suffix, make_figure, paper_text
+from cnnviz.figures.colors import FONT_FAMILY, TEXT_COLOR
 
 # --- training ----------------------------------------------------------------------------------
 

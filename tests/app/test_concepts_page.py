@@ -1,14 +1,15 @@
 """AppTest drives the Concepts page: grid, kernel, stride, padding, steps, pooling, photos."""
 
-import base64
 import io
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
+
+from cnnviz.figures.colors import PAD_COLOR
+from tests.helpers_svg import numbers, panel, parse, svg_from_image
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "concepts.py")
 WORKED_GRID = "1 2 3 0\n0 1 2 3\n3 0 1 2\n2 3 0 1"
@@ -31,19 +32,34 @@ def rerun(at):
     return at
 
 
-def decode(array):
-    """A plotly array from the chart's JSON (plain list or base64 typed array)."""
-    if isinstance(array, dict):
-        data = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-        return data.reshape([int(n) for n in array["shape"].split(",")]).astype(float)
-    return np.array(array, dtype=float)
+FIGURES = {  # chart -> the diagram's aria-label, up to ", step N"
+    "convolution": "convolution",
+    "arithmetic": "convolution arithmetic",
+    "pooling": "pooling",
+}
 
 
-def shown(at, chart_key, trace_name):
-    """The numbers a chart's trace shows (NaN where a cell is empty)."""
-    (chart,) = [c for c in at.get("plotly_chart") if c.key == chart_key]
-    (trace,) = [t for t in json.loads(chart.proto.spec)["data"] if t["name"] == trace_name]
-    return decode(trace["z"])
+def diagram(at, chart):
+    """The SVG of one of the page's diagrams, or None when the page does not show it."""
+    found = [
+        markup
+        for markup in (svg_from_image(image) for image in at.image if is_svg(image))
+        if parse(markup).get("aria-label").rsplit(", step", 1)[0] == FIGURES[chart]
+    ]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def is_svg(image):
+    return image.proto.imgs[0].url.startswith("data:image/svg+xml")
+
+
+def shown(at, chart, name):
+    """The numbers a diagram's panel shows (NaN where a cell is blank or zero padding)."""
+    markup = diagram(at, chart)
+    values = numbers(markup, name)
+    values[panel(markup, name)["fills"] == PAD_COLOR] = np.nan
+    return values
 
 
 def markdown(at, start):
@@ -78,13 +94,13 @@ def test_opens_on_a_random_grid_at_the_first_step(app):
         "**Output size:** `out = floor((6 - 3) / 1) + 1 = 4`",  # convolution
         "**Output size:** `out = floor((6 - 2) / 2) + 1 = 3`",  # pooling
     ]
-    output = shown(app, "concepts_conv_chart", "output")
+    output = shown(app, "convolution", "output")
     assert output.shape == (4, 4)
     expected = cross_correlate(grid, np.tile([-1, 0, 1], (3, 1)), 1, (0, 0))
     assert output[0, 0] == expected[0, 0]
     assert np.isnan(output.ravel()[1:]).all()  # only the first cell is filled in
     app.slider(key="concepts_step").set_value(16)
-    np.testing.assert_array_equal(shown(rerun(app), "concepts_conv_chart", "output"), expected)
+    np.testing.assert_array_equal(shown(rerun(app), "convolution", "output"), expected)
 
 
 def test_the_worked_example_step_by_step(app):
@@ -95,15 +111,15 @@ def test_the_worked_example_step_by_step(app):
     at.button(key="concepts_step_next").click()
     at = rerun(at)
     assert at.slider(key="concepts_step").value == 2
-    output = shown(at, "concepts_conv_chart", "output")
+    output = shown(at, "convolution", "output")
     np.testing.assert_array_equal(output[0], [15, 16])
     assert np.isnan(output[1]).all()
     np.testing.assert_array_equal(
-        shown(at, "concepts_arithmetic_chart", "products"), [[4, 0, 0], [0, 2, 6], [0, 0, 4]]
+        shown(at, "arithmetic", "products"), [[4, 0, 0], [0, 2, 6], [0, 0, 4]]
     )  # window at rows 0-2, cols 1-3
     at.slider(key="concepts_step").set_value(4)
     np.testing.assert_array_equal(
-        shown(rerun(at), "concepts_conv_chart", "output"), [[15, 16], [6, 15]]
+        shown(rerun(at), "convolution", "output"), [[15, 16], [6, 15]]
     )
     for _ in range(5):  # Previous stops at the first step
         at.button(key="concepts_step_previous").click()
@@ -115,18 +131,18 @@ def test_padding_and_stride_redraw_the_output(app):
     at = use_worked_example(app)
     at.radio(key="concepts_padding").set_value("same")
     at = rerun(at)
-    assert shown(at, "concepts_conv_chart", "input").shape == (6, 6)  # 4x4 with a ring of zeros
-    assert np.isnan(shown(at, "concepts_conv_chart", "input")[0]).all()
+    assert shown(at, "convolution", "input").shape == (6, 6)  # 4x4 with a ring of zeros
+    assert np.isnan(shown(at, "convolution", "input")[0]).all()
     at.slider(key="concepts_step").set_value(16)
     grid = [row.split() for row in WORKED_GRID.split("\n")]
     expected = cross_correlate(grid, np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]]), 1, (1, 1))
-    np.testing.assert_array_equal(shown(rerun(at), "concepts_conv_chart", "output"), expected)
+    np.testing.assert_array_equal(shown(rerun(at), "convolution", "output"), expected)
 
     at.number_input(key="concepts_stride").set_value(2)
     at = rerun(at)  # the step (16) is clamped to the new last step (4)
     assert at.slider(key="concepts_step").value == 4
     # by hand: out = ceil(4/2) = 2, one zero after each axis (see tests/test_concepts.py)
-    np.testing.assert_array_equal(shown(at, "concepts_conv_chart", "output"), [[15, 10], [10, 3]])
+    np.testing.assert_array_equal(shown(at, "convolution", "output"), [[15, 10], [10, 3]])
     assert markdown(at, "**Output size:**")[0] == (
         "**Output size:** `out = ceil(4 / 2) = 2; padding = max((2 - 1) * 2 + 3 - 4, 0) = 1 "
         "(0 before, 1 after)`"
@@ -139,7 +155,7 @@ def test_impossible_settings_are_explained_in_words(app):
     assert (
         "A stride of 0 never moves the kernel, so it would compute the same" in at.warning[0].value
     )
-    assert not [c for c in at.get("plotly_chart") if c.key == "concepts_conv_chart"]
+    assert diagram(at, "convolution") is None and diagram(at, "arithmetic") is None
     assert "stride of 0" in at.info[0].value  # the photo waits for a usable stride too
 
     at.number_input(key="concepts_stride").set_value(1)
@@ -150,7 +166,7 @@ def test_impossible_settings_are_explained_in_words(app):
     at.radio(key="concepts_padding").set_value("same")
     at = rerun(at)
     assert not at.warning
-    assert shown(at, "concepts_conv_chart", "output").shape == (3, 3)
+    assert shown(at, "convolution", "output").shape == (3, 3)
 
 
 def test_typing_mistakes_show_the_engine_message(app):
@@ -185,18 +201,18 @@ def test_max_and_average_pooling_side_by_side(app):
     )
     at.slider(key="concepts_pool_step").set_value(4)
     at = rerun(at)
-    np.testing.assert_array_equal(shown(at, "concepts_pool_chart", "max"), [[6, 5], [8, 9]])
+    np.testing.assert_array_equal(shown(at, "pooling", "max"), [[6, 5], [8, 9]])
     np.testing.assert_array_equal(
-        shown(at, "concepts_pool_chart", "average"), [[3.5, 2], [3.25, 5.25]]
+        shown(at, "pooling", "average"), [[3.5, 2], [3.25, 5.25]]
     )
     at.radio(key="concepts_pool_size").set_value(3)
     at = rerun(at)  # one window fits: no slider, one step
-    np.testing.assert_array_equal(shown(at, "concepts_pool_chart", "max"), [[6]])
-    np.testing.assert_array_equal(shown(at, "concepts_pool_chart", "average"), [[3]])
+    np.testing.assert_array_equal(shown(at, "pooling", "max"), [[6]])
+    np.testing.assert_array_equal(shown(at, "pooling", "average"), [[3]])
     at.radio(key="concepts_pool_padding").set_value("same")
     at.selectbox(key="concepts_pool_stride").select("1")
     at = rerun(at)  # out = ceil(4/1) = 4, padding 2 = 1 before, 1 after
-    assert shown(at, "concepts_pool_chart", "input").shape == (6, 6)
+    assert shown(at, "pooling", "input").shape == (6, 6)
     assert at.slider(key="concepts_pool_step").max == 16
     assert markdown(at, "**Max:**")[0] == (
         "**Max:** max(1, 3, 4, 6) = 6  \n**Average:** (1 + 3 + 4 + 6) / 4 = 3.5"
@@ -204,7 +220,8 @@ def test_max_and_average_pooling_side_by_side(app):
 
 
 def captions(at):
-    return [caption for image in at.image for caption in image.captions]
+    """The image transformer's captions (the diagrams have none)."""
+    return [caption for image in at.image if not is_svg(image) for caption in image.captions]
 
 
 def test_image_transformer_on_a_sample_photo_and_an_upload(app):

@@ -22,15 +22,22 @@ def test_streamlit_cannot_reset_keras_in_the_app_process(monkeypatch):
     assert keras.layers.Dense(1).name != first
 
 
-def test_the_first_page_does_not_import_tensorflow():
-    """The app opens on Concepts: its imports (router, shared, concepts, figures) stay
-    free of TensorFlow, so the first page draws quickly."""
+def test_the_first_page_imports_no_tensorflow_and_draws_no_plotly_chart():
+    """The app opens on Concepts, run here as a browser would get it. It stays free of
+    TensorFlow (seconds to import), of the other pages' engine modules, and of plotly
+    charts (its diagrams are SVG: a cold browser spends ~2 s on its first plotly chart)."""
     import subprocess
 
+    root = _shared.Path(_shared.__file__).resolve().parents[1]
     code = (
-        "import sys, pages._shared, cnnviz.concepts, cnnviz.figures, cnnviz.data\n"
-        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(root / 'streamlit_app.py')!r}, default_timeout=60)\n"
+        "at.run()\n"
+        "assert not at.exception and at.title[0].value == 'Concepts', at\n"
+        "assert len(at.image) == 7 and not at.get('plotly_chart')  # 3 diagrams, 4 pictures\n"
+        "bad = ('tensorflow', 'keras', 'sklearn', 'cnnviz.inspect', 'cnnviz.figures.base')\n"
+        "bad = [m for m in bad if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
-    root = _shared.Path(_shared.__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
