@@ -47,7 +47,7 @@ with right:
             image = prepare_image(data, shape, name=label)
             answer = predict(model, image, names, top_k=min(5, len(names)), caption=label)
             rule = f" (threshold {THRESHOLD})" if answer.binary else ""
-            st.subheader(f"Prediction: {answer.name} · {answer.probability:.0%}{rule}")
+            st.subheader(f"Prediction: {answer.name} · {answer.probability:.1%}{rule}")
             st.plotly_chart(figures.prediction_bars(answer), width="stretch",
                             key="predict_bars")
             st.image(ui.enlarged((image * 255).astype("uint8"), side=160),

@@ -237,7 +237,7 @@ def test_prediction_bars_put_the_answer_on_top_in_blue():
     assert list(bars.y) == ["a", "d", "b"]  # drawn bottom to top: b on top
     np.testing.assert_allclose(bars.x, [0.1, 0.25, 0.6])
     assert bars.marker.color[-1] == inspection.PREDICTED_COLOR
-    assert fig.layout.title.text == "Prediction: b (60.0%)"
+    assert fig.layout.title.text == "Top 3 classes"  # the helper keeps the top 3
     assert not fig.layout.shapes
 
 

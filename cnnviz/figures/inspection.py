@@ -728,7 +728,7 @@ def prediction_bars(prediction: Any) -> go.Figure:
         "hovertemplate": "%{y}: %{x:.2%}<extra></extra>",
     }
     layout = _base_layout(
-        f"Prediction: {prediction.name} ({prediction.probability:.1%})",
+        f"Top {len(top)} classes",  # the page states the answer itself, above the bars
         130 + 46 * len(top),
         margin={"l": 10, "r": 60, "t": 60, "b": 50},
     )

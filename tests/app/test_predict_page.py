@@ -33,7 +33,7 @@ def test_upload_predicts_like_the_engine(runs_with_model):
     run = load_run(run_id, root)
     expected = predict(run.model(), prepare_image(data, run.config["image_shape"]),
                        run.config["class_names"])
-    assert at.subheader[0].value.startswith(f"Prediction: {expected.name} · ")
+    assert at.subheader[0].value == f"Prediction: {expected.name} · {expected.probability:.1%}"
     assert len(at.get("plotly_chart")) == 1
 
 

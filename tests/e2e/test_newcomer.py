@@ -115,6 +115,6 @@ def test_draw_a_digit_on_the_canvas(server, page):
     for step in range(1, 11):
         page.mouse.move(x, box["y"] + 40 + step * 20)
     page.mouse.up()
-    page.get_by_text(re.compile(r"Prediction: \w+ · \d+%")).first.wait_for()
+    page.get_by_text(re.compile(r"Prediction: \w+ · [\d.]+%")).first.wait_for()
     wait_idle(page)
     shot(page, "09_predict_drawing")
