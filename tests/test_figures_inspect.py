@@ -77,6 +77,8 @@ def test_network_overview_draws_each_channel_on_its_layers_symmetric_scale():
     assert len(traces(fig, "max_pooling2d channel")) == 16
     assert traces(fig, "flatten") == [] and traces(fig, "dense") == []
     assert "(8, 8, 20)<br>first 16 of 20" in notes(fig)
+    corners = {(t.x0, t.y0) for t in traces(fig, "conv2d channel")}
+    assert len({x for x, _ in corners}) == 2 and len({y for _, y in corners}) == 8  # 2 across
     for activation in (CONV, POOL):
         limit = symmetric_range(activation.output)
         (strip,) = traces(fig, f"colour scale: -{limit:.3g} to {limit:.3g}")

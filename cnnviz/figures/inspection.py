@@ -21,6 +21,8 @@ from cnnviz.inspect import filter_images, normalize_channels, symmetric_range, t
 OVERVIEW_HEIGHT = 620  # the maps' column height in the network overview, in units (~px)
 OVERVIEW_PITCH = 112  # least distance between the left edges of neighbouring columns
 OVERVIEW_GAP = 5  # between the maps of one column
+OVERVIEW_ROWS = 8  # at most this many maps down a column; more go two across
+OVERVIEW_WIDTH_PX = 980  # the wide layout's main column on a 1440-pixel-wide screen
 OVERVIEW_TOP = 84  # room for the column titles
 MAP_SCALE = "Viridis"  # the lab's colour map for normalised feature maps
 HEAT_SCALE = "Jet"  # Grad-CAM's usual colours: blue (ignored) to red (looked at)
@@ -179,9 +181,10 @@ def network_overview(
     """
     spatial = [a for a in activations if np.ndim(a.output) == 3]
     shown = [min(a.output.shape[2], max_channels) for a in spatial]
-    rows = max([*shown, 3])
+    # More than OVERVIEW_ROWS maps: a layer's column is two maps wide, so maps stay large.
+    across = [int(np.ceil(count / OVERVIEW_ROWS)) for count in shown]
+    rows = max([*(int(np.ceil(c / a)) for c, a in zip(shown, across)), 3])
     cell = int(np.clip(OVERVIEW_HEIGHT / rows - OVERVIEW_GAP, 30, 64))
-    pitch = max(OVERVIEW_PITCH, cell + 60)
     column_height = rows * (cell + OVERVIEW_GAP) - OVERVIEW_GAP
     traces: list[dict] = []
     notes: list[dict] = []
@@ -193,17 +196,20 @@ def network_overview(
         _note("<b>input</b>", image_size / 2, 24, size=15),
         _note(_shape_label(np.shape(input_image)), image_size / 2, 46, size=12),
     ]
-    x = image_size + pitch - cell
-    for activation, count in zip(spatial, shown, strict=True):
+    x = image_size + max(OVERVIEW_PITCH - cell, 60)
+    for activation, count, wide in zip(spatial, shown, across, strict=True):
         maps = activation.output
         limit = symmetric_range(maps)
-        y = OVERVIEW_TOP + (rows - count) * (cell + OVERVIEW_GAP) / 2
+        down = int(np.ceil(count / wide))
+        block = wide * cell + (wide - 1) * OVERVIEW_GAP
+        y = OVERVIEW_TOP + (rows - down) * (cell + OVERVIEW_GAP) / 2
         for k in range(count):
-            top_k = y + k * (cell + OVERVIEW_GAP)
+            left = x + (k % wide) * (cell + OVERVIEW_GAP)
+            top_k = y + (k // wide) * (cell + OVERVIEW_GAP)
             traces.append(
                 picture_trace(
                     feature_map_rgb(maps[..., k], limit=limit),
-                    x=x,
+                    x=left,
                     y=top_k,
                     size=cell,
                     name=f"{activation.name} channel {k}",
@@ -214,15 +220,15 @@ def network_overview(
                     "type": "rect",
                     "xref": "x",
                     "yref": "y",
-                    "x0": x,
+                    "x0": left,
                     "y0": top_k,
-                    "x1": x + cell,
+                    "x1": left + cell,
                     "y1": top_k + cell,
                     "layer": "above",
                     "line": {"color": "#d4d4d4", "width": 1},
                 }
             )
-        centre = x + cell / 2
+        centre = x + block / 2
         subtitle = _shape_label(maps.shape)
         if count < maps.shape[2]:
             subtitle += f"<br>first {count} of {maps.shape[2]}"
@@ -233,7 +239,7 @@ def network_overview(
         bar, labels = _colour_bar(limit, centre - 46, OVERVIEW_TOP + column_height + 14, 92)
         traces.append(bar)
         notes += labels
-        x += pitch
+        x += max(OVERVIEW_PITCH, block + 60)
     flat = [a.name for a in activations if np.ndim(a.output) != 3]
     if flat:  # the layers between the last maps and the output, not drawn
         listed = ", ".join(flat[:3]) + (", ..." if len(flat) > 3 else "")
@@ -249,9 +255,12 @@ def network_overview(
     notes += more
     width = x + 260
     height = OVERVIEW_TOP + column_height + 60
+    # Wider than the page's column: plotly shrinks it to fit, so a full height would
+    # leave blank bands above and below. Ask only for the height it will fill.
+    fit = min(1.0, OVERVIEW_WIDTH_PX / (width + 10))
     layout = _base_layout(
         "",
-        int(height) + 20,
+        int(height * fit) + 20,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         annotations=notes,
         shapes=frames + shapes,
