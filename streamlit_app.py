@@ -35,7 +35,9 @@ page = st.navigation(PAGES)
 
 with st.sidebar:
     st.markdown("### cnnviz")
-    st.markdown(f"**Dataset:** `{st.session_state.cnnviz_dataset}`")
+    size = st.session_state.cnnviz_image_size
+    resized = f" at {size[0]} × {size[1]}" if size else ""
+    st.markdown(f"**Dataset:** `{st.session_state.cnnviz_dataset}`{resized}")
     spec = st.session_state.cnnviz_spec
     st.markdown(f"**Model:** `{spec.get('name', 'model')}` ({len(spec.get('layers', []))} layers)")
     run = st.session_state.cnnviz_run

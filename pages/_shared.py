@@ -26,6 +26,7 @@ from cnnviz.errors import CnnvizError
 DEFAULTS: dict[str, Any] = {
     "cnnviz_dataset": "digits",
     "cnnviz_data_dir": os.environ.get("TFDS_DATA_DIR", ""),
+    "cnnviz_image_size": None,  # (height, width) to resize TFDS and folder sets to, or None
     "cnnviz_preset": presets.DEFAULT_PRESET,
     "cnnviz_spec": presets.PRESETS[presets.DEFAULT_PRESET].spec.to_dict(),
     "cnnviz_augment": {},
@@ -88,35 +89,47 @@ def runs_dir() -> str:
 
 
 @st.cache_resource(show_spinner="Loading the dataset...", max_entries=3)
-def _load(dataset_id: str, data_dir: str, _download: bool | None = None):
+def _load(dataset_id: str, data_dir: str, size: tuple[int, int] | None,
+          _download: bool | None = None):
     from cnnviz.data import load_dataset
 
-    return load_dataset(dataset_id, data_dir=data_dir or None, download=_download)
+    return load_dataset(dataset_id, data_dir=data_dir or None, image_size=size,
+                        download=_download)
 
 
-def load_cached(dataset_id: str, data_dir: str = "", *, download: bool | None = None):
+def load_cached(dataset_id: str, data_dir: str = "", image_size: Any = None, *,
+                download: bool | None = None):
     """A dataset through the shared cache; raises CnnvizError when it cannot be loaded.
 
+    `image_size` is (height, width) or None for the set's own size (folders: 64x64).
     `download` (True, False, or None: only when the TFDS server answers) applies to a
     TFDS set missing from `data_dir`; it is not part of the cache key.
     """
-    return _load(dataset_id, data_dir, download)
+    size = None if image_size is None else tuple(image_size)
+    return _load(dataset_id, data_dir, size, download)
 
 
 def switch_dataset(
-    dataset_id: str, *, data_dir: str | None = None, download: bool | None = None
+    dataset_id: str,
+    *,
+    data_dir: str | None = None,
+    image_size: Any = None,
+    download: bool | None = None,
 ) -> str | None:
-    """Make `dataset_id` the app's dataset if it loads, else keep the old one.
+    """Make `dataset_id` (resized to `image_size`, if given) the app's dataset if it
+    loads, else keep the old one.
 
     Returns None on success, or the engine's message saying why it cannot be loaded.
     """
     state = st.session_state
     data_dir = state.cnnviz_data_dir if data_dir is None else data_dir
+    size = None if image_size is None else tuple(image_size)
     try:
-        load_cached(dataset_id, data_dir, download=download)
+        load_cached(dataset_id, data_dir, size, download=download)
     except CnnvizError as err:
         return str(err)
-    state.cnnviz_dataset, state.cnnviz_data_dir = dataset_id, data_dir
+    state.cnnviz_dataset, state.cnnviz_data_dir, state.cnnviz_image_size = (
+        dataset_id, data_dir, size)
     return None
 
 
@@ -124,7 +137,8 @@ def current_dataset():
     """The chosen dataset (cached), or None after showing why it cannot be loaded."""
     init_state()
     try:
-        return load_cached(st.session_state.cnnviz_dataset, st.session_state.cnnviz_data_dir)
+        state = st.session_state
+        return load_cached(state.cnnviz_dataset, state.cnnviz_data_dir, state.cnnviz_image_size)
     except CnnvizError as err:
         show_error(err)
         return None
@@ -289,6 +303,7 @@ def start_training(runner, dataset) -> str:
     augment = state.cnnviz_augment if use else None
     request = TrainRequest(
         spec.to_dict(), dataset.info.id, config, data_dir=state.cnnviz_data_dir or None,
+        image_size=state.cnnviz_image_size,
         augment=augment or None, runs_dir=runs_dir(), model=current_preset() or spec.name,
         preloaded=dataset,
     )

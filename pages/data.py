@@ -11,6 +11,12 @@ from cnnviz.figures import class_distribution_figure
 SOURCES = ["Built-in", "TFDS", "Upload a zip"]
 BUILTINS = {i: d for i, d in list_datasets() if not i.startswith("tfds:")}
 MAX_UPLOAD_MB = 200  # also Streamlit's own server.maxUploadSize default
+SIZES = {"as stored": None, **{f"{n} × {n}": (n, n) for n in (300, 224, 150, 128, 100, 64, 32)}}
+SIZE_HELP = (
+    "Smaller images train faster and use less memory: horses_or_humans at 300 × 300 "
+    "holds about 1 GB in memory, at 150 × 150 a quarter of that. 'As stored' keeps "
+    "TFDS images at their own size and makes folders 64 × 64."
+)
 
 
 def on_builtin() -> None:
@@ -24,7 +30,9 @@ def on_tfds() -> None:
     state = st.session_state
     download = None if state.data_download else False  # None: when the server answers
     name, data_dir = state.data_tfds.strip(), state.data_data_dir.strip()
-    state.data_error = ui.switch_dataset(f"tfds:{name}", data_dir=data_dir, download=download)
+    state.data_error = ui.switch_dataset(
+        f"tfds:{name}", data_dir=data_dir, image_size=SIZES[state.data_size], download=download
+    )
 
 
 def on_upload() -> None:
@@ -34,8 +42,22 @@ def on_upload() -> None:
         state.data_error = f"{upload.name} is larger than {MAX_UPLOAD_MB} MB; use fewer images"
     elif upload is not None:
         path = ui.keep_upload(upload, suffix=".zip")
-        error = ui.switch_dataset(f"folder:{path}")  # below: name the learner's file, not ours
+        error = ui.switch_dataset(f"folder:{path}", image_size=SIZES[state.data_size])
+        # below: name the learner's file, not ours
         state.data_error = error and error.replace(str(path), upload.name)
+
+
+def on_size() -> None:
+    """A new size reloads the active TFDS or folder set at once (from the cache on disk)."""
+    state = st.session_state
+    if state.cnnviz_dataset.partition(":")[0] in ("tfds", "folder"):
+        state.data_error = ui.switch_dataset(
+            state.cnnviz_dataset, image_size=SIZES[state.data_size], download=False
+        )
+
+
+def size_picker() -> None:
+    st.selectbox("Image size", list(SIZES), key="data_size", on_change=on_size, help=SIZE_HELP)
 
 
 ui.init_state()
@@ -47,6 +69,10 @@ st.session_state.setdefault("data_builtin", active if active in BUILTINS else "d
 st.session_state.setdefault("data_tfds", active[5:] if kind == "tfds" else "fashion_mnist")
 st.session_state.setdefault("data_data_dir", st.session_state.cnnviz_data_dir)
 st.session_state.setdefault("data_error", None)
+size_now = st.session_state.cnnviz_image_size
+st.session_state.setdefault(
+    "data_size", next((k for k, v in SIZES.items() if v == size_now), "as stored")
+)
 
 st.title("Data")
 st.caption(
@@ -63,10 +89,12 @@ if st.session_state.data_source == SOURCES[0]:
         on_change=on_builtin,
     )
 elif st.session_state.data_source == SOURCES[1]:
-    name, folder = st.columns(2)
+    name, size, folder = st.columns([3, 2, 3])
     name.selectbox(
         "TFDS dataset (or type a name)", list(TFDS_SETS), key="data_tfds", accept_new_options=True
     )
+    with size:
+        size_picker()
     folder.text_input(
         "TFDS data dir",
         key="data_data_dir",
@@ -82,6 +110,7 @@ elif st.session_state.data_source == SOURCES[1]:
     )
     button.button("Load", key="data_tfds_load", type="primary", on_click=on_tfds)
 else:
+    size_picker()
     st.file_uploader(
         "A .zip with one folder of images per class (cats/1.jpg, dogs/1.jpg, ...)",
         type=["zip"],

@@ -100,6 +100,23 @@ def test_an_uploaded_zip_becomes_the_dataset_and_warns_of_imbalance(app, runs_di
     assert any("imbalanced" in w.value for w in app.warning), [w.value for w in app.warning]
 
 
+def test_the_image_size_resizes_an_uploaded_set_at_once(app):
+    app.radio(key="data_source").set_value("Upload a zip").run()
+    app.selectbox(key="data_size").select("32 × 32").run()  # nothing uploaded yet: no change
+    assert app.session_state.cnnviz_dataset == "digits" and not app.error
+    data = pets_zip(cats=6, dogs=6)
+    app.file_uploader(key="data_upload").set_value(("pets.zip", data, "application/zip")).run()
+    assert metrics(app)["Image shape"] == "32 × 32 × 3"
+    assert app.session_state.cnnviz_image_size == (32, 32)
+    app.selectbox(key="data_size").select("as stored").run()
+    assert not app.exception and not app.error
+    assert metrics(app)["Image shape"] == "64 × 64 × 3"  # a folder's own size is 64x64
+    assert app.session_state.cnnviz_image_size is None
+    app.radio(key="data_source").set_value("Built-in").run()
+    app.selectbox(key="data_builtin").select("shapes").run()
+    assert metrics(app)["Image shape"] == "32 × 32 × 3"  # built-ins keep their size
+
+
 def test_a_junk_upload_is_an_error_and_keeps_the_dataset(app):
     app.radio(key="data_source").set_value("Upload a zip").run()
     app.file_uploader(key="data_upload").set_value(("pets.zip", b"not a zip", "application/zip"))

@@ -88,3 +88,17 @@ def test_augmentation_from_the_augment_page_goes_into_the_run(app, runs_dir):
     config = json.loads((runs_dir / run_id / "config.json").read_text())
     assert config["augment"]["rotation_degrees"] == 15.0
     assert config["augment"]["flip_left_right"] is True
+
+
+def test_the_data_pages_image_size_goes_into_the_run(app, runs_dir):
+    import json
+
+    app.session_state.cnnviz_dataset = "shapes"
+    app.session_state.cnnviz_image_size = (16, 16)
+    app.run()
+    app.number_input(key="train_epochs").set_value(1)
+    app.button(key="train_start").click().run()
+    assert not app.error, [e.value for e in app.error]
+    poll_until_done(app)
+    config = json.loads((runs_dir / app.session_state.cnnviz_run / "config.json").read_text())
+    assert config["image_size"] == [16, 16] and config["image_shape"] == [16, 16, 3]
