@@ -145,6 +145,24 @@ def test_a_zip_of_one_class_is_an_error(app):
     assert app.session_state.cnnviz_dataset == "digits"
 
 
+def test_a_tfds_set_loads_at_the_chosen_size(app, tmp_path):
+    """The real tfds.load path, with tfds.testing.mock_data standing in for the network."""
+    import tensorflow_datasets as tfds
+
+    app.radio(key="data_source").set_value("TFDS").run()
+    app.selectbox(key="data_tfds").set_value("horses_or_humans")
+    app.text_input(key="data_data_dir").set_value(str(tmp_path))
+    app.selectbox(key="data_size").select("64 × 64")
+    with tfds.testing.mock_data(num_examples=6):
+        app.button(key="data_tfds_load").click().run()
+        assert not app.exception and not app.error, [e.value for e in app.error]
+        assert app.session_state.cnnviz_dataset == "tfds:horses_or_humans"
+        assert metrics(app)["Image shape"] == "64 × 64 × 3"  # stored at 300 x 300
+        app.selectbox(key="data_size").select("as stored").run()
+        assert metrics(app)["Image shape"] == "300 × 300 × 3"
+    assert metrics(app)["Classes"] == "2"
+
+
 def test_tfds_not_cached_offline_is_an_error_and_keeps_the_dataset(app, tmp_path, monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("the Data page tried to reach the network")
