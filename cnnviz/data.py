@@ -11,13 +11,8 @@ needed, so importing this module stays fast.
 from __future__ import annotations
 
 import difflib
-import logging
 import math
-import os
-import socket
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,7 +43,6 @@ SPLIT_SEED = 0  # the train/test split is fixed: every run of a dataset sees the
 IMBALANCE_RATIO = 3.0  # largest class this many times the smallest: warn
 MAX_DATASET_BYTES = 3 * 2**30  # pixels held in memory for one dataset
 IMAGE_SIDE_RANGE = (8, 512)
-TFDS_PROBE = ("storage.googleapis.com", 443)  # where TFDS downloads from
 TFDS_SETS = {
     "horses_or_humans": "TFDS horses or humans: 1,283 rendered 300x300 colour images, "
     "2 classes (binary)",
@@ -215,7 +209,9 @@ def load_dataset(
     elif kind == "shapes":
         loaded = _load_shapes(rest)
     elif kind == "tfds" and rest:
-        loaded = _load_tfds(rest, data_dir, size, download)
+        from cnnviz.tfds_data import load_tfds  # imports TensorFlow: only when asked
+
+        loaded = load_tfds(rest, data_dir, size, download)
     elif kind == "folder" and rest:
         loaded = _load_folder(rest, size or FOLDER_IMAGE_SIZE, limit, seed)
     else:
@@ -337,161 +333,6 @@ def _load_shapes(count: str):
     return description, SHAPE_NAMES, train, test, ()
 
 
-# --- TFDS ---------------------------------------------------------------------------
-
-
-def _load_tfds(name: str, data_dir: str | None, size, download: bool | None):
-    absl_log = logging.getLogger("absl")  # TFDS logs "no dataset_info.json" when not cached
-    level = absl_log.level
-    absl_log.setLevel(logging.ERROR)
-    try:
-        return _load_tfds_quietly(name, data_dir, size, download)
-    finally:
-        absl_log.setLevel(level)
-
-
-def _load_tfds_quietly(name: str, data_dir: str | None, size, download: bool | None):
-    import tensorflow_datasets as tfds
-
-    data_dir = _tfds_data_dir(data_dir)
-    builder = _tfds_builder(tfds, name, data_dir)
-    loaded = _tfds_load(tfds, name, builder, data_dir)
-    if loaded is None:  # not in data_dir
-        if not _may_download(download):
-            raise _not_cached(name, data_dir, download)
-        try:
-            builder.download_and_prepare()
-        except Exception as err:  # network, disk, missing extras: all end the same way
-            raise _not_cached(name, data_dir, download, reason=str(err)) from None
-        loaded = _tfds_load(tfds, name, _tfds_builder(tfds, name, data_dir), data_dir)
-        if loaded is None:
-            raise _not_cached(name, data_dir, download, reason="nothing was prepared")
-    (train_ds, test_ds), info = loaded
-    names = tuple(str(n) for n in info.features[info.supervised_keys[1]].names)
-    description = TFDS_SETS.get(name, f"TFDS {name}: {info.description.strip()[:120]}")
-    train, test = _tfds_to_split(tfds, train_ds, size), _tfds_to_split(tfds, test_ds, size)
-    return description, names, train, test, ()
-
-
-def _tfds_load(tfds, name: str, builder, data_dir: str):
-    """The real `tfds.load` of train and test, never downloading; None if not in data_dir."""
-    train_split, test_split = _tfds_split_names(builder)
-    try:
-        return tfds.load(
-            name,
-            split=[train_split, test_split],
-            as_supervised=True,
-            with_info=True,
-            data_dir=data_dir,
-            download=False,
-        )
-    except AssertionError:  # TFDS's "could not find data in DATA_DIR"
-        return None
-
-
-def _tfds_builder(tfds, name: str, data_dir: str):
-    try:
-        builder = tfds.builder(name, data_dir=data_dir)
-    except tfds.core.registered.DatasetNotFoundError:
-        close = difflib.get_close_matches(name, tfds.list_builders(), n=3)
-        hint = f"; did you mean {', '.join(f'tfds:{c}' for c in close)}?" if close else ""
-        raise CnnvizError(f"TFDS has no dataset {name!r}{hint}") from None
-    keys = builder.info.supervised_keys
-    features = builder.info.features
-    if (
-        not keys
-        or len(keys) != 2
-        or keys[0] not in features
-        or keys[1] not in features
-        or not isinstance(features[keys[1]], tfds.features.ClassLabel)
-        or not isinstance(features[keys[0]], tfds.features.Image)
-    ):
-        raise CnnvizError(
-            f"tfds:{name} is not an image-classification set (images with one class "
-            "label each); try tfds:fashion_mnist, tfds:cifar10 or tfds:horses_or_humans"
-        )
-    return builder
-
-
-def _tfds_split_names(builder) -> tuple[str, str]:
-    """("train", "test"), or a held-out 20% of train when the set has no test split."""
-    known = set(builder.info.splits.keys())  # empty until prepared
-    if not known or "test" in known:
-        return "train", "test"
-    if "validation" in known:
-        return "train", "validation"
-    cut = round(100 * (1 - TEST_FRACTION))
-    return f"train[:{cut}%]", f"train[{cut}%:]"
-
-
-def _tfds_to_split(tfds, ds, size) -> Split:
-    shape = tuple(ds.element_spec[0].shape)
-    if None in shape and size is None:
-        size = FOLDER_IMAGE_SIZE  # images of many sizes: they need one
-    if size is not None and shape[:2] != size:
-        images, labels = [], []
-        for image, label in tfds.as_numpy(ds):
-            images.append(_resize_one(image, size))
-            labels.append(label)
-        images = np.stack(images) if images else np.zeros((0, *size, shape[2] or 3), np.uint8)
-        return Split(images, np.asarray(labels, dtype=np.int64))
-    batches = list(tfds.as_numpy(ds.batch(1024)))
-    if not batches:
-        return Split(np.zeros((0, *shape), np.uint8), np.zeros(0, np.int64))
-    return Split(np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches]))
-
-
-def _tfds_data_dir(data_dir: str | None) -> str:
-    if data_dir:
-        return str(Path(data_dir).expanduser())
-    if os.environ.get("TFDS_DATA_DIR"):
-        return str(Path(os.environ["TFDS_DATA_DIR"]).expanduser())
-    from tensorflow_datasets.core import constants
-
-    return str(Path(constants.DATA_DIR).expanduser())
-
-
-def _may_download(download: bool | None) -> bool:
-    if download is None:
-        return _reachable(*TFDS_PROBE)
-    return bool(download)
-
-
-def _reachable(host: str, port: int, timeout: float = 3.0) -> bool:
-    """Whether a TCP connection to host:port opens within `timeout` seconds."""
-    result = []
-
-    def connect():
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            result.append(True)
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=connect, daemon=True)  # DNS ignores socket timeouts
-    thread.start()
-    thread.join(timeout)
-    return bool(result)
-
-
-def _not_cached(
-    name: str, data_dir: str, download: bool | None, reason: str | None = None
-) -> CnnvizError:
-    why = (
-        f"downloading it failed ({reason[:200]})"
-        if reason
-        else "downloading is switched off"
-        if download is False
-        else "this machine cannot reach the TFDS download server (offline?)"
-    )
-    return CnnvizError(
-        f"tfds:{name} is not in the TFDS data dir {data_dir} and {why}. Run "
-        f"`python -m cnnviz data-info tfds:{name} --data-dir {data_dir}` once on a "
-        f"connected machine and copy that data dir here (or point --data-dir / "
-        f"TFDS_DATA_DIR at a TFDS cache that has {name})"
-    )
-
-
 # --- folders ------------------------------------------------------------------------
 
 
@@ -590,11 +431,11 @@ def _resize(split: Split, size: tuple[int, int]) -> Split:
     _check_memory(len(split), (*size, split.images.shape[3]))
     images = np.empty((len(split), *size, split.images.shape[3]), dtype=np.uint8)
     for i, image in enumerate(split.images):
-        images[i] = _resize_one(image, size)
+        images[i] = resize_image(image, size)
     return Split(images, split.labels)
 
 
-def _resize_one(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """One (H, W, C) uint8 image resized (bilinear) to (size[0], size[1], C)."""
     channels = image.shape[2]
     picture = Image.fromarray(image[..., 0] if channels == 1 else image)
