@@ -116,10 +116,10 @@ def callback_cost(images: int, batch_size: int, calls: int = 20_000) -> float:
     the emit a job uses (a locked list append, throttled to ~10 a second)."""
     import keras
 
+    from cnnviz.callbacks import callback_classes
     from cnnviz.jobs import _Job
-    from cnnviz.train import _callback_classes
 
-    metric_stream, stop_flag = _callback_classes()
+    metric_stream, stop_flag = callback_classes()
     job = _Job("bench", Path("."), None)
     callbacks = [
         metric_stream(job.publish, images=images, batch_size=batch_size, epochs=1),

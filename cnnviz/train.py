@@ -3,11 +3,11 @@
 `train` validates everything a learner chose before the first batch (the head against
 the dataset's classes, the batch size against the training images), then runs Keras's
 `fit` with four callbacks: a metric stream (`emit`, per batch at most ~10 times a
-second and per epoch), a stop flag (`should_stop`, checked after every batch),
-`TerminateOnNaN` and `CSVLogger` (history.csv), plus `EarlyStopping` when asked. Every
-outcome ends in a status: completed, stopped (by request, weights kept), or failed with
-a message (NaN loss, full disk, a crash). It never calls `keras.backend.clear_session()`:
-that resets Keras for every thread of the process.
+second and per epoch) and a stop flag (`should_stop`, checked after every batch), both
+from `cnnviz.callbacks`, then Keras's `TerminateOnNaN` and `CSVLogger` (history.csv),
+plus `EarlyStopping` when asked. Every outcome ends in a status: completed, stopped (by
+request, weights kept), or failed with a message (NaN loss, full disk, a crash). It never
+calls `keras.backend.clear_session()`: that resets Keras for every thread of the process.
 
 The job runner that runs `train` in the background lives in `cnnviz.jobs`; its names
 are importable from here too (`from cnnviz.train import ThreadJobRunner`).
@@ -16,10 +16,8 @@ are importable from here too (`from cnnviz.train import ThreadJobRunner`).
 from __future__ import annotations
 
 import errno
-import functools
 import math
 import os
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz import runs
+from cnnviz.callbacks import Emit, callback_classes
 from cnnviz.errors import CnnvizError
 from cnnviz.metrics import ClassificationMetrics, classification_metrics, predicted_classes
 from cnnviz.spec import Head, ModelSpec, Report, head_of, validate
@@ -44,14 +43,11 @@ __all__ = [
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 MAX_EPOCHS = 10_000
 MAX_VALIDATION_SPLIT = 0.5
-BATCH_EVENT_INTERVAL = 0.1  # seconds between two batch events: at most ~10 a second
 NAN_MESSAGE = (
     "the loss became NaN (not a number) in epoch {epoch}, so training stopped; lower "
     "the learning rate (it is {lr:g}) or the number of epochs"
 )
 _JOB_NAMES = ("JobRunner", "ThreadJobRunner", "TrainRequest", "default_runner", "run_job")
-
-Emit = Callable[[dict[str, Any]], None]
 
 
 def __getattr__(name: str) -> Any:  # the job runner, importable from here as well
@@ -261,103 +257,6 @@ class TrainResult:
         }
 
 
-# --- callbacks ----------------------------------------------------------------------
-
-
-@functools.cache
-def _callback_classes() -> tuple[type, type]:
-    """Define the callbacks on first use, so importing this module needs no Keras."""
-    import keras
-
-    class MetricStream(keras.callbacks.Callback):
-        """Emits batch events (throttled) and epoch events; counts images and time.
-
-        Keras already hands python floats to `on_train_batch_end`, so this adds no
-        device sync: a clock read per batch, an emit at most every `interval` s.
-        """
-
-        def __init__(
-            self,
-            emit: Emit | None,
-            *,
-            images: int,
-            batch_size: int,
-            epochs: int,
-            interval: float = BATCH_EVENT_INTERVAL,
-        ):
-            super().__init__()
-            self.emit, self.images, self.batch_size = emit, images, batch_size
-            self.epochs, self.interval = epochs, interval
-            self.batches = max(1, math.ceil(images / batch_size))
-
-        def on_train_begin(self, logs=None):
-            self.start = time.perf_counter()
-            self.last_emit = -math.inf
-            self.steps = self.seen = self.epochs_done = 0
-            self.epoch = self.batch = 0
-            self.last_loss = 0.0
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch, self.batch = epoch + 1, 0
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.batch = batch + 1
-            self.steps += 1
-            self.seen += min(self.batch_size, self.images - batch * self.batch_size)
-            self.last_loss = (logs or {}).get("loss", 0.0)
-            now = time.perf_counter()
-            if self.emit is not None and now - self.last_emit >= self.interval:
-                self.last_emit = now
-                self.emit(self._event("batch", now, logs, batch=self.batch))
-
-        def on_epoch_end(self, epoch, logs=None):
-            partial = self.batch < self.batches
-            self.epochs_done += 0 if partial else 1
-            if self.emit is not None:
-                self.emit(
-                    self._event(
-                        "epoch", time.perf_counter(), logs, batch=self.batch, partial=partial
-                    )
-                )
-
-        def elapsed(self) -> float:
-            return time.perf_counter() - self.start
-
-        def _event(self, kind: str, now: float, logs, **extra) -> dict[str, Any]:
-            elapsed = now - self.start
-            left = self.epochs * self.batches - self.steps
-            event = {
-                "kind": kind,
-                "epoch": self.epoch,
-                "epochs": self.epochs,
-                "batches": self.batches,
-                "elapsed": elapsed,
-                "images_per_second": self.seen / elapsed if elapsed > 0 else 0.0,
-                "eta": elapsed / self.steps * left if self.steps else None,
-                **extra,
-            }
-            event.update({k: float(v) for k, v in (logs or {}).items()})
-            return event
-
-    class StopFlag(keras.callbacks.Callback):
-        """Sets `model.stop_training` once `should_stop()` is true; Keras has then
-        finished the batch, so the weights keep everything learned."""
-
-        def __init__(self, should_stop: Callable[[], bool]):
-            super().__init__()
-            self.should_stop = should_stop
-
-        def on_train_begin(self, logs=None):
-            self.fired = False
-
-        def on_train_batch_end(self, batch, logs=None):
-            if self.should_stop():
-                self.fired = True
-                self.model.stop_training = True
-
-    return MetricStream, StopFlag
-
-
 # --- the training function ----------------------------------------------------------
 
 
@@ -562,7 +461,7 @@ def _fit(
         if plan.validation is None
         else make_pipeline(plan.validation, batch_size=config.batch_size, training=False)
     )
-    metric_stream, stop_flag = _callback_classes()
+    metric_stream, stop_flag = callback_classes()
     stream = metric_stream(
         emit, images=len(plan.train), batch_size=config.batch_size, epochs=config.epochs
     )
