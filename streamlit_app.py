@@ -13,7 +13,7 @@ import streamlit as st
 # garbage collections that our first imports trigger stay cheap (~0.1-0.3 s less).
 gc.freeze()
 
-from pages._shared import init_state  # noqa: E402
+from app_pages._shared import init_state  # noqa: E402
 
 # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -23,13 +23,13 @@ st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_
 init_state()
 
 PAGES = [
-    st.Page("pages/concepts.py", title="Concepts", icon=":material/school:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/photo_library:"),
-    st.Page("pages/build.py", title="Build", icon=":material/layers:"),
-    st.Page("pages/augment.py", title="Augment", icon=":material/auto_fix_high:"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("pages/inspect.py", title="Inspect", icon=":material/visibility:"),
-    st.Page("pages/predict.py", title="Predict", icon=":material/psychology:"),
+    st.Page("app_pages/concepts.py", title="Concepts", icon=":material/school:", default=True),
+    st.Page("app_pages/data.py", title="Data", icon=":material/photo_library:"),
+    st.Page("app_pages/build.py", title="Build", icon=":material/layers:"),
+    st.Page("app_pages/augment.py", title="Augment", icon=":material/auto_fix_high:"),
+    st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("app_pages/inspect.py", title="Inspect", icon=":material/visibility:"),
+    st.Page("app_pages/predict.py", title="Predict", icon=":material/psychology:"),
 ]
 page = st.navigation(PAGES)
 

@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from cnnviz.augment import AugmentSpec, preview  # noqa: E402
 from cnnviz.data import load_dataset  # noqa: E402
 
-PAGE = str(ROOT / "pages" / "augment.py")
+PAGE = str(ROOT / "app_pages" / "augment.py")
 SLIDER = "augment_rotation_degrees"
 GOAL_MS = 300
 
@@ -59,7 +59,7 @@ def collect_ms() -> tuple[float, float]:
     """A full garbage collection with TensorFlow loaded: without and with gc.freeze.
 
     Streamlit runs two after every rerun (runner.postScriptGC and keras clear_session);
-    pages._shared.settle_imports freezes what exists once TensorFlow is imported.
+    app_pages._shared.settle_imports freezes what exists once TensorFlow is imported.
     """
     gc.unfreeze()
     start = time.perf_counter()

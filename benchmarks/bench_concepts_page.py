@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from cnnviz import concepts, figures  # noqa: E402
 
-PAGE = ROOT / "pages" / "concepts.py"
+PAGE = ROOT / "app_pages" / "concepts.py"
 GOAL_MS = 200
 
 

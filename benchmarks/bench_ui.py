@@ -102,7 +102,7 @@ def layer_edit_ms(edits: int) -> list[float]:
     """Times of `at.run()` after changing the first layer's filters on the Build page."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "build.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "build.py"), default_timeout=60)
     at.run()
     uid = at.session_state.build_uids[0]
     times = []

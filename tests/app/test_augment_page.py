@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnnviz.augment import AugmentSpec
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "augment.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "augment.py")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "build.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "build.py")
 
 
 @pytest.fixture

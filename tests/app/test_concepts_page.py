@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from cnnviz.figures.colors import PAD_COLOR
 from tests.helpers_svg import numbers, panel, parse, svg_from_image
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "concepts.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "concepts.py")
 WORKED_GRID = "1 2 3 0\n0 1 2 3\n3 0 1 2\n2 3 0 1"
 WORKED_KERNEL = "2 0 1\n0 1 2\n1 0 2"
 POOL_GRID = "1 3 2 1\n4 6 5 0\n3 2 1 9\n0 8 7 4"

@@ -14,7 +14,7 @@ from PIL import Image
 from sklearn.datasets import load_digits
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "data.py")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from cnnviz.data import load_dataset, rescale
 from cnnviz.metrics import classification_metrics
 from cnnviz.runs import load_run
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "inspect.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "inspect.py")
 
 
 def test_inspect_shows_the_run_and_its_mistakes(runs_with_model):

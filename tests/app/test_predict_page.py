@@ -11,7 +11,7 @@ from cnnviz.data import load_dataset
 from cnnviz.predict import predict, prepare_image
 from cnnviz.runs import list_runs, load_run
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "predict.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "predict.py")
 
 
 def png(array: np.ndarray, size=(40, 40)) -> bytes:

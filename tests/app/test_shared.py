@@ -4,7 +4,7 @@ import sys
 
 import keras
 
-from pages import _shared
+from app_pages import _shared
 
 
 def test_streamlit_cannot_reset_keras_in_the_app_process(monkeypatch):

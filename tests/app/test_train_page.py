@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "train.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "train.py")
 TINY = {"name": "tiny", "layers": [
     {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
     {"type": "Flatten"},

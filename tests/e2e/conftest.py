@@ -5,6 +5,7 @@ Without it the tests are skipped, unless CNNVIZ_REQUIRE_BROWSER=1 (CI), where a 
 browser is a failure.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -55,14 +56,13 @@ def browser_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, browser_path):
-    """A `streamlit run streamlit_app.py` on a free port, with its own runs dir."""
-    runs = tmp_path_factory.mktemp("e2e-runs")
+@contextlib.contextmanager
+def streamlit_server(runs: Path, log_path: Path):
+    """`streamlit run streamlit_app.py` on a free port, with its own runs dir."""
     port = _free_port()
     env = {**os.environ, "CNNVIZ_RUNS_DIR": str(runs), "TF_CPP_MIN_LOG_LEVEL": "2",
            "CUDA_VISIBLE_DEVICES": ""}
-    log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
          "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -80,6 +80,22 @@ def server(tmp_path_factory, browser_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, browser_path):
+    """The app server that the newcomer's path shares."""
+    runs = tmp_path_factory.mktemp("e2e-runs")
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with streamlit_server(runs, log) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_server(tmp_path, browser_path):
+    """A server no browser has talked to yet (as after a restart)."""
+    with streamlit_server(tmp_path / "runs", tmp_path / "streamlit.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

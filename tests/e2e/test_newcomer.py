@@ -118,3 +118,17 @@ def test_draw_a_digit_on_the_canvas(server, page):
     page.get_by_text(re.compile(r"Prediction: \w+ · [\d.]+%")).first.wait_for()
     wait_idle(page)
     shot(page, "09_predict_drawing")
+
+
+def test_a_page_address_opens_the_app_on_a_restarted_server(fresh_server, page):
+    """A browser left on /train reconnects after the server restarts: it gets the app's
+    own Train page, with the sidebar and all seven pages (not a bare page script)."""
+    page.goto(fresh_server["url"] + "/train")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('Train'))"
+    )
+    wait_idle(page)
+    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert [text.split()[-1] for text in links] == PAGES  # after each icon's name
+    assert page.get_by_text("Dataset:").count() == 1
+    page.get_by_role("button", name="Start training").wait_for()  # after TensorFlow loads

@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from app_pages._shared import IMAGE_TYPES
 from cnnviz import concepts, figures
 from cnnviz.errors import CnnvizError
 from cnnviz.images import open_image, sample_photo, to_array
-from pages._shared import IMAGE_TYPES
 
 PHOTOS = {"Temple (sample photo)": "china.jpg", "Flower (sample photo)": "flower.jpg"}
 POOL_STRIDES = {"same as pool size": None, "1": 1, "2": 2, "3": 3}

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-import pages._shared as ui
+import app_pages._shared as ui
 from cnnviz.augment import AugmentSpec, grid_image, preview, sample_photos
 from cnnviz.errors import CnnvizError
 

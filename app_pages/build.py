@@ -4,11 +4,7 @@ import json
 
 import streamlit as st
 
-from cnnviz import layers, presets
-from cnnviz.build import to_keras_code
-from cnnviz.errors import CnnvizError
-from cnnviz.spec import ModelSpec, check
-from pages._layer_editor import (
+from app_pages._layer_editor import (
     add,
     kind_of,
     move,
@@ -17,7 +13,11 @@ from pages._layer_editor import (
     replace_spec,
     sync_uids,
 )
-from pages._shared import current_dataset, init_state, show_error
+from app_pages._shared import current_dataset, init_state, show_error
+from cnnviz import layers, presets
+from cnnviz.build import to_keras_code
+from cnnviz.errors import CnnvizError
+from cnnviz.spec import ModelSpec, check
 
 init_state()
 st.title("Build")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import pages._shared as ui
+import app_pages._shared as ui
 from cnnviz import figures
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import pages._shared as ui
+import app_pages._shared as ui
 from cnnviz.figures import training_curves
 from cnnviz.progress import progress_from_events
 from cnnviz.train import OPTIMIZERS

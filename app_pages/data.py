@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import pages._shared as ui
+import app_pages._shared as ui
 from cnnviz.augment import grid_image
 from cnnviz.data import TFDS_SETS, list_datasets
 from cnnviz.errors import CnnvizError

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-import pages._shared as ui
+import app_pages._shared as ui
+from app_pages._canvas import drawing_canvas
 from cnnviz import figures
 from cnnviz.bundle import export_bundle, import_bundle
 from cnnviz.errors import CnnvizError
 from cnnviz.predict import THRESHOLD, predict, prepare_image
-from pages._canvas import drawing_canvas
 
 DRAWABLE = ("digits", "tfds:mnist")  # grayscale digits: a drawn digit looks like them
 
