@@ -6,12 +6,16 @@ that need it, so the first page opens quickly.
 
 import gc
 import os
+import sys
 
 import streamlit as st
 
-# Streamlit's own objects live as long as the server: out of the collector's way, the
-# garbage collections that our first imports trigger stay cheap (~0.1-0.3 s less).
-gc.freeze()
+# The process's first run, before our imports: Streamlit's own objects live as long as
+# the server, so out of the collector's way the collections that those imports trigger
+# stay cheap (~0.1-0.3 s less). Only once: freezing on every rerun would make any
+# cyclic garbage alive at that moment immortal.
+if "cnnviz" not in sys.modules:
+    gc.freeze()
 
 from app_pages._shared import init_state  # noqa: E402
 

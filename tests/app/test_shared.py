@@ -30,7 +30,9 @@ def test_the_first_page_imports_no_tensorflow_and_draws_no_plotly_chart():
 
     root = _shared.Path(_shared.__file__).resolve().parents[1]
     code = (
-        "import sys\n"
+        "import gc, sys\n"
+        "freezes, freeze = [], gc.freeze\n"
+        "gc.freeze = lambda: freezes.append(freeze())\n"
         "from streamlit.testing.v1 import AppTest\n"
         f"at = AppTest.from_file({str(root / 'streamlit_app.py')!r}, default_timeout=60)\n"
         "at.run()\n"
@@ -39,5 +41,8 @@ def test_the_first_page_imports_no_tensorflow_and_draws_no_plotly_chart():
         "bad = ('tensorflow', 'keras', 'sklearn', 'cnnviz.inspect', 'cnnviz.figures.base')\n"
         "bad = [m for m in bad if m in sys.modules]\n"
         "assert not bad, bad\n"
+        "at.run()\n"
+        "at.run()\n"
+        "assert len(freezes) == 1, freezes  # gc.freeze before the first imports only\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
