@@ -10,16 +10,14 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from cnnviz.augment import AugmentSpec
+from tests.app.pages import open_page, page_path
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "augment.py")
+PAGE = page_path("augment")
 
 
 @pytest.fixture
 def app(runs_dir):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("augment")
 
 
 def preview_url(at) -> str:
@@ -76,14 +74,8 @@ def test_reset_returns_to_the_identity(app):
 
 def test_widgets_start_from_the_shared_spec(runs_dir):
     """Coming back to the page: Streamlit dropped the widgets, the shared spec remains."""
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["cnnviz_augment"] = {
-        "rotation_degrees": 45,
-        "brightness": [0.7, 1.3],
-        "flip_up_down": True,
-    }
-    at.run()
-    assert not at.exception
+    shared = {"rotation_degrees": 45, "brightness": [0.7, 1.3], "flip_up_down": True}
+    at = open_page("augment", cnnviz_augment=shared)
     assert at.slider(key="augment_rotation_degrees").value == 45.0
     assert at.slider(key="augment_brightness").value == (0.7, 1.3)
     assert at.toggle(key="augment_flip_up_down").value is True
@@ -92,10 +84,7 @@ def test_widgets_start_from_the_shared_spec(runs_dir):
 
 
 def test_a_broken_shared_spec_is_an_error_not_a_traceback(runs_dir):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["cnnviz_augment"] = {"rotation": 30}
-    at.run()
-    assert not at.exception
+    at = open_page("augment", cnnviz_augment={"rotation": 30})
     assert any('unknown augmentation setting "rotation"' in e.value for e in at.error)
     assert shown_spec(at) == AugmentSpec().to_dict()
 
@@ -142,7 +131,7 @@ def test_leaving_and_coming_back_keeps_the_spec_and_the_image_source(runs_dir):
     at.run()
     at.slider(key="augment_rotation_degrees").set_value(40.0).run()
     at.radio(key="augment_source").set_value("Flower photo").run()
-    at.switch_page(str(Path(PAGE).parent / "data.py")).run()
+    at.switch_page(page_path("data")).run()
     assert "augment_rotation_degrees" not in at.session_state  # Streamlit dropped it
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -1,19 +1,13 @@
 """AppTest drives the Build page: presets, edits, reordering, problems, code."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "build.py")
+from tests.app.pages import open_page
 
 
 @pytest.fixture
 def app():
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("build")
 
 
 def table(at):

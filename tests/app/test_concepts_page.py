@@ -1,17 +1,15 @@
 """AppTest drives the Concepts page: grid, kernel, stride, padding, steps, pooling, photos."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from cnnviz.figures.colors import PAD_COLOR
+from tests.app.pages import open_page
 from tests.helpers_svg import numbers, panel, parse, svg_from_image
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "concepts.py")
 WORKED_GRID = "1 2 3 0\n0 1 2 3\n3 0 1 2\n2 3 0 1"
 WORKED_KERNEL = "2 0 1\n0 1 2\n1 0 2"
 POOL_GRID = "1 3 2 1\n4 6 5 0\n3 2 1 9\n0 8 7 4"
@@ -19,10 +17,7 @@ POOL_GRID = "1 3 2 1\n4 6 5 0\n3 2 1 9\n0 8 7 4"
 
 @pytest.fixture
 def app():
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("concepts")
 
 
 def rerun(at):

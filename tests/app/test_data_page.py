@@ -5,24 +5,19 @@ import io
 import json
 import socket
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
-from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "data.py")
+from tests.app.pages import open_page
 
 
 @pytest.fixture
 def app(runs_dir):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("data")
 
 
 def metrics(at) -> dict[str, str]:
@@ -191,9 +186,7 @@ def test_tfds_not_cached_offline_is_an_error_and_keeps_the_dataset(app, tmp_path
 def test_widgets_start_from_the_shared_choice(runs_dir):
     """Streamlit forgets widget values when the learner leaves a page: the page must
     rebuild them from the shared `cnnviz_*` keys when the learner comes back."""
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["cnnviz_dataset"] = "shapes"
-    at.run()
+    at = open_page("data", cnnviz_dataset="shapes")
     assert at.radio(key="data_source").value == "Built-in"
     assert at.selectbox(key="data_builtin").value == "shapes"
     assert metrics(at)["Classes"] == "4"

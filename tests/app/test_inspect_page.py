@@ -1,22 +1,17 @@
 """AppTest drives the Inspect page on a really trained run."""
 
-from pathlib import Path
-
 import numpy as np
-from streamlit.testing.v1 import AppTest
 
 from cnnviz.data import load_dataset, rescale
 from cnnviz.metrics import classification_metrics
 from cnnviz.runs import load_run
-
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "inspect.py")
+from tests.app.pages import open_page
 
 
 def test_inspect_shows_the_run_and_its_mistakes(runs_with_model):
     root, run_id = runs_with_model
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
-    assert not at.exception and not at.error
+    at = open_page("inspect", timeout=120)
+    assert not at.error
     assert at.selectbox(key="inspect_run").value == run_id
     # Oracle: the run's model on the dataset's test split, scored by sklearn.
     run = load_run(run_id, root)
@@ -41,7 +36,5 @@ def test_inspect_shows_the_run_and_its_mistakes(runs_with_model):
 
 
 def test_inspect_without_runs_says_what_to_do(runs_dir):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception
+    at = open_page("inspect")
     assert any("train one on the **Train** page" in i.value for i in at.info)

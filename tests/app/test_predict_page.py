@@ -1,17 +1,14 @@
 """AppTest drives the Predict page: uploads, junk, bundles."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from cnnviz.data import load_dataset
 from cnnviz.predict import predict, prepare_image
 from cnnviz.runs import list_runs, load_run
-
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "predict.py")
+from tests.app.pages import open_page
 
 
 def png(array: np.ndarray, size=(40, 40)) -> bytes:
@@ -22,9 +19,7 @@ def png(array: np.ndarray, size=(40, 40)) -> bytes:
 
 def test_upload_predicts_like_the_engine(runs_with_model):
     root, run_id = runs_with_model
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
-    assert not at.exception
+    at = open_page("predict", timeout=120)
     assert at.radio(key="predict_source").options == ["Upload", "Camera", "Draw"]
     digit = load_dataset("digits").test.images[0]
     data = png(digit)
@@ -38,8 +33,7 @@ def test_upload_predicts_like_the_engine(runs_with_model):
 
 
 def test_junk_upload_is_a_clear_error(runs_with_model):
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
+    at = open_page("predict", timeout=120)
     at.file_uploader(key="predict_upload").set_value(("x.png", b"not an image", "image/png"))
     at.run()
     assert not at.exception
@@ -51,8 +45,7 @@ def test_bundle_import_adds_a_run_and_junk_bundle_is_refused(runs_with_model):
     from cnnviz.bundle import export_bundle
 
     bundle = export_bundle(load_run(run_id, root))
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
+    at = open_page("predict", timeout=120)
     at.file_uploader(key="predict_import").set_value(("m.zip", bundle, "application/zip"))
     at.run()
     at.button(key="predict_import_button").click().run()

@@ -1,12 +1,11 @@
 """AppTest drives the Train page: start a short training, poll it to the end, see the run."""
 
 import time
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "train.py")
+from tests.app.pages import open_page
+
 TINY = {"name": "tiny", "layers": [
     {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
     {"type": "Flatten"},
@@ -15,11 +14,7 @@ TINY = {"name": "tiny", "layers": [
 
 @pytest.fixture
 def app(runs_dir):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state.cnnviz_spec = TINY
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("train", cnnviz_spec=TINY)
 
 
 def poll_until_done(at, seconds=120):

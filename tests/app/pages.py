@@ -1,0 +1,26 @@
+"""Opening a page of the app in AppTest, the same way for every page test."""
+
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+PAGES = Path(__file__).resolve().parents[2] / "app_pages"
+
+
+def page_path(name: str) -> str:
+    """The page script `app_pages/<name>.py`, as AppTest wants it."""
+    return str(PAGES / f"{name}.py")
+
+
+def open_page(name: str, *, timeout: float = 60, **state: Any) -> AppTest:
+    """The page after its first run, with `state` put into session state before it.
+
+    The timeout is generous: the first run of a page may import TensorFlow.
+    """
+    at = AppTest.from_file(page_path(name), default_timeout=timeout)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
