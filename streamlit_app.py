@@ -17,13 +17,12 @@ import streamlit as st
 if "cnnviz" not in sys.modules:
     gc.freeze()
 
-from app_pages._shared import init_state  # noqa: E402
+from app_pages._state import init_state  # noqa: E402
 
 # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:",
-                   layout="wide")
+st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide")
 init_state()
 
 PAGES = [

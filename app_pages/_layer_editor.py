@@ -8,28 +8,13 @@ is kept as typed, and validation (in the engine) says what is wrong with it.
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import streamlit as st
 
+from app_pages._feedback import plain, show_error
 from cnnviz import layers
-
-NEW_LAYER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "Conv2D": {"filters": 16, "kernel_size": 3, "padding": "same", "activation": "relu"},
-    "SeparableConv2D": {"filters": 16, "kernel_size": 3, "padding": "same",
-                        "activation": "relu"},
-    "DepthwiseConv2D": {"kernel_size": 3, "padding": "same", "activation": "relu"},
-    "MaxPooling2D": {"pool_size": 2},
-    "AveragePooling2D": {"pool_size": 2},
-    "Dense": {"units": 64, "activation": "relu"},
-    "Dropout": {"rate": 0.25},
-    "SpatialDropout2D": {"rate": 0.1},
-    "Activation": {"activation": "relu"},
-    "Rescaling": {"scale": 2.0, "offset": -1.0},
-}
-TEXT_CHECKERS = (layers.pair, layers.optional_pair, layers.units, layers.padding_amount)
+from cnnviz.errors import ParamError
 
 
 def new_uid() -> int:
@@ -52,37 +37,12 @@ def replace_spec(spec: dict[str, Any]) -> None:
     st.session_state.build_uids = [new_uid() for _ in spec.get("layers", [])]
 
 
-def parse_text(text: str) -> Any:
-    """What a learner typed: "3" -> 3, "3, 5" or "3x5" -> [3, 5], "" -> None."""
-    text = text.strip()
-    if not text:
-        return None
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if re.fullmatch(r"\d+\s*[x,]\s*\d+", text):
-        return [int(v) for v in re.split(r"\s*[x,]\s*", text)]
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-def as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        if all(isinstance(v, int) for v in value):
-            return ", ".join(str(v) for v in value)
-        return json.dumps(value)
-    return str(value)
-
-
 def kind_of(layer: dict[str, Any]) -> layers.LayerKind | None:
     """The registry's kind for a layer dict, or None for an unknown type (validation
     reports it)."""
     try:
         return layers.get(layer.get("type"))
-    except layers.ParamError:
+    except ParamError:
         return None
 
 
@@ -90,47 +50,47 @@ def _layer(index: int) -> dict[str, Any]:
     return st.session_state.cnnviz_spec["layers"][index]
 
 
-def _store(index: int, name: str, key: str, checker) -> None:
+def _store(index: int, name: str, key: str, param: layers.Param) -> None:
     value = st.session_state[key]
-    if checker in TEXT_CHECKERS:
-        value = parse_text(value)
+    if param.widget.kind == "text":
+        value = param.widget.parse(value)
     layer = _layer(index)
-    kind = kind_of(layer)
-    default = kind.params[name].default if kind and name in kind.params else None
     try:
-        same_as_default = checker(value) == default
-    except layers.ParamError:
+        same_as_default = param.check(value, name) == param.default
+    except ParamError:
         same_as_default = False
-    if same_as_default and not kind.params[name].keras_requires:
+    if same_as_default and not param.keras_requires:
         layer.pop(name, None)
     else:
         layer[name] = value
 
 
 def param_widget(index: int, uid: int, name: str, param: layers.Param) -> None:
-    """One widget for one parameter of layer `index`."""
+    """One widget for one parameter of layer `index`, as the registry's hint says (a
+    text field when the value in the spec does not fit the hinted widget)."""
     layer = _layer(index)
     value = layer.get(name, None if param.default is layers.REQUIRED else param.default)
     key = f"build_{uid}_{name}"
-    args = {"key": key, "on_change": _store, "args": (index, name, key, param.check)}
-    check = param.check
-    if check in (layers.padding_mode, layers.activation):
-        options = list(layers.PADDINGS if check is layers.padding_mode else layers.ACTIVATIONS)
+    args = {"key": key, "on_change": _store, "args": (index, name, key, param)}
+    kind = param.widget.kind
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "choice":
+        options = list(param.widget.options)
         if value not in options:
             options.append(value)
         st.selectbox(name, options, index=options.index(value), **args)
-    elif check is layers.boolean:
+    elif kind == "toggle":
         st.checkbox(name, value=bool(value), **args)
-    elif check is layers.positive_int and isinstance(value, int):
+    elif kind == "count" and isinstance(value, int) and not isinstance(value, bool):
         st.number_input(name, min_value=1, step=1, value=value, **args)
-    elif check in (layers.rate, layers.fraction_open) and isinstance(value, (int, float)):
-        st.number_input(name, min_value=0.0, max_value=0.99, step=0.05, value=float(value),
-                        **args)
-    elif check in (layers.number, layers.positive_number) and isinstance(value, (int, float)):
+    elif kind == "fraction" and number:
+        st.number_input(name, min_value=0.0, max_value=0.99, step=0.05, value=float(value), **args)
+    elif kind == "number" and number:
         st.number_input(name, value=float(value), format="%.4g", **args)
     else:
-        hint = "same as pool_size" if check is layers.optional_pair else None
-        st.text_input(name, value=as_text(value), placeholder=hint, **args)
+        st.text_input(
+            name, value=param.widget.format(value), placeholder=param.widget.placeholder, **args
+        )
 
 
 def move(index: int, step: int) -> None:
@@ -151,6 +111,33 @@ def add() -> None:
     """Insert the layer chosen in the "Add layer" widgets (read when clicked)."""
     layer_type = st.session_state.build_new_type
     position = int(st.session_state.build_new_position) - 1
-    layer = {"type": layer_type, **NEW_LAYER_DEFAULTS.get(layer_type, {})}
+    layer = {"type": layer_type, **layers.get(layer_type).example}
     st.session_state.cnnviz_spec.setdefault("layers", []).insert(position, layer)
     st.session_state.build_uids.insert(position, new_uid())
+
+
+def layer_card(index: int, layer: dict[str, Any], uid: int, row, problem) -> None:
+    """One layer of the stack: its type and output shape, move and remove buttons, a
+    widget per parameter, and its problem if it has one.
+
+    Args:
+        row: the layer's checked row (`cnnviz.spec.LayerRow`), or None when unchecked.
+        problem: the spec's problem when it is this layer's, else None.
+    """
+    shape = f"→ {list(row.output_shape)}, {row.total:,} params" if row else ""
+    with st.container(border=True):
+        head, up, down, delete = st.columns([8, 1, 1, 1], vertical_alignment="center")
+        head.markdown(f"**{index + 1}. {plain(str(layer.get('type')))}** {shape}")
+        up.button("↑", key=f"build_up_{uid}", on_click=move, args=(index, -1), help="Move up")
+        down.button("↓", key=f"build_down_{uid}", on_click=move, args=(index, 1), help="Move down")
+        delete.button(
+            "✕", key=f"build_del_{uid}", on_click=remove, args=(index,), help="Remove this layer"
+        )
+        kind = kind_of(layer)
+        if kind and kind.params:
+            columns = st.columns(4)
+            for i, (name, param) in enumerate(kind.params.items()):
+                with columns[i % 4]:
+                    param_widget(index, uid, name, param)
+        if problem is not None:
+            show_error(problem)

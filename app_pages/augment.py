@@ -4,9 +4,12 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-import app_pages._shared as ui
-from cnnviz.augment import AugmentSpec, grid_image, preview, sample_photos
+from app_pages._datasets import IMAGE_TYPES, current_dataset, uploaded_image
+from app_pages._feedback import show_error
+from app_pages._state import init_state
+from cnnviz.augment import AugmentSpec, grid_image
 from cnnviz.errors import CnnvizError
+from cnnviz.images import enlarge, png_bytes, sample_photos
 
 SLIDERS = {  # spec setting (widget key "augment_<setting>"): label, low, high, step, format
     "rotation_degrees": ("Rotation (degrees either way)", 0.0, 180.0, 5.0, "%.0f°"),
@@ -55,14 +58,16 @@ def reset() -> None:
 @st.cache_data(max_entries=64, show_spinner="Drawing the variants...")
 def preview_png(source_id: str, spec: dict, seed: int, _image: np.ndarray) -> bytes:
     """The original and its variants as one PNG (big photos shrunk); `source_id` names `_image`."""
+    from cnnviz.augment_layers import preview  # imports Keras
+
     variants = preview(_image, AugmentSpec.from_dict(spec), n=VARIANTS, seed=seed)
-    tiles = ui.enlarged(np.concatenate([_image[None], variants]), side=TILE)
+    tiles = enlarge(np.concatenate([_image[None], variants]), side=TILE)
     b = max(5, tiles.shape[2] // 36)  # frame: white round each tile, red round the original
     rgb = np.broadcast_to(tiles, (*tiles.shape[:3], 3))
     tiles = np.pad(rgb, [(0, 0), (b, b), (b, b), (0, 0)], constant_values=255)
     tiles[0, :b] = tiles[0, -b:] = tiles[0, :, :b] = tiles[0, :, -b:] = (255, 75, 75)
     grid = Image.fromarray(grid_image(tiles[0], tiles[1:], gap=2))
-    return ui.png_bytes(np.asarray(grid.reduce(max(1, grid.width // (3 * TILE + 36)))))
+    return png_bytes(np.asarray(grid.reduce(max(1, grid.width // (3 * TILE + 36)))))
 
 
 def chosen_image() -> tuple[np.ndarray | None, str, str]:
@@ -73,10 +78,10 @@ def chosen_image() -> tuple[np.ndarray | None, str, str]:
     if source in PHOTOS:
         return photos()[PHOTOS[source]], source, f"scikit-learn's {source.lower()}"
     if source == "Upload":
-        upload = st.file_uploader("An image", type=ui.IMAGE_TYPES, key="augment_upload")
-        image = ui.uploaded_image(upload, max_side=MAX_SIDE)
+        upload = st.file_uploader("An image", type=IMAGE_TYPES, key="augment_upload")
+        image = uploaded_image(upload, max_side=MAX_SIDE)
         return image, upload and f"upload:{upload.file_id}", upload and upload.name
-    dataset = ui.current_dataset()
+    dataset = current_dataset()
     if dataset is None:
         return None, "", ""
     last = len(dataset.train) - 1
@@ -88,11 +93,11 @@ def chosen_image() -> tuple[np.ndarray | None, str, str]:
     return dataset.train.images[index], f"{dataset.info.id}#{index}", f"class {label}"
 
 
-ui.init_state()
+init_state()
 try:
     shared = AugmentSpec.from_dict(st.session_state.cnnviz_augment)
 except CnnvizError as err:
-    ui.show_error(err)
+    show_error(err)
     shared = AugmentSpec()
 for key, value in {**widget_values(shared), "augment_seed": 0}.items():
     st.session_state.setdefault(key, value)

@@ -1,21 +1,13 @@
 """Build: a CNN as a layer stack; every edit re-checks shapes and parameter counts."""
 
-import json
-
 import streamlit as st
 
-from app_pages._layer_editor import (
-    add,
-    kind_of,
-    move,
-    param_widget,
-    remove,
-    replace_spec,
-    sync_uids,
-)
-from app_pages._shared import current_dataset, init_state, show_error
+from app_pages._datasets import current_dataset
+from app_pages._feedback import show_error
+from app_pages._layer_editor import add, layer_card, replace_spec, sync_uids
+from app_pages._state import init_state
 from cnnviz import layers, presets
-from cnnviz.build import to_keras_code
+from cnnviz.codegen import to_keras_code
 from cnnviz.errors import CnnvizError
 from cnnviz.spec import ModelSpec, check
 
@@ -30,10 +22,13 @@ left, right = st.columns([4, 3], gap="large")
 with left:
     pick, load = st.columns([3, 1], vertical_alignment="bottom")
     names = [*presets.PRESETS, "(empty)"]
-    choice = pick.selectbox("Start from a preset", names, key="build_preset",
-                            index=names.index(st.session_state.cnnviz_preset),
-                            format_func=lambda n: n if n == "(empty)" else
-                            f"{n}: {presets.PRESETS[n].description}")
+    choice = pick.selectbox(
+        "Start from a preset",
+        names,
+        key="build_preset",
+        index=names.index(st.session_state.cnnviz_preset),
+        format_func=lambda n: n if n == "(empty)" else f"{n}: {presets.PRESETS[n].description}",
+    )
     if load.button("Load preset", key="build_load", width="stretch"):
         st.session_state.cnnviz_preset = choice
         empty = {"name": "my-model", "layers": []}
@@ -42,8 +37,9 @@ with left:
 uids = sync_uids()
 try:
     spec = ModelSpec.from_dict(st.session_state.cnnviz_spec)
-    report = check(spec, input_shape=info and info.image_shape,
-                   num_classes=info and info.num_classes)
+    report = check(
+        spec, input_shape=info and info.image_shape, num_classes=info and info.num_classes
+    )
     problem = report.error
 except CnnvizError as err:
     spec, report, problem = None, None, err
@@ -52,30 +48,13 @@ bad_layer = getattr(problem, "layer_number", None)
 
 with left:
     for index, (layer, uid) in enumerate(zip(st.session_state.cnnviz_spec["layers"], uids)):
-        row = rows.get(index + 1)
-        shape = f"→ {list(row.output_shape)}, {row.total:,} params" if row else ""
-        with st.container(border=True):
-            head, up, down, delete = st.columns([8, 1, 1, 1], vertical_alignment="center")
-            head.markdown(f"**{index + 1}. {layer.get('type')}** {shape}")
-            up.button("↑", key=f"build_up_{uid}", on_click=move, args=(index, -1),
-                      help="Move up")
-            down.button("↓", key=f"build_down_{uid}", on_click=move, args=(index, 1),
-                        help="Move down")
-            delete.button("✕", key=f"build_del_{uid}", on_click=remove, args=(index,),
-                          help="Remove this layer")
-            kind = kind_of(layer)
-            if kind and kind.params:
-                columns = st.columns(4)
-                for i, (name, param) in enumerate(kind.params.items()):
-                    with columns[i % 4]:
-                        param_widget(index, uid, name, param)
-            if bad_layer == index + 1:
-                show_error(problem)
+        layer_card(
+            index, layer, uid, rows.get(index + 1), problem if bad_layer == index + 1 else None
+        )
     kind_col, where_col, add_col = st.columns([2, 2, 1], vertical_alignment="bottom")
     kind_col.selectbox("Layer type", list(layers.LAYER_KINDS), key="build_new_type")
     count = len(uids)
-    where_col.number_input("Insert at position", 1, count + 1, count + 1,
-                                      key="build_new_position")
+    where_col.number_input("Insert at position", 1, count + 1, count + 1, key="build_new_position")
     add_col.button("Add layer", key="build_add", on_click=add, width="stretch")
 
 with right:
@@ -85,33 +64,60 @@ with right:
     elif problem is not None:
         st.error(f"Problem at layer {bad_layer}: see the layer on the left.")
     if report:
-        table = [{"#": r.number, "layer (type)": f"{r.name} ({r.type})",
-                  "output shape": str((None, *r.output_shape)), "params": r.total}
-                 for r in report.rows]
+        table = [
+            {
+                "#": r.number,
+                "layer (type)": f"{r.name} ({r.type})",
+                "output shape": str((None, *r.output_shape)),
+                "params": r.total,
+            }
+            for r in report.rows
+        ]
         if report.input_shape:
-            table.insert(0, {"#": 0, "layer (type)": "input (Input)",
-                             "output shape": str((None, *report.input_shape)), "params": 0})
-        st.dataframe(table, hide_index=True, width="stretch", key="build_table",
-                     column_config={"#": st.column_config.NumberColumn(width=40)})
+            table.insert(
+                0,
+                {
+                    "#": 0,
+                    "layer (type)": "input (Input)",
+                    "output shape": str((None, *report.input_shape)),
+                    "params": 0,
+                },
+            )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="build_table",
+            column_config={"#": st.column_config.NumberColumn(width=40)},
+        )
         c1, c2, c3 = st.columns(3)
         c1.metric("Total params", f"{report.total_params:,}")
         c2.metric("Trainable", f"{report.trainable_params:,}")
         c3.metric("Non-trainable", f"{report.non_trainable_params:,}")
     if spec is not None:
-        st.download_button("Download spec (JSON)", spec.to_json(), file_name="model.json",
-                           mime="application/json", key="build_download_json")
+        st.download_button(
+            "Download spec (JSON)",
+            spec.to_json(),
+            file_name="model.json",
+            mime="application/json",
+            key="build_download_json",
+        )
     if report is not None and report.ok:
         code = to_keras_code(report)
         with st.expander("Keras code", expanded=False):
             st.code(code, language="python")
-        st.download_button("Download Keras code", code, file_name="model.py",
-                           mime="text/x-python", key="build_download_code")
+        st.download_button(
+            "Download Keras code",
+            code,
+            file_name="model.py",
+            mime="text/x-python",
+            key="build_download_code",
+        )
     with st.expander("Import a spec (JSON)"):
         upload = st.file_uploader("Spec file", type=["json"], key="build_upload")
         if upload is not None and st.button("Use this spec", key="build_use_upload"):
             try:
-                raw = json.loads(upload.getvalue().decode("utf-8", errors="replace"))
-                replace_spec(ModelSpec.from_dict(raw).to_dict())
+                replace_spec(ModelSpec.from_json(upload.getvalue()).to_dict())
                 st.rerun()
-            except (CnnvizError, json.JSONDecodeError) as err:
-                show_error(CnnvizError(f"{upload.name}: {err}"))
+            except CnnvizError as err:
+                show_error(f"{upload.name}: {err}")

@@ -1,15 +1,14 @@
 """Concepts: what convolution and pooling do to a grid of numbers, one step at a time."""
 
-import io
-
 import numpy as np
 import streamlit as st
-from PIL import Image
 
-from app_pages._shared import IMAGE_TYPES
-from cnnviz import concepts, figures
+from app_pages._datasets import IMAGE_TYPES
+from app_pages._stepper import step_controls
+from cnnviz import concepts
 from cnnviz.errors import CnnvizError
-from cnnviz.images import open_image, sample_photo, to_array
+from cnnviz.figures import concepts as figures
+from cnnviz.images import jpeg_bytes, open_image, sample_photo, to_array
 
 PHOTOS = {"Temple (sample photo)": "china.jpg", "Flower (sample photo)": "flower.jpg"}
 POOL_STRIDES = {"same as pool size": None, "1": 1, "2": 2, "3": 3}
@@ -23,21 +22,6 @@ def new_grid() -> None:
     )
 
 
-def step_controls(key: str, n_steps: int, noun: str) -> int:
-    """Previous/Next buttons and a slider over the output cells; returns the 0-based step."""
-    st.session_state[key] = min(max(st.session_state.get(key, 1), 1), n_steps)
-
-    def move(delta: int) -> None:
-        st.session_state[key] = min(max(st.session_state[key] + delta, 1), n_steps)
-
-    back, middle, forward = st.columns([1, 4, 1], vertical_alignment="bottom")
-    back.button(f"Previous {noun}", key=f"{key}_previous", on_click=move, args=(-1,))
-    forward.button(f"Next {noun}", key=f"{key}_next", on_click=move, args=(1,))
-    if n_steps > 1:
-        middle.slider(noun.capitalize(), 1, n_steps, key=key)
-    return st.session_state[key] - 1
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def transformed(name: str, data: bytes | None, kernel: np.ndarray, stride: int, padding: str):
     """The transformer's pictures as (caption, JPEG bytes), so a rerun does not re-encode.
@@ -49,11 +33,9 @@ def transformed(name: str, data: bytes | None, kernel: np.ndarray, stride: int, 
     else:  # a JPEG decodes straight at a reduced scale
         photo = to_array(open_image(data, name=name, draft_size=(1280, 1280)))
     stages = concepts.transform_image(photo, kernel, stride=stride, padding=padding)
-    pictures = []
-    for caption, picture in figures.transformer_images(stages):
-        Image.fromarray(picture).save(buffer := io.BytesIO(), format="JPEG", quality=90)
-        pictures.append((caption, buffer.getvalue()))
-    return pictures
+    return [
+        (caption, jpeg_bytes(picture)) for caption, picture in figures.transformer_images(stages)
+    ]
 
 
 st.title("Concepts")

@@ -2,11 +2,15 @@
 
 import streamlit as st
 
-import app_pages._shared as ui
+from app_pages._datasets import current_dataset, keep_upload, switch_dataset
+from app_pages._feedback import show_error
+from app_pages._state import init_state
 from cnnviz.augment import grid_image
-from cnnviz.data import TFDS_SETS, list_datasets
+from cnnviz.data import list_datasets
+from cnnviz.data.tfds import TFDS_SETS
 from cnnviz.errors import CnnvizError
-from cnnviz.figures import class_distribution_figure
+from cnnviz.figures.datasets import class_distribution_figure
+from cnnviz.images import enlarge
 
 SOURCES = ["Built-in", "TFDS", "Upload a zip"]
 BUILTINS = {i: d for i, d in list_datasets() if not i.startswith("tfds:")}
@@ -23,14 +27,14 @@ def on_builtin() -> None:
     """Built-in sets switch as soon as they are picked; the others wait for their input."""
     state = st.session_state
     builtin = state.data_source == SOURCES[0]
-    state.data_error = ui.switch_dataset(state.data_builtin) if builtin else None
+    state.data_error = switch_dataset(state.data_builtin) if builtin else None
 
 
 def on_tfds() -> None:
     state = st.session_state
     download = None if state.data_download else False  # None: when the server answers
     name, data_dir = state.data_tfds.strip(), state.data_data_dir.strip()
-    state.data_error = ui.switch_dataset(
+    state.data_error = switch_dataset(
         f"tfds:{name}", data_dir=data_dir, image_size=SIZES[state.data_size], download=download
     )
 
@@ -41,8 +45,8 @@ def on_upload() -> None:
     if upload is not None and upload.size > MAX_UPLOAD_MB * 2**20:
         state.data_error = f"{upload.name} is larger than {MAX_UPLOAD_MB} MB; use fewer images"
     elif upload is not None:
-        path = ui.keep_upload(upload, suffix=".zip")
-        error = ui.switch_dataset(f"folder:{path}", image_size=SIZES[state.data_size])
+        path = keep_upload(upload, suffix=".zip")
+        error = switch_dataset(f"folder:{path}", image_size=SIZES[state.data_size])
         # below: name the learner's file, not ours
         state.data_error = error and error.replace(str(path), upload.name)
 
@@ -51,7 +55,7 @@ def on_size() -> None:
     """A new size reloads the active TFDS or folder set at once (from the cache on disk)."""
     state = st.session_state
     if state.cnnviz_dataset.partition(":")[0] in ("tfds", "folder"):
-        state.data_error = ui.switch_dataset(
+        state.data_error = switch_dataset(
             state.cnnviz_dataset, image_size=SIZES[state.data_size], download=False
         )
 
@@ -60,7 +64,7 @@ def size_picker() -> None:
     st.selectbox("Image size", list(SIZES), key="data_size", on_change=on_size, help=SIZE_HELP)
 
 
-ui.init_state()
+init_state()
 active = st.session_state.cnnviz_dataset
 kind = active.partition(":")[0]
 source = {"tfds": SOURCES[1], "folder": SOURCES[2]}.get(kind, SOURCES[0])
@@ -119,9 +123,9 @@ else:
         max_upload_size=MAX_UPLOAD_MB,
     )
 if st.session_state.data_error:
-    ui.show_error(CnnvizError(st.session_state.data_error))
+    show_error(CnnvizError(st.session_state.data_error))
 
-dataset = ui.current_dataset()
+dataset = current_dataset()
 if dataset is not None:
     info = dataset.info
     st.subheader(f"Active: {info.id}", divider="gray")
@@ -138,7 +142,7 @@ if dataset is not None:
     grid = samples.columns(4)
     shown = [(index, images) for index, images in dataset.samples(4).items() if len(images)]
     for slot, (index, images) in enumerate(shown):  # a 2x2 mosaic per class
-        mosaic = grid_image(ui.enlarged(images[0], side=64), ui.enlarged(images[1:], side=64))
+        mosaic = grid_image(enlarge(images[0], side=64), enlarge(images[1:], side=64))
         grid[slot % 4].image(mosaic, caption=info.class_names[index], output_format="PNG")
     chart.markdown("**Images per class**")
     figure = class_distribution_figure(info.class_names, info.per_class)

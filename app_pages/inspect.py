@@ -2,26 +2,38 @@
 
 import streamlit as st
 
-import app_pages._shared as ui
-from cnnviz import figures
+from app_pages._feedback import show_error
+from app_pages._runs import evaluation, pick_run, run_and_model
+from app_pages._state import init_state
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError
+from cnnviz.evaluate import mistakes
+from cnnviz.features import conv_layer_names, feature_maps, filters
+from cnnviz.figures.evaluation import (
+    confusion_matrix_figure,
+    mistakes_figure,
+    per_class_metrics_figure,
+)
+from cnnviz.figures.maps import filters_figure, layer_maps
+from cnnviz.figures.overview import network_overview
+from cnnviz.figures.predictions import gradcam_overlay
 from cnnviz.gradcam import default_layer, grad_cam, grad_cam_layers
-from cnnviz.inspect import conv_layer_names, feature_maps, filters, mistakes
 
-ui.init_state()
+init_state()
 st.title("Inspect")
-st.caption("What every layer makes of one test image, what the filters look like, "
-           "which classes the model confuses, and where it looked.")
+st.caption(
+    "What every layer makes of one test image, what the filters look like, "
+    "which classes the model confuses, and where it looked."
+)
 
-run_id = ui.pick_run("inspect_run")
+run_id = pick_run("inspect_run")
 if run_id is None:
     st.stop()
 try:
-    run, model = ui.run_and_model(run_id)
-    test, result = ui.evaluation(run_id)
+    run, model = run_and_model(run_id)
+    test, result = evaluation(run_id)
 except CnnvizError as err:
-    ui.show_error(err)
+    show_error(err)
     st.stop()
 names = list(run.config["class_names"])
 
@@ -29,59 +41,93 @@ st.metric("Test accuracy", f"{result.metrics.accuracy:.1%}")
 index = st.slider("Test image", 0, len(test) - 1, 0, key="inspect_image")
 image = rescale(test.images[index])
 true_name = names[test.labels[index]]
-guess = names[result.predicted[index]]
-st.markdown(f"True class **{true_name}**, predicted **{guess}**"
-            + (" ✓" if true_name == guess else " ✗"))
+predicted = int(result.predicted[index])
+guess = names[predicted]
+st.markdown(
+    f"True class **{true_name}**, predicted **{guess}**" + (" ✓" if true_name == guess else " ✗")
+)
 activations = feature_maps(model, image)
-st.plotly_chart(figures.network_overview(image, activations, result.probabilities[index],
-                                         names), width="stretch", key="inspect_overview")
+st.plotly_chart(
+    network_overview(image, activations, result.probabilities[index], names, predicted=predicted),
+    width="stretch",
+    key="inspect_overview",
+)
 
 maps, kernels, confusion, wrong, cam = st.tabs(
-    ["Layer maps", "Filters", "Confusion matrix", "Mistakes", "Grad-CAM"])
+    ["Layer maps", "Filters", "Confusion matrix", "Mistakes", "Grad-CAM"]
+)
 with maps:
     layer = st.selectbox("Layer", [a.name for a in activations], key="inspect_layer")
     chosen = next(a for a in activations if a.name == layer)
-    st.plotly_chart(figures.layer_maps(chosen), width="stretch", key="inspect_maps")
+    st.plotly_chart(layer_maps(chosen), width="stretch", key="inspect_maps")
 with kernels:
     convs = conv_layer_names(model)
     if convs:
         conv = st.selectbox("Convolution", convs, key="inspect_conv")
-        st.plotly_chart(figures.filters_figure(filters(model, conv), layer_name=conv),
-                        width="stretch", key="inspect_filters")
+        st.plotly_chart(
+            filters_figure(filters(model, conv), layer_name=conv),
+            width="stretch",
+            key="inspect_filters",
+        )
     else:
         st.info("This model has no convolution layers.")
 with confusion:
     normalized = st.toggle("Row-normalised (share of each true class)", key="inspect_norm")
-    st.plotly_chart(figures.confusion_matrix_figure(result.metrics, normalized=normalized),
-                    width="stretch", key="inspect_confusion")
-    st.plotly_chart(figures.per_class_metrics_figure(result.metrics), width="stretch",
-                    key="inspect_per_class")
+    st.plotly_chart(
+        confusion_matrix_figure(result.metrics, normalized=normalized),
+        width="stretch",
+        key="inspect_confusion",
+    )
+    st.plotly_chart(
+        per_class_metrics_figure(result.metrics), width="stretch", key="inspect_per_class"
+    )
     m = result.metrics
-    st.dataframe([{"class": n, "precision": round(float(p), 3), "recall": round(float(r), 3),
-                   "f1": round(float(f), 3), "support": int(s)}
-                  for n, p, r, f, s in zip(names, m.precision, m.recall, m.f1, m.support)],
-                 hide_index=True, width="stretch", key="inspect_metrics_table")
+    st.dataframe(
+        [
+            {
+                "class": n,
+                "precision": round(float(p), 3),
+                "recall": round(float(r), 3),
+                "f1": round(float(f), 3),
+                "support": int(s),
+            }
+            for n, p, r, f, s in zip(names, m.precision, m.recall, m.f1, m.support)
+        ],
+        hide_index=True,
+        width="stretch",
+        key="inspect_metrics_table",
+    )
 with wrong:
     any_class = ["any", *names]
     c1, c2 = st.columns(2)
     true_pick = c1.selectbox("True class", any_class, key="inspect_true")
     pred_pick = c2.selectbox("Predicted class", any_class, key="inspect_pred")
-    found = mistakes(test.images, test.labels, result.probabilities, names,
-                     true=None if true_pick == "any" else true_pick,
-                     predicted=None if pred_pick == "any" else pred_pick)
+    found = mistakes(
+        test.images,
+        test.labels,
+        result,
+        names,
+        true=None if true_pick == "any" else true_pick,
+        predicted=None if pred_pick == "any" else pred_pick,
+    )
     st.caption(f"{len(found)} misclassified test images")
     if found:
-        st.plotly_chart(figures.mistakes_figure(found), width="stretch", key="inspect_mistakes")
+        st.plotly_chart(mistakes_figure(found), width="stretch", key="inspect_mistakes")
 with cam:
     layers = grad_cam_layers(model)
     if layers:
         default = default_layer(model)
         where = st.selectbox("Layer", layers, index=layers.index(default), key="inspect_cam_layer")
         target = st.selectbox("Class to explain", ["predicted", *names], key="inspect_cam_class")
-        heat = grad_cam(model, image, layer_name=where,
-                        class_index=None if target == "predicted" else names.index(target))
+        heat = grad_cam(
+            model,
+            image,
+            layer_name=where,
+            class_index=None if target == "predicted" else names.index(target),
+        )
         title = f"Where {where} looks for '{guess if target == 'predicted' else target}'"
-        st.plotly_chart(figures.gradcam_overlay(image, heat, title=title), width="stretch",
-                        key="inspect_gradcam")
+        st.plotly_chart(
+            gradcam_overlay(image, heat, title=title), width="stretch", key="inspect_gradcam"
+        )
     else:
         st.info("Grad-CAM needs a layer with feature maps; this model has none.")

@@ -2,26 +2,32 @@
 
 import streamlit as st
 
-import app_pages._shared as ui
 from app_pages._canvas import drawing_canvas
-from cnnviz import figures
+from app_pages._datasets import IMAGE_TYPES
+from app_pages._feedback import show_error
+from app_pages._runs import pick_run, run_and_model
+from app_pages._state import init_state
 from cnnviz.bundle import export_bundle, import_bundle
 from cnnviz.errors import CnnvizError
-from cnnviz.predict import THRESHOLD, predict, prepare_image
+from cnnviz.figures.predictions import prediction_bars
+from cnnviz.images import enlarge
+from cnnviz.metrics import THRESHOLD
+from cnnviz.predict import predict, prepare_image
+from cnnviz.rundir import runs_root
 
 DRAWABLE = ("digits", "tfds:mnist")  # grayscale digits: a drawn digit looks like them
 
-ui.init_state()
+init_state()
 st.title("Predict")
 st.caption("The image is resized and rescaled exactly as the training images were.")
 
-run_id = ui.pick_run("predict_run")
+run_id = pick_run("predict_run")
 if run_id is None:
     st.stop()
 try:
-    run, model = ui.run_and_model(run_id)
+    run, model = run_and_model(run_id)
 except CnnvizError as err:
-    ui.show_error(err)
+    show_error(err)
     st.stop()
 shape, names = run.config["image_shape"], list(run.config["class_names"])
 
@@ -30,8 +36,9 @@ source = st.radio("Image from", sources, horizontal=True, key="predict_source")
 left, right = st.columns([1, 2], gap="large")
 with left:
     if source == "Upload":
-        upload = st.file_uploader("An image (PNG, JPEG, WebP, GIF, BMP)", key="predict_upload",
-                                  type=ui.IMAGE_TYPES)
+        upload = st.file_uploader(
+            "An image (PNG, JPEG, WebP, GIF, BMP)", key="predict_upload", type=IMAGE_TYPES
+        )
         data, label = (upload.getvalue(), upload.name) if upload else (None, None)
     elif source == "Camera":
         photo = st.camera_input("Take a photo", key="predict_camera")
@@ -48,26 +55,30 @@ with right:
             answer = predict(model, image, names, top_k=min(5, len(names)), caption=label)
             rule = f" (threshold {THRESHOLD})" if answer.binary else ""
             st.subheader(f"Prediction: {answer.name} · {answer.probability:.1%}{rule}")
-            st.plotly_chart(figures.prediction_bars(answer), width="stretch",
-                            key="predict_bars")
-            st.image(ui.enlarged((image * 255).astype("uint8"), side=160),
-                     caption=f"What the model sees: {shape[0]}x{shape[1]}x{shape[2]}")
+            st.plotly_chart(prediction_bars(answer), width="stretch", key="predict_bars")
+            st.image(
+                enlarge((image * 255).astype("uint8"), side=160),
+                caption=f"What the model sees: {shape[0]}x{shape[1]}x{shape[2]}",
+            )
         except CnnvizError as err:
-            ui.show_error(err)
+            show_error(err)
 
 with st.expander("Share this model: export or import a run bundle"):
     try:
-        st.download_button("Export run bundle (.zip)", export_bundle(run),
-                           file_name=f"{run_id}.cnnviz.zip", mime="application/zip",
-                           key="predict_export")
+        st.download_button(
+            "Export run bundle (.zip)",
+            export_bundle(run),
+            file_name=f"{run_id}.cnnviz.zip",
+            mime="application/zip",
+            key="predict_export",
+        )
     except CnnvizError as err:
-        ui.show_error(err)
+        show_error(err)
     bundle = st.file_uploader("Import a bundle", type=["zip"], key="predict_import")
     if bundle is not None and st.button("Import", key="predict_import_button"):
         try:
-            imported = import_bundle(bundle.getvalue(), runs_dir=ui.runs_dir(),
-                                     name=bundle.name)
+            imported = import_bundle(bundle.getvalue(), runs_dir=runs_root(), name=bundle.name)
             st.session_state.cnnviz_run = imported.id
             st.success(f"Imported as run {imported.id}.")
         except CnnvizError as err:
-            ui.show_error(err)
+            show_error(err)

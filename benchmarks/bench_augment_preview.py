@@ -20,7 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from cnnviz.augment import AugmentSpec, augmentation_layer, preview, sample_photos  # noqa: E402
+from cnnviz.augment import AugmentSpec  # noqa: E402
+from cnnviz.augment_layers import augmentation_layer, preview
+from cnnviz.images import sample_photos
 
 GOAL_SECONDS = 0.3
 FULL = AugmentSpec.from_dict(

@@ -24,7 +24,8 @@ os.environ.setdefault("CNNVIZ_RUNS_DIR", tempfile.mkdtemp(prefix="cnnviz-bench-"
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from cnnviz.augment import AugmentSpec, preview  # noqa: E402
+from cnnviz.augment import AugmentSpec  # noqa: E402
+from cnnviz.augment_layers import preview  # noqa: E402
 from cnnviz.data import load_dataset  # noqa: E402
 
 PAGE = str(ROOT / "app_pages" / "augment.py")
@@ -59,7 +60,7 @@ def collect_ms() -> tuple[float, float]:
     """A full garbage collection with TensorFlow loaded: without and with gc.freeze.
 
     Streamlit runs two after every rerun (runner.postScriptGC and keras clear_session);
-    app_pages._shared.settle_imports freezes what exists once TensorFlow is imported.
+    app_pages._process.settle_imports freezes what exists once TensorFlow is imported.
     """
     gc.unfreeze()
     start = time.perf_counter()

@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from cnnviz import concepts, figures  # noqa: E402
+from cnnviz import concepts  # noqa: E402
+from cnnviz.figures.concepts import arithmetic_figure, convolution_figure, pooling_figure  # noqa: E402
 
 PAGE = ROOT / "app_pages" / "concepts.py"
 GOAL_MS = 200
@@ -78,9 +79,9 @@ def engine_and_figures_ms(rounds: int) -> float:
         start = time.perf_counter()
         result = concepts.convolve(grid, kernel)
         pooled = [concepts.pool(grid, mode=m) for m in concepts.POOL_MODES]
-        figures.convolution_figure(result, i % 16)  # SVG markup, what st.image sends
-        figures.arithmetic_figure(result, i % 16)
-        figures.pooling_figure(*pooled, i % 9)
+        convolution_figure(result, i % 16)  # SVG markup, what st.image sends
+        arithmetic_figure(result, i % 16)
+        pooling_figure(*pooled, i % 9)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 

@@ -22,9 +22,10 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 import numpy as np  # noqa: E402
 
+# noqa: E402
 from cnnviz import presets  # noqa: E402
 from cnnviz.build import build_model  # noqa: E402
-from cnnviz.inspect import feature_maps  # noqa: E402
+from cnnviz.features import feature_maps
 from cnnviz.spec import validate  # noqa: E402
 
 MODELS = ["digits-small", "lab-7.02-pooling", "lab-cifar10", "lab-7.03-horses-or-humans"]

@@ -30,11 +30,11 @@ ASPECTS = (4 / 3, 3 / 4, 16 / 9, 9 / 16, 1.0)
 LOADER = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-import cnnviz.archive as archive
 if {full}:  # decode every JPEG at full size: no draft
-    original = archive.open_image
-    archive.open_image = lambda source, **kw: original(source, name=kw.get("name"))
+    original = open_image
+    open_image = lambda source, **kw: original(source, name=kw.get("name"))
 from cnnviz.data import load_dataset
+from cnnviz.data.folders import open_image
 start = time.perf_counter()
 data = load_dataset("folder:" + sys.argv[1])
 seconds = time.perf_counter() - start

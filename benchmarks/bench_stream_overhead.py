@@ -36,8 +36,11 @@ from cnnviz import presets, runs  # noqa: E402
 from cnnviz.build import build_model  # noqa: E402
 from cnnviz.data import load_dataset, make_pipeline, split_validation  # noqa: E402
 from cnnviz.jobs import ThreadJobRunner, TrainRequest  # noqa: E402
+from cnnviz.plan import TrainConfig
+from cnnviz.plan import make_optimizer as _optimizer
 from cnnviz.spec import validate  # noqa: E402
-from cnnviz.train import TrainConfig, _optimizer  # noqa: E402
+
+# noqa: E402
 
 GOAL = 0.95
 MODEL = "digits-small"
@@ -97,7 +100,7 @@ def plain_fit(dataset, config: TrainConfig) -> None:
 
 def streamed_job(runner, dataset, config: TrainConfig, runs_dir: str) -> int:
     """A cnnviz job polled like the Train page polls it; returns the events seen."""
-    spec = presets.get(MODEL).to_dict()
+    spec = presets.get(MODEL)
     job = runner.submit(TrainRequest(spec, "digits", config, runs_dir=runs_dir, preloaded=dataset))
     seen: list = []
     while runner.status(job)["status"] in ("queued", "running"):
@@ -116,14 +119,13 @@ def callback_cost(images: int, batch_size: int, calls: int = 20_000) -> float:
     the emit a job uses (a locked list append, throttled to ~10 a second)."""
     import keras
 
-    from cnnviz.callbacks import callback_classes
+    from cnnviz.callbacks import MetricStream, StopFlag
     from cnnviz.jobs import _Job
 
-    metric_stream, stop_flag = callback_classes()
     job = _Job("bench", Path("."), None)
     callbacks = [
-        metric_stream(job.publish, images=images, batch_size=batch_size, epochs=1),
-        stop_flag(job.stop_requested.is_set),
+        MetricStream(job.publish, images=images, batch_size=batch_size, epochs=1),
+        StopFlag(job.stop_requested.is_set),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(os.devnull),
     ]

@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 
 from cnnviz import presets  # noqa: E402
 from cnnviz.data import load_dataset  # noqa: E402
-from cnnviz.train import TrainConfig, train  # noqa: E402
+from cnnviz.plan import TrainConfig
+from cnnviz.train import train  # noqa: E402
 
 GOAL_ACCURACY, GOAL_SECONDS = 0.95, 20.0
 

@@ -67,16 +67,36 @@ def first_page_seconds(
         port = s.getsockname()[1]
     env = {**os.environ, "CNNVIZ_RUNS_DIR": tempfile.mkdtemp()}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port",
-         str(port), "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--no-first-run", "--disable-sync"])
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-sync",
+                ],
+            )
             page = browser.new_page()
             page.goto("about:blank")
             wait_until_healthy(proc, url)
@@ -122,8 +142,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     times = layer_edit_ms(args.edits)
-    print(f"Build page, edit a layer: median {statistics.median(times):.0f} ms, "
-          f"best {min(times):.0f} ms over {len(times)} edits (goal < 300 ms)")
+    print(
+        f"Build page, edit a layer: median {statistics.median(times):.0f} ms, "
+        f"best {min(times):.0f} ms over {len(times)} edits (goal < 300 ms)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp, "empty_app.py")
         empty.write_text('import streamlit as st\nst.title("Convolution")\n')
@@ -133,11 +155,15 @@ def main() -> None:
             firsts.append(first_page_seconds())
     title, screen, drawn = (statistics.median(times) for times in zip(*firsts))
     floor = statistics.median(drawn for *_, drawn in floors)
-    print(f"first page, cold Chromium, median of {args.loads} loads: title {title:.2f} s, "
-          f"first screen drawn {screen:.2f} s, whole page drawn {drawn:.2f} s (goal < 3 s; "
-          f"whole page, each load: {', '.join(f'{d:.2f}' for *_, d in firsts)})")
-    print(f"an empty Streamlit app (one title) in the same conditions: {floor:.2f} s; "
-          f"cnnviz / empty = {drawn / floor:.2f}; cnnviz's own share {drawn - floor:.2f} s")
+    print(
+        f"first page, cold Chromium, median of {args.loads} loads: title {title:.2f} s, "
+        f"first screen drawn {screen:.2f} s, whole page drawn {drawn:.2f} s (goal < 3 s; "
+        f"whole page, each load: {', '.join(f'{d:.2f}' for *_, d in firsts)})"
+    )
+    print(
+        f"an empty Streamlit app (one title) in the same conditions: {floor:.2f} s; "
+        f"cnnviz / empty = {drawn / floor:.2f}; cnnviz's own share {drawn - floor:.2f} s"
+    )
 
 
 if __name__ == "__main__":

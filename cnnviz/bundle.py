@@ -30,23 +30,17 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from cnnviz.build import to_keras_code
+from cnnviz import archive, rundir
+from cnnviz.checks import parse_json
+from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
+from cnnviz.events import ACTIVE, ENDED
 from cnnviz.metrics import ClassificationMetrics
-from cnnviz.runs import (
-    ACTIVE,
-    HISTORY_FILE,
-    METRICS_FILE,
-    MODEL_FILE,
-    Run,
-    create_run,
-    now_iso,
-    write_json,
-    write_status,
-)
-from cnnviz.spec import ModelSpec, head_of, validate
+from cnnviz.rundir import HISTORY_FILE, METRICS_FILE, now_iso
+from cnnviz.runs import Run
+from cnnviz.spec import ModelSpec, validate
 
-__all__ = ["BUNDLE_FORMAT", "MAX_BUNDLE_BYTES", "export_bundle", "import_bundle", "training_script"]
+__all__ = ["BUNDLE_FORMAT", "MAX_BUNDLE_BYTES", "export_bundle", "import_bundle"]
 
 BUNDLE_FORMAT = "cnnviz-bundle"
 BUNDLE_VERSION = 1
@@ -62,6 +56,7 @@ MEMBER_LIMITS = {  # the only members accepted, with their largest uncompressed 
     SCRIPT: 1 * 2**20,
 }
 MAX_MEMBERS = 64  # zip entries looked at before refusing (a bundle has at most 7)
+NOT_A_BUNDLE = "; choose a bundle exported by cnnviz"
 REQUIRED = (MANIFEST, "spec.json", "config.json", WEIGHTS)
 KEPT_STATUS = (
     "status",
@@ -93,15 +88,15 @@ def export_bundle(run: Run) -> bytes:
         "status": {k: run.status[k] for k in KEPT_STATUS if k in run.status},
     }
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-        archive.writestr("spec.json", run.spec.to_json())
-        archive.writestr("config.json", json.dumps(run.config, indent=2))
-        archive.writestr(WEIGHTS, _weights_bytes(model))
-        archive.writestr(SCRIPT, training_script(run.spec, run.config))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST, json.dumps(manifest, indent=2))
+        zf.writestr("spec.json", run.spec.to_json())
+        zf.writestr("config.json", json.dumps(run.config, indent=2))
+        zf.writestr(WEIGHTS, _weights_bytes(model))
+        zf.writestr(SCRIPT, training_script(run.spec, run.config))
         for name in (HISTORY_FILE, METRICS_FILE):
             if (run.dir / name).is_file():
-                archive.write(run.dir / name, name)
+                zf.write(run.dir / name, name)
     return buffer.getvalue()
 
 
@@ -133,16 +128,35 @@ def import_bundle(
         CnnvizError: not a bundle, unknown or oversized members, an invalid spec or
             config, or weights that do not fit the spec.
     """
-    members = _read_members(data, name)
-    manifest = _json_member(members, MANIFEST, name)
-    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-        raise CnnvizError(f"{name} is a .zip but not a cnnviz bundle (no valid {MANIFEST})")
-    spec = ModelSpec.from_dict(_json_member(members, "spec.json", name))
-    config = _checked_config(_json_member(members, "config.json", name), name)
-    report = validate(spec, input_shape=config["image_shape"], num_classes=config["num_classes"])
-    model = _model_with_weights(report, members[WEIGHTS], name)
-    history = _history_rows(members.get(HISTORY_FILE), name)
-    metrics = _metrics(members, name)
+    _check_size(data, name)
+    with archive.open_zip(bytes(data), MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
+        infos = _members(zf, name)
+        members = {
+            member: archive.read_member(
+                zf, info, max_bytes=MEMBER_LIMITS[member], name=f"{member} in {name}"
+            )
+            for member, info in infos.items()
+            if member != WEIGHTS
+        }
+        manifest = _json_member(members, MANIFEST, name)
+        if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+            raise CnnvizError(f"{name} is a .zip but not a cnnviz bundle (no valid {MANIFEST})")
+        spec = ModelSpec.from_dict(_json_member(members, "spec.json", name))
+        config = _checked_config(_json_member(members, "config.json", name), name)
+        report = validate(
+            spec, input_shape=config["image_shape"], num_classes=config["num_classes"]
+        )
+        history = _history_rows(members.get(HISTORY_FILE), name)
+        metrics = _metrics(members, name)
+        with tempfile.TemporaryDirectory() as tmp:
+            weights = Path(tmp, WEIGHTS)
+            limit = weights_limit(report.total_params)
+            with open(weights, "wb") as out:
+                _too_large(infos[WEIGHTS], limit, name)
+                archive.read_member(
+                    zf, infos[WEIGHTS], max_bytes=limit, name=f"{WEIGHTS} in {name}", into=out
+                )
+            model = _model_with_weights(report, weights, name)
     origin = manifest.get("run_id")
     config = {
         **config,
@@ -151,25 +165,31 @@ def import_bundle(
         "imported": now_iso(),
     }
     status = _status_fields(manifest.get("status"))
-    run = create_run(
-        spec, config, runs_dir=runs_dir, status="running", message="importing a bundle"
+    run_dir = rundir.create(
+        spec.to_dict(), config, runs_dir=runs_dir, status="running", message="importing a bundle"
     )
     try:
-        model.save(run.dir / MODEL_FILE)
+        rundir.save_model(run_dir, model)
         if history is not None:
-            _write_history(run.dir / HISTORY_FILE, history)
+            _write_history(run_dir / HISTORY_FILE, history)
         if metrics is not None:
-            write_json(run.dir / METRICS_FILE, metrics.to_dict())
+            rundir.write_json(run_dir / METRICS_FILE, metrics.to_dict())
         word = status.pop("status", "completed")
         message = status.pop("message", "") or f"imported from {name}"
-        write_status(run.dir, word, message, **status)
+        rundir.write_status(run_dir, word, message, **status)
     except BaseException:
-        shutil.rmtree(run.dir, ignore_errors=True)
+        shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    return Run.read(run.dir)
+    return Run.read(run_dir)
 
 
-def _read_members(data: bytes, name: str) -> dict[str, bytes]:
+def weights_limit(total_params: int) -> int:
+    """The largest weights file a model of `total_params` weights can need: float32
+    values, twice over, plus room for the file's own structure."""
+    return min(MEMBER_LIMITS[WEIGHTS], 8 * int(total_params) + 4 * 2**20)
+
+
+def _check_size(data: bytes, name: str) -> None:
     if not isinstance(data, (bytes, bytearray)) or not data:
         raise CnnvizError(f"{name} is empty; choose a .zip bundle exported by cnnviz")
     if len(data) > MAX_BUNDLE_BYTES:
@@ -177,57 +197,40 @@ def _read_members(data: bytes, name: str) -> dict[str, bytes]:
             f"{name} is {len(data) / 2**20:,.0f} MiB, more than the "
             f"{MAX_BUNDLE_BYTES // 2**20:,} MiB a bundle may be"
         )
-    not_zip = CnnvizError(f"{name} is not a .zip archive; choose a bundle exported by cnnviz")
-    stream = io.BytesIO(data)
-    end = zipfile._EndRecData(stream)  # the member count, before the list is parsed
-    if not end:
-        raise not_zip
-    if end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
+    count = archive.member_count(data)
+    if count is not None and count > MAX_MEMBERS:
         raise CnnvizError(
-            f"{name} holds {end[zipfile._ECD_ENTRIES_TOTAL]:,} files; a cnnviz bundle "
+            f"{name} holds {count:,} files; a cnnviz bundle "
             f"holds at most {len(MEMBER_LIMITS)}: {', '.join(MEMBER_LIMITS)}"
         )
-    try:
-        archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise not_zip from None
-    with archive:
-        members: dict[str, bytes] = {}
-        for info in archive.infolist():
-            if info.filename not in MEMBER_LIMITS or info.filename in members:
-                raise CnnvizError(
-                    f"{name} holds {info.filename!r}, which is not part of a cnnviz "
-                    f"bundle (allowed, once each: {', '.join(MEMBER_LIMITS)})"
-                )
-            members[info.filename] = _bounded_read(archive, info, name)
+
+
+def _too_large(info: zipfile.ZipInfo, limit: int, name: str) -> None:
+    if info.file_size > limit:
+        raise CnnvizError(
+            f"{info.filename} in {name} is larger than the {limit / 2**20:g} MiB allowed"
+        )
+
+
+def _members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
+    """The bundle's members by name: only known ones, once each, none too large."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        if info.filename not in MEMBER_LIMITS or info.filename in members:
+            raise CnnvizError(
+                f"{name} holds {info.filename!r}, which is not part of a cnnviz "
+                f"bundle (allowed, once each: {', '.join(MEMBER_LIMITS)})"
+            )
+        _too_large(info, MEMBER_LIMITS[info.filename], name)
+        members[info.filename] = info
     missing = [m for m in REQUIRED if m not in members]
     if missing:
         raise CnnvizError(f"{name} is not a complete cnnviz bundle: {missing[0]} is missing")
     return members
 
 
-def _bounded_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
-    limit = MEMBER_LIMITS[info.filename]
-    too_big = CnnvizError(
-        f"{info.filename} in {name} is larger than the {limit / 2**20:g} MiB allowed"
-    )
-    if info.file_size > limit:
-        raise too_big
-    try:
-        with archive.open(info) as member:
-            content = member.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as err:
-        raise CnnvizError(f"{info.filename} in {name} cannot be read ({err})") from None
-    if len(content) > limit:
-        raise too_big
-    return content
-
-
 def _json_member(members: dict[str, bytes], member: str, name: str) -> Any:
-    try:
-        return json.loads(members[member].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
-        raise CnnvizError(f"{member} in {name} is not valid JSON ({err})") from None
+    return parse_json(members[member], f"{member} in {name}")
 
 
 def _checked_config(config: Any, name: str) -> dict[str, Any]:
@@ -254,22 +257,17 @@ def _checked_config(config: Any, name: str) -> dict[str, Any]:
     return config
 
 
-def _model_with_weights(report, weights: bytes, name: str):
+def _model_with_weights(report, path: Path, name: str):
     from cnnviz.build import build_model
 
     model = build_model(report)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, WEIGHTS)
-        path.write_bytes(weights)
-        try:
-            with warnings.catch_warnings():  # a mismatch raises below; its warnings repeat it
-                warnings.simplefilter("ignore")
-                model.load_weights(path)
-        except Exception as err:  # h5py and Keras raise many kinds for a bad file
-            reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
-            raise CnnvizError(
-                f"the weights in {name} do not fit its model spec ({reason})"
-            ) from None
+    try:
+        with warnings.catch_warnings():  # a mismatch raises below; its warnings repeat it
+            warnings.simplefilter("ignore")
+            model.load_weights(path)
+    except Exception as err:  # h5py and Keras raise many kinds for a bad file
+        reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+        raise CnnvizError(f"the weights in {name} do not fit its model spec ({reason})") from None
     return model
 
 
@@ -304,7 +302,7 @@ def _status_fields(status: Any) -> dict[str, Any]:
     if not isinstance(status, dict):
         return {}
     kept: dict[str, Any] = {}
-    if status.get("status") in ("completed", "stopped", "failed", "interrupted"):
+    if status.get("status") in ENDED:
         kept["status"] = status["status"]
     if isinstance(status.get("message"), str):
         kept["message"] = status["message"][:500]
@@ -313,89 +311,3 @@ def _status_fields(status: Any) -> dict[str, Any]:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             kept[key] = value
     return kept
-
-
-# --- the training script ------------------------------------------------------------
-
-_DATA_CODE = {
-    "tfds": """import tensorflow_datasets as tfds
-
-(train, test), info = tfds.load({name!r}, split=["train", "test"], as_supervised=True,
-                                with_info=True)
-""",
-    "digits": """from sklearn.datasets import load_digits
-
-digits = load_digits()
-images = (digits.images * (255 / 16)).round().astype("uint8")[..., None]
-labels = digits.target
-split = int(len(images) * 0.8)
-train = tf.data.Dataset.from_tensor_slices((images[:split], labels[:split]))
-test = tf.data.Dataset.from_tensor_slices((images[split:], labels[split:]))
-""",
-    "folder": """train, test = keras.utils.image_dataset_from_directory(
-    {name!r}, validation_split=0.2, subset="both", seed=0, image_size={size!r},
-    batch_size=None, color_mode={mode!r})
-""",
-}
-
-
-_OPTIMIZER_CODE = {
-    "adam": "Adam(learning_rate={rate!r})",
-    "rmsprop": "RMSprop(learning_rate={rate!r})",
-    "sgd": "SGD(learning_rate={rate!r}, momentum={momentum!r})",
-}
-
-
-def training_script(spec: ModelSpec, config: dict[str, Any]) -> str:
-    """A plain Keras script that builds the run's model and trains it as cnnviz did.
-
-    Args:
-        spec: the model spec.
-        config: the run's config (dataset, image_shape, num_classes, training).
-
-    Returns:
-        Python source: the model (as `cnnviz code` writes it), the data, the lab's
-        Rescaling(1./255) pipeline, compile and fit.
-    """
-    report = validate(
-        spec, input_shape=config.get("image_shape"), num_classes=config.get("num_classes")
-    )
-    model_code = to_keras_code(report).split('if __name__ == "__main__":')[0].rstrip()
-    training = config.get("training") or {}
-    dataset = str(config.get("dataset", ""))
-    kind, _, rest = dataset.partition(":")
-    height, width, channels = report.input_shape
-    if kind in _DATA_CODE:
-        data = _DATA_CODE[kind].format(
-            name=rest, size=(height, width), mode="grayscale" if channels == 1 else "rgb"
-        )
-    else:
-        message = (
-            f"cnnviz generated the dataset {dataset!r} itself: load your own images here "
-            "as tf.data datasets `train` and `test` of (image, label) pairs"
-        )
-        data = f"raise SystemExit({message!r})\n"
-    loss = head_of(report, int(config["num_classes"])).loss
-    epochs, batch = int(training.get("epochs", 10)), int(training.get("batch_size", 32))
-    template = _OPTIMIZER_CODE.get(str(training.get("optimizer")), _OPTIMIZER_CODE["adam"])
-    optimizer = template.format(
-        rate=float(training.get("learning_rate", 0.001)),
-        momentum=float(training.get("momentum", 0.9)),
-    )
-    return f'''{model_code}
-
-# --- data: uint8 images rescaled to [0, 1], as the lab's Rescaling(1./255) ---
-import tensorflow as tf
-
-{data}
-rescale = layers.Rescaling(1.0 / 255)
-train = train.map(lambda x, y: (rescale(tf.image.resize(x, {[height, width]})), y))
-test = test.map(lambda x, y: (rescale(tf.image.resize(x, {[height, width]})), y))
-train = train.cache().shuffle(1000).batch({batch}).prefetch(tf.data.AUTOTUNE)
-test = test.batch({batch}).prefetch(tf.data.AUTOTUNE)
-
-# --- training ---
-model.compile(optimizer=keras.optimizers.{optimizer}, loss="{loss}", metrics=["accuracy"])
-history = model.fit(train, validation_data=test, epochs={epochs}, shuffle=False)  # shuffled above
-print("test accuracy:", model.evaluate(test, return_dict=True)["accuracy"])
-'''

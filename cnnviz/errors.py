@@ -1,4 +1,4 @@
-"""The one error type a learner's mistake raises.
+"""The error types a user's mistake raises.
 
 Every module of the engine raises `CnnvizError` (a `ValueError`) with a message the
 learner can act on: what is wrong, what was received, and how to fix it. The UI shows
@@ -7,14 +7,16 @@ the message with `st.error`; the command line prints `error: <message>` and exit
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-__all__ = ["CnnvizError", "SpecError", "parse_json"]
+__all__ = ["CnnvizError", "ParamError", "SpecError"]
 
 
 class CnnvizError(ValueError):
     """A user's mistake: bad spec, bad data, bad image, impossible setting."""
+
+
+class ParamError(CnnvizError):
+    """One value that does not fit; the message names it, says what fits and ends
+    `Received: name=value` (see `cnnviz.checks`)."""
 
 
 class SpecError(CnnvizError):
@@ -28,19 +30,3 @@ class SpecError(CnnvizError):
     def __init__(self, message: str, layer_number: int | None = None):
         super().__init__(message)
         self.layer_number = layer_number
-
-
-def parse_json(text: str, what: str, error: type[CnnvizError] = CnnvizError) -> Any:
-    """`json.loads`, with a syntax error told as `error`, naming its line and column.
-
-    Args:
-        text: the JSON document.
-        what: what the document is, e.g. "the model spec".
-        error: the CnnvizError subclass to raise.
-    """
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise error(
-            f"{what} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
-        ) from None

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnviz.build import model_layers
 from cnnviz.errors import CnnvizError
-from cnnviz.inspect import cached, conv_layer_names, image_batch, model_input
+from cnnviz.features import conv_layer_names
+from cnnviz.forward import cached, image_batch, model_input
+from cnnviz.metrics import predicted_classes
 
 __all__ = ["grad_cam", "grad_cam_layers", "default_layer"]
 
 
 def grad_cam_layers(model) -> list[str]:
     """Layers Grad-CAM can look at: every layer with (h, w, channels) outputs."""
-    return [
-        l.name
-        for l in model.layers
-        if type(l).__name__ != "InputLayer" and len(l.output.shape) == 4
-    ]
+    return [l.name for l in model_layers(model) if len(l.output.shape) == 4]
 
 
 def default_layer(model) -> str:
@@ -108,7 +107,11 @@ def grad_cam(
         maps, head_input = _score_model(model, name)(batch, training=False)
         tape.watch(maps)
         logits = _logits(model, head_input)[0]
-        index = _chosen_class(logits.numpy(), units, class_index)
+        if class_index is None:  # the predicted class, by the one rule
+            outputs = model.layers[-1].activation(logits[None])  # softmax or sigmoid
+            index = int(predicted_classes(np.asarray(outputs))[0])
+        else:
+            index = _chosen_class(units, class_index)
         if units == 1:
             score = logits[0] if index == 1 else -logits[0]
         else:
@@ -125,14 +128,11 @@ def grad_cam(
     return cam
 
 
-def _chosen_class(logits: np.ndarray, units: int, class_index: int | None) -> int:
+def _chosen_class(units: int, class_index: int) -> int:
     classes = 2 if units == 1 else units
-    if class_index is None:
-        if units == 1:
-            return int(logits[0] >= 0)  # sigmoid(z) >= 0.5
-        return int(np.argmax(logits))
     if not isinstance(class_index, (int, np.integer)) or not 0 <= class_index < classes:
         raise CnnvizError(
-            f"class_index must be 0..{classes - 1} for this model; received {class_index!r}"
+            f"class_index must be 0..{classes - 1} for this model. "
+            f"Received: class_index={class_index!r}"
         )
     return int(class_index)

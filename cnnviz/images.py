@@ -1,8 +1,11 @@
-"""Reading images people bring, safely: uploads, photos, files in a user's archive.
+"""Images as arrays: reading what people bring safely, resizing, tiling, enlarging, PNG.
 
 Every image a user gives goes through `open_image`: decompression bombs are refused
 before their pixels are decoded, EXIF rotation is applied, and anything Pillow cannot
-read is a `CnnvizError` naming the file, never a traceback.
+read is a `CnnvizError` naming the file, never a traceback. The pixel rules every room
+shares live here once: bilinear `resize` (datasets, uploads), `tile` (mosaics of maps
+and images), nearest-neighbour `enlarge` (tiny images shown big) and `png_bytes`.
+Arrays are uint8 of shape (height, width, channels) unless a function says otherwise.
 """
 
 from __future__ import annotations
@@ -22,10 +25,16 @@ __all__ = [
     "MAX_PIXELS",
     "SAMPLE_PHOTOS",
     "ImageSource",
+    "enlarge",
+    "jpeg_bytes",
     "open_image",
+    "png_bytes",
     "read_image",
+    "resize",
     "sample_photo",
+    "sample_photos",
     "save_png",
+    "tile",
     "to_array",
 ]
 
@@ -138,10 +147,21 @@ def to_array(
         image = image.convert("RGB")
     elif channels is not None:
         raise CnnvizError(f"images have 1 or 3 channels; received channels={channels}")
-    if size is not None and (image.height, image.width) != tuple(size):
-        image = image.resize((size[1], size[0]), Image.Resampling.BILINEAR)
     array = np.asarray(image, dtype=np.uint8)
-    return array[..., None] if array.ndim == 2 else array
+    array = array[..., None] if array.ndim == 2 else array
+    return array if size is None else resize(array, size)
+
+
+def resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """One uint8 image of shape (H, W, C), C 1 or 3, resized bilinearly to (size[0],
+    size[1], C) (returned as it is when it has that size already)."""
+    image = np.asarray(image)
+    if tuple(image.shape[:2]) == tuple(size):
+        return image
+    channels = image.shape[2]
+    picture = Image.fromarray(image[..., 0] if channels == 1 else image)
+    array = np.asarray(picture.resize((size[1], size[0]), Image.Resampling.BILINEAR))
+    return array.reshape(*size, channels)
 
 
 def read_image(
@@ -155,14 +175,87 @@ def read_image(
     return to_array(open_image(source, name=name), size=size, channels=channels)
 
 
-def save_png(array: np.ndarray, path: str | os.PathLike) -> Path:
-    """Write uint8 pixels of shape (H, W), (H, W, 1) or (H, W, 3) as a PNG."""
+def _picture(array: np.ndarray) -> Image.Image:
     array = np.asarray(array, dtype=np.uint8)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
+    return Image.fromarray(array)
+
+
+def png_bytes(array: np.ndarray, *, compress_level: int = 6) -> bytes:
+    """uint8 pixels of shape (H, W), (H, W, 1) or (H, W, 3) encoded as a PNG
+    (`compress_level` 1 is fastest, 9 smallest)."""
+    buffer = io.BytesIO()
+    _picture(array).save(buffer, format="PNG", compress_level=compress_level)
+    return buffer.getvalue()
+
+
+def jpeg_bytes(array: np.ndarray, *, quality: int = 90) -> bytes:
+    """uint8 pixels of shape (H, W), (H, W, 1) or (H, W, 3) encoded as a JPEG: photos
+    encode ~40x faster than as PNG and 5x smaller."""
+    buffer = io.BytesIO()
+    _picture(array).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def save_png(array: np.ndarray, path: str | os.PathLike) -> Path:
+    """Write uint8 pixels of shape (H, W), (H, W, 1) or (H, W, 3) as a PNG."""
     path = Path(path)
-    Image.fromarray(array).save(path, format="PNG")
+    path.write_bytes(png_bytes(array))
     return path
+
+
+def enlarge(images: np.ndarray, *, side: int = 96) -> np.ndarray:
+    """For display: tiny images blown up into big square pixels (nearest neighbour).
+
+    Args:
+        images: ndarray of shape (..., H, W, C), any dtype.
+        side: the longer side to reach at least, by a whole factor.
+
+    Returns:
+        ndarray of shape (..., H * f, W * f, C), f = ceil(side / max(H, W)) or 1.
+    """
+    images = np.asarray(images)
+    factor = max(1, -(-int(side) // max(images.shape[-3:-1])))
+    if factor == 1:
+        return images
+    return images.repeat(factor, axis=-3).repeat(factor, axis=-2)
+
+
+def tile(
+    tiles: np.ndarray, *, columns: int | None = None, gap: int = 1, fill: float = 255
+) -> np.ndarray:
+    """Pictures of one shape side by side in rows, `gap` cells of `fill` between them.
+
+    Args:
+        tiles: ndarray of shape (n, h, w) or (n, h, w, c).
+        columns: tiles per row (default: close to a square grid; at most n).
+        gap: cells between neighbouring tiles.
+        fill: the value of the gap cells and of empty places (NaN draws as nothing in
+            a plotly heatmap).
+
+    Returns:
+        ndarray of shape (rows * (h + gap) - gap, columns * (w + gap) - gap[, c]); tile
+        k sits in row k // columns, column k % columns. The tiles' dtype when `fill`
+        fits in it, else the common dtype.
+    """
+    tiles = np.asarray(tiles)
+    count, h, w = tiles.shape[:3]
+    if count < 1:
+        raise CnnvizError("there are no pictures to tile")
+    if columns is not None and columns < 1:
+        raise CnnvizError(f"columns must be 1 or more. Received: columns={columns}")
+    columns = max(1, min(columns or int(np.ceil(np.sqrt(count))), count))
+    rows = -(-count // columns)
+    fits = np.can_cast(np.min_scalar_type(fill), tiles.dtype) and not np.isnan(fill)
+    dtype = tiles.dtype if fits else np.result_type(tiles.dtype, np.asarray(fill).dtype)
+    grid = np.full(
+        (rows * (h + gap) - gap, columns * (w + gap) - gap, *tiles.shape[3:]), fill, dtype
+    )
+    for index in range(count):
+        r, c = divmod(index, columns)
+        grid[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = tiles[index]
+    return grid
 
 
 def sample_photo(name: str) -> np.ndarray:
@@ -186,3 +279,13 @@ def sample_photo(name: str) -> np.ndarray:
         return load_sample_image(name)
     with Image.open(path) as image:
         return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def sample_photos() -> dict[str, np.ndarray]:
+    """scikit-learn's sample photos (shipped offline), by file name.
+
+    Returns:
+        {"china.jpg": ..., "flower.jpg": ...}, each an ndarray of shape (427, 640, 3),
+        dtype uint8.
+    """
+    return {name: sample_photo(name) for name in SAMPLE_PHOTOS}

@@ -1,16 +1,16 @@
-"""Training jobs in the background: submit, watch the metric stream, stop.
+"""Training jobs in the background: submit, watch the event stream, stop.
 
-A `TrainRequest` is plain data (a spec dict, a dataset id, hyper-parameters, an
-augmentation dict, a runs folder), so any `JobRunner` can carry it: the default
-`ThreadJobRunner` runs jobs in background threads behind a FIFO queue, and a process
-pool or a cluster could take its place without the UI changing. Each job's events
-(`cnnviz.train.train`'s emit stream plus "queued" and the final status) go into an
+A `TrainRequest` holds everything a job needs, already parsed and checked at the edge
+(the page, the command line, or `from_dict` in another process): the `ModelSpec`, the
+dataset id, the `TrainConfig`, the `AugmentSpec`. Any `JobRunner` carries it: the
+`ThreadJobRunner` runs jobs in background threads behind a queue. Each job's events
+(`cnnviz.events`: train's stream plus "queued" and the final status) go into an
 append-only list that any number of readers poll with `events(job_id, since=n)`.
 
     runner = default_runner()
-    job = runner.submit(TrainRequest(spec.to_dict(), "digits", TrainConfig(epochs=5)))
+    job = runner.submit(TrainRequest(spec, "digits", TrainConfig(epochs=5)))
     seen = []
-    while runner.status(job)["status"] in ("queued", "running"):
+    while runner.status(job)["status"] in ACTIVE:
         seen += runner.events(job, since=len(seen))
 """
 
@@ -25,10 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnnviz import runs
+from cnnviz import checks, rundir
+from cnnviz.augment import AugmentSpec
 from cnnviz.errors import CnnvizError
+from cnnviz.events import Event, StatusEvent
+from cnnviz.plan import TrainConfig
 from cnnviz.spec import ModelSpec
-from cnnviz.train import TrainConfig, TrainResult, fail_run, train
+from cnnviz.train import TrainResult, fail_run, train
 
 __all__ = [
     "JobRunner",
@@ -45,34 +48,48 @@ DEFAULT_MAX_JOBS = 1  # one training at a time: on two cores a second one only s
 
 @dataclass(frozen=True)
 class TrainRequest:
-    """Everything a job needs, as plain data.
+    """Everything a job needs, parsed and checked.
 
     Attributes:
-        spec: the model spec as a dict (`ModelSpec.to_dict()`).
+        spec: the model spec.
         dataset: the dataset id, e.g. "digits" or "tfds:fashion_mnist".
         config: the hyper-parameters.
         data_dir, limit, image_size: passed to `cnnviz.data.load_dataset`
             (with `config.seed` as its seed).
-        augment: an augmentation spec dict, or None.
+        augment: the augmentation, or None.
         runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
         model: where the spec came from (a preset name or a file), for the record.
         preloaded: optional, the already loaded `Dataset` for `dataset` (same
             process only; a shortcut, never needed).
     """
 
-    spec: dict[str, Any]
+    spec: ModelSpec
     dataset: str
     config: TrainConfig = field(default_factory=TrainConfig)
     data_dir: str | None = None
     limit: int | None = None
     image_size: tuple[int, int] | None = None
-    augment: dict[str, Any] | None = None
+    augment: AugmentSpec | None = None
     runs_dir: str | None = None
     model: str | None = None
     preloaded: Any = field(default=None, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.spec, ModelSpec):
+            raise checks.fail(
+                "spec",
+                "a ModelSpec (parse it with ModelSpec.from_dict)",
+                type(self.spec).__name__,
+                CnnvizError,
+            )
+        if self.augment is not None and not isinstance(self.augment, AugmentSpec):
+            raise checks.fail(
+                "augment", "an AugmentSpec or None", type(self.augment).__name__, CnnvizError
+            )
+
     def source(self) -> dict[str, Any]:
-        """The config.json entries naming the data, enough to load it again."""
+        """The config.json entries naming the data and the settings, enough to load
+        the data and train again."""
         size = None if self.image_size is None else list(self.image_size)
         return {
             "dataset": self.dataset,
@@ -82,24 +99,31 @@ class TrainRequest:
             "seed": self.config.seed,
             "model": self.model,
             "training": self.config.to_dict(),
-            "augment": self.augment,
+            "augment": None if self.augment is None else self.augment.to_dict(),
         }
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (without `preloaded`), e.g. to send to another process."""
-        return {"spec": self.spec, "runs_dir": self.runs_dir, **self.source()}
+        return {"spec": self.spec.to_dict(), "runs_dir": self.runs_dir, **self.source()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainRequest:
+        """Parse `to_dict` output: the spec, the settings and the augmentation are
+        checked here, once.
+
+        Raises:
+            CnnvizError: a malformed spec, setting or augmentation.
+        """
         size = data.get("image_size")
+        augment = data.get("augment")
         return cls(
-            spec=data["spec"],
+            spec=ModelSpec.from_dict(data.get("spec")),
             dataset=data["dataset"],
             config=TrainConfig.from_dict(data.get("training") or {}),
             data_dir=data.get("data_dir"),
             limit=data.get("limit"),
             image_size=None if size is None else tuple(size),
-            augment=data.get("augment"),
+            augment=None if augment is None else AugmentSpec.from_dict(augment),
             runs_dir=data.get("runs_dir"),
             model=data.get("model"),
         )
@@ -111,13 +135,10 @@ def run_job(
     """Load the data a request names and train it into `run_dir`; never raises for a
     failed run (the result and status.json say what went wrong)."""
     try:
-        from cnnviz.augment import AugmentSpec
         from cnnviz.data import load_dataset
 
-        spec = ModelSpec.from_dict(request.spec)
-        augment = None if request.augment is None else AugmentSpec.from_dict(request.augment)
         if emit is not None:
-            emit({"kind": "status", "status": "running", "message": "loading the data"})
+            emit(StatusEvent("running", "loading the data"))
         dataset = request.preloaded or load_dataset(
             request.dataset,
             data_dir=request.data_dir,
@@ -130,13 +151,13 @@ def run_job(
     except Exception as err:
         return fail_run(run_dir, f"could not load the data: {type(err).__name__}: {err}", emit=emit)
     return train(
-        spec,
+        request.spec,
         dataset,
         request.config,
         run_dir=run_dir,
         emit=emit,
         should_stop=should_stop,
-        augment=augment,
+        augment=request.augment,
     )
 
 
@@ -152,7 +173,7 @@ class JobRunner(abc.ABC):
         """
 
     @abc.abstractmethod
-    def events(self, job_id: str, since: int = 0) -> list[dict[str, Any]]:
+    def events(self, job_id: str, since: int = 0) -> list[Event]:
         """The job's events from index `since` on (pass the number already seen)."""
 
     @abc.abstractmethod
@@ -181,17 +202,18 @@ class _Job:
         self.id, self.run_dir, self.request = job_id, run_dir, request
         self.lock = threading.Lock()
         self.stop_requested = threading.Event()
-        self.event_list: list[dict[str, Any]] = []
+        self.event_list: list[Event] = []
         self.state, self.message = "queued", ""
-        self.latest: dict[str, Any] | None = None
+        self.latest: Event | None = None
         self.test_accuracy: float | None = None
 
-    def publish(self, event: dict[str, Any]) -> None:
+    def publish(self, event: Event) -> None:
         with self.lock:
             self.event_list.append(event)
-            if event["kind"] == "status":
-                self.state, self.message = event["status"], event.get("message", "")
-                self.test_accuracy = event.get("test_accuracy", self.test_accuracy)
+            if isinstance(event, StatusEvent):
+                self.state, self.message = event.status, event.message
+                if event.test_accuracy is not None:
+                    self.test_accuracy = event.test_accuracy
             else:
                 self.latest = event
 
@@ -220,23 +242,19 @@ class ThreadJobRunner(JobRunner):
     def submit(self, request: TrainRequest) -> str:
         if not isinstance(request, TrainRequest):
             raise CnnvizError(f"submit takes a TrainRequest; received {type(request)}")
-        spec = ModelSpec.from_dict(request.spec)  # a malformed spec fails here, at once
-        if request.augment is not None:
-            from cnnviz.augment import AugmentSpec
-
-            AugmentSpec.from_dict(request.augment)
         with self._lock:
             if self._closed:
                 raise CnnvizError("the job runner has shut down; no new jobs")
             position = len(self._queue) + 1
-            run = runs.create_run(
-                spec,
+            message = f"waiting for a free slot (position {position})"
+            run_dir = rundir.create(
+                request.spec.to_dict(),
                 request.source(),
                 runs_dir=request.runs_dir,
-                message=f"waiting for a free slot (position {position})",
+                message=message,
             )
-            job = _Job(run.id, run.dir, request)
-            job.publish({"kind": "status", "status": "queued", "message": run.status["message"]})
+            job = _Job(run_dir.name, run_dir, request)
+            job.publish(StatusEvent("queued", message))
             self._jobs[job.id] = job
             self._queue.append(job.id)
             if len(self._workers) < self.max_concurrent:
@@ -255,7 +273,7 @@ class ThreadJobRunner(JobRunner):
                     self._workers.discard(threading.current_thread())
                     return
                 job = self._jobs[self._queue.popleft()]
-                job.publish({"kind": "status", "status": "running", "message": "starting"})
+                job.publish(StatusEvent("running", "starting"))
             try:
                 run_job(
                     job.request,
@@ -275,7 +293,7 @@ class ThreadJobRunner(JobRunner):
                 "the runs folder (`python -m cnnviz runs`)"
             ) from None
 
-    def events(self, job_id: str, since: int = 0) -> list[dict[str, Any]]:
+    def events(self, job_id: str, since: int = 0) -> list[Event]:
         job = self._job(job_id)
         with job.lock:
             return list(job.event_list[max(0, since) :])
@@ -306,10 +324,10 @@ class ThreadJobRunner(JobRunner):
             self._queue.remove(job.id)
         message = "stopped before it started"
         try:
-            runs.write_status(job.run_dir, "stopped", message)
+            rundir.write_status(job.run_dir, "stopped", message)
         except OSError:
             pass
-        job.publish({"kind": "status", "status": "stopped", "message": message})
+        job.publish(StatusEvent("stopped", message))
 
     def artifacts(self, job_id: str) -> Path:
         return self._job(job_id).run_dir

@@ -1,32 +1,38 @@
 """The one registry of layer kinds.
 
-Each `LayerKind` knows its Keras class name, the parameters a spec may give (with
-defaults and a checker), the rule that turns an input shape into an output shape and
-the rule that counts its weights, exactly as Keras does. Nothing here imports
-TensorFlow: validation answers while someone types. `keras_layer` imports Keras only
-when a model is actually built.
+Each `LayerKind` knows its Keras class name, the parameters a spec may give (each with
+its checker, its default and the widget that edits it), the parameters a new layer of
+that kind starts with, and Keras's rules for its output shape and its weight count (from
+`cnnviz.shapes`). Nothing here imports TensorFlow: validation answers while someone
+types. `keras_layer` imports Keras only when a model is actually built.
 
-Shapes here never include the batch axis: `(height, width, channels)` for images,
-`(features,)` for flat tensors.
+A new layer kind is one entry of `LAYER_KINDS` (plus its test).
 """
 
 from __future__ import annotations
 
 import difflib
-import math
+import json
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from cnnviz import checks, shapes
+from cnnviz.errors import CnnvizError, ParamError
 
 __all__ = [
     "ACTIVATIONS",
-    "LAYER_KINDS",
     "ALIASES",
+    "LAYER_KINDS",
+    "NUM_CLASSES",
+    "PADDINGS",
     "LayerKind",
-    "ParamError",
-    "ShapeError",
+    "Param",
+    "Widget",
     "get",
     "keras_layer",
+    "keras_names",
 ]
 
 ACTIVATIONS = (
@@ -45,291 +51,106 @@ PADDINGS = ("valid", "same")
 ALIASES = {"MaxPool2D": "MaxPooling2D", "AvgPool2D": "AveragePooling2D"}
 NUM_CLASSES = "num_classes"
 
-Shape = tuple[int, ...]
+
+# --- parameter checkers: (value, name) -> normalised value, or ParamError -------------
 
 
-class ParamError(ValueError):
-    """A parameter value that does not fit; the message names what was expected."""
+def positive_int(value: Any, name: str) -> int:
+    return checks.whole(value, name, low=1)
 
 
-class ShapeError(ValueError):
-    """A layer that cannot take its input shape; the message carries a hint."""
-
-
-# --- parameter checkers: value -> normalised value, or ParamError ------------------
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def positive_int(value: Any) -> int:
-    if not _is_int(value) or value <= 0:
-        raise ParamError(f"must be a positive whole number; received {value!r}")
-    return value
-
-
-def pair(value: Any) -> tuple[int, int]:
-    """An int or two ints, as Keras takes `kernel_size=3` or `kernel_size=(3, 5)`."""
-    if _is_int(value):
-        value = (value, value)
-    if (
-        isinstance(value, (list, tuple))
-        and len(value) == 2
-        and all(_is_int(v) and v > 0 for v in value)
-    ):
-        return (value[0], value[1])
-    raise ParamError(
-        f"must be a positive whole number or a pair of them like [3, 3]; received {value!r}"
-    )
-
-
-def optional_pair(value: Any) -> tuple[int, int] | None:
-    return None if value is None else pair(value)
-
-
-def padding_mode(value: Any) -> str:
+def padding_mode(value: Any, name: str) -> str:
     if value not in PADDINGS:
-        raise ParamError(f"must be 'valid' or 'same'; received {value!r}")
+        raise checks.fail(name, "'valid' or 'same'", value)
     return value
 
 
-def activation(value: Any) -> str:
+def activation(value: Any, name: str) -> str:
     if value is None:
         return "linear"
-    if value not in ACTIVATIONS:
-        close = difflib.get_close_matches(str(value), ACTIVATIONS, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ParamError(f"must be one of {', '.join(ACTIVATIONS)}; received {value!r}.{hint}")
-    return value
+    return checks.one_of(value, name, ACTIVATIONS)
 
 
-def boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ParamError(f"must be true or false; received {value!r}")
-    return value
-
-
-def number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ParamError(f"must be a number; received {value!r}")
-    if not math.isfinite(value):
-        raise ParamError(f"must be a finite number; received {value!r}")
-    return float(value)
-
-
-def rate(value: Any) -> float:
-    value = number(value)
-    if not 0.0 <= value < 1.0:
-        raise ParamError(
-            f"must be at least 0 and below 1 (the fraction of values dropped); received {value!r}"
-        )
-    return value
-
-
-def fraction_open(value: Any) -> float:
-    value = number(value)
-    if not 0.0 < value < 1.0:
-        raise ParamError(f"must be between 0 and 1; received {value!r}")
-    return value
-
-
-def positive_number(value: Any) -> float:
-    value = number(value)
-    if value <= 0:
-        raise ParamError(f"must be a positive number; received {value!r}")
-    return value
-
-
-def units(value: Any) -> int | str:
-    if value == NUM_CLASSES:
-        return NUM_CLASSES
-    if not _is_int(value) or value <= 0:
-        raise ParamError(f'must be a positive whole number or "num_classes"; received {value!r}')
-    return value
-
-
-def padding_amount(value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-    """ZeroPadding2D's `padding`: 1, [1, 2] or [[top, bottom], [left, right]]."""
-    if _is_int(value) and value >= 0:
-        return ((value, value), (value, value))
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        if all(_is_int(v) and v >= 0 for v in value):
-            return ((value[0], value[0]), (value[1], value[1]))
-        if all(
-            isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_int(x) and x >= 0 for x in v)
-            for v in value
-        ):
-            return ((value[0][0], value[0][1]), (value[1][0], value[1][1]))
-    raise ParamError(
-        "must be a whole number, [rows, cols] or [[top, bottom], [left, right]] "
-        f"(none negative); received {value!r}"
+def rate(value: Any, name: str) -> float:
+    return checks.between(
+        value, name, 0.0, 1.0, high_open=True, what="the fraction of values dropped"
     )
 
+
+def fraction_open(value: Any, name: str) -> float:
+    return checks.between(value, name, 0.0, 1.0, low_open=True, high_open=True)
+
+
+def positive_number(value: Any, name: str) -> float:
+    return checks.between(value, name, 0.0, float("inf"), low_open=True)
+
+
+def units(value: Any, name: str) -> int | str:
+    if value == NUM_CLASSES:
+        return NUM_CLASSES
+    if not checks.is_whole(value) or value <= 0:
+        raise checks.fail(name, 'a positive whole number or "num_classes"', value)
+    return int(value)
+
+
+# --- parameters and their widgets -------------------------------------------------------
 
 REQUIRED = object()  # marks a parameter that has no default
 
 
 @dataclass(frozen=True)
-class Param:
-    """One keyword argument of a layer: its checker and its default."""
+class Widget:
+    """How the Build page edits a parameter.
 
-    check: Callable[[Any], Any]
+    Attributes:
+        kind: "choice" (a select box of `options`), "toggle", "count" (a whole number
+            from 1), "fraction" (0 to 0.99), "number", or "text" (typed, e.g. "3, 5").
+        options: the choices of a "choice".
+        placeholder: the hint shown in an empty "text" field.
+    """
+
+    kind: str
+    options: tuple[str, ...] = ()
+    placeholder: str | None = None
+
+    def parse(self, text: str) -> Any:
+        """What a learner typed in a "text" widget: "3" -> 3, "3, 5" or "3x5" -> [3, 5],
+        "" -> None, JSON as JSON; anything else is kept as typed (validation then says
+        what is wrong with it)."""
+        text = text.strip()
+        if not text:
+            return None
+        if re.fullmatch(r"-?\d+", text):
+            return int(text)
+        if re.fullmatch(r"\d+\s*[x,]\s*\d+", text):
+            return [int(v) for v in re.split(r"\s*[x,]\s*", text)]
+        try:
+            return checks.parse_json(text, "the value")
+        except CnnvizError:
+            return text
+
+    def format(self, value: Any) -> str:
+        """A value as a learner would type it in a "text" widget: [3, 5] -> "3, 5"."""
+        if value is None:
+            return ""
+        if isinstance(value, (list, tuple)):
+            if all(isinstance(v, int) for v in value):
+                return ", ".join(str(v) for v in value)
+            return json.dumps(value)
+        return str(value)
+
+
+TEXT = Widget("text")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One keyword argument of a layer: its checker, its default and its widget."""
+
+    check: Callable[[Any, str], Any]
     default: Any = REQUIRED
     keras_requires: bool = False  # Keras has no default for it: always write it in code
-
-
-# --- shape rules ------------------------------------------------------------------
-
-
-def format_shape(shape: Shape) -> str:
-    """A shape as learners read it: (5, 5, 32) -> "5x5x32"."""
-    return "x".join(str(s) for s in shape)
-
-
-def _need_image(shape: Shape, kind: str) -> None:
-    if len(shape) != 3:
-        raise ShapeError(
-            f"needs an image-shaped input (height, width, channels) but receives a "
-            f"flat vector of {shape[0]} values; move it before Flatten, Dense and "
-            f"global pooling layers"
-        )
-
-
-def _need_flat(shape: Shape, kind: str) -> None:
-    if len(shape) != 1:
-        raise ShapeError(
-            f"needs a flat input but receives a {format_shape(shape)} tensor; add a Flatten "
-            f"or GlobalAveragePooling2D layer before it"
-        )
-
-
-def _window_out(size: int, window: int, stride: int, padding: str) -> int:
-    """Output length along one axis, as Keras computes it."""
-    if padding == "same":
-        return (size - 1) // stride + 1
-    return (size - window) // stride + 1
-
-
-def _spatial(
-    shape: Shape,
-    window: tuple[int, int],
-    strides: tuple[int, int],
-    padding: str,
-    what: str,
-    dilation: tuple[int, int] = (1, 1),
-) -> tuple[int, int]:
-    effective = tuple(d * (k - 1) + 1 for k, d in zip(window, dilation))
-    if padding == "valid" and (effective[0] > shape[0] or effective[1] > shape[1]):
-        dilated = " (dilated)" if dilation != (1, 1) else ""
-        raise ShapeError(
-            f"{what} {format_shape(effective)}{dilated} is larger than its "
-            f"{format_shape(shape[:2])} input; use padding='same', a smaller {what}, "
-            f"or remove a pooling layer before it"
-        )
-    return tuple(_window_out(n, k, s, padding) for n, k, s in zip(shape[:2], effective, strides))
-
-
-def _check_strided_dilation(p: dict) -> None:
-    if p["strides"] != (1, 1) and p["dilation_rate"] != (1, 1):
-        raise ShapeError(
-            f"strides {list(p['strides'])} and dilation_rate {list(p['dilation_rate'])} "
-            f"cannot both be above 1 (Keras refuses it); set one of them to 1"
-        )
-
-
-def conv_shape(shape: Shape, p: dict) -> Shape:
-    _need_image(shape, "Conv2D")
-    _check_strided_dilation(p)
-    h, w = _spatial(
-        shape, p["kernel_size"], p["strides"], p["padding"], "kernel", p["dilation_rate"]
-    )
-    return (h, w, p["filters"])
-
-
-def depthwise_shape(shape: Shape, p: dict) -> Shape:
-    _need_image(shape, "DepthwiseConv2D")
-    _check_strided_dilation(p)
-    h, w = _spatial(
-        shape, p["kernel_size"], p["strides"], p["padding"], "kernel", p["dilation_rate"]
-    )
-    return (h, w, shape[2] * p["depth_multiplier"])
-
-
-def pool_shape(shape: Shape, p: dict) -> Shape:
-    _need_image(shape, "pooling")
-    strides = p["strides"] or p["pool_size"]
-    h, w = _spatial(shape, p["pool_size"], strides, p["padding"], "pool window")
-    return (h, w, shape[2])
-
-
-def global_pool_shape(shape: Shape, p: dict) -> Shape:
-    _need_image(shape, "global pooling")
-    return (shape[2],)
-
-
-def zero_padding_shape(shape: Shape, p: dict) -> Shape:
-    _need_image(shape, "ZeroPadding2D")
-    (top, bottom), (left, right) = p["padding"]
-    return (shape[0] + top + bottom, shape[1] + left + right, shape[2])
-
-
-def flatten_shape(shape: Shape, p: dict) -> Shape:
-    return (math.prod(shape),)
-
-
-def dense_shape(shape: Shape, p: dict) -> Shape:
-    _need_flat(shape, "Dense")
-    return (p["units"],)
-
-
-def same_shape(shape: Shape, p: dict) -> Shape:
-    return shape
-
-
-def spatial_dropout_shape(shape: Shape, p: dict) -> Shape:
-    _need_image(shape, "SpatialDropout2D")
-    return shape
-
-
-# --- parameter counts: (trainable, non-trainable) -----------------------------------
-
-
-def _bias(p: dict, n: int) -> int:
-    return n if p["use_bias"] else 0
-
-
-def conv_params(shape: Shape, p: dict) -> tuple[int, int]:
-    kh, kw = p["kernel_size"]
-    return (kh * kw * shape[2] * p["filters"] + _bias(p, p["filters"]), 0)
-
-
-def separable_params(shape: Shape, p: dict) -> tuple[int, int]:
-    kh, kw = p["kernel_size"]
-    mid = shape[2] * p["depth_multiplier"]
-    return (kh * kw * mid + mid * p["filters"] + _bias(p, p["filters"]), 0)
-
-
-def depthwise_params(shape: Shape, p: dict) -> tuple[int, int]:
-    kh, kw = p["kernel_size"]
-    out = shape[2] * p["depth_multiplier"]
-    return (kh * kw * out + _bias(p, out), 0)
-
-
-def dense_params(shape: Shape, p: dict) -> tuple[int, int]:
-    return (shape[0] * p["units"] + _bias(p, p["units"]), 0)
-
-
-def batchnorm_params(shape: Shape, p: dict) -> tuple[int, int]:
-    channels = shape[-1]
-    return (2 * channels, 2 * channels)  # gamma, beta; moving mean and variance
-
-
-def no_params(shape: Shape, p: dict) -> tuple[int, int]:
-    return (0, 0)
-
-
-# --- the registry -------------------------------------------------------------------
+    widget: Widget = TEXT
 
 
 @dataclass(frozen=True)
@@ -342,13 +163,15 @@ class LayerKind:
         output_shape: `(input_shape, params) -> output_shape`, raising ShapeError.
         count_params: `(input_shape, params) -> (trainable, non_trainable)`.
         summary: one line for learners saying what the layer does.
+        example: the parameters a new layer of this kind starts with on the Build page.
     """
 
     name: str
     params: dict[str, Param]
-    output_shape: Callable[[Shape, dict], Shape]
-    count_params: Callable[[Shape, dict], tuple[int, int]]
+    output_shape: Callable[[shapes.Shape, dict], shapes.Shape]
+    count_params: Callable[[shapes.Shape, dict], tuple[int, int]]
     summary: str
+    example: dict[str, Any] = field(default_factory=dict)
 
     def resolve_params(self, given: dict[str, Any]) -> dict[str, Any]:
         """Check the given parameters and fill in defaults.
@@ -356,19 +179,16 @@ class LayerKind:
         Raises:
             ParamError: naming the parameter, what it must be and what was received.
         """
-        resolved = {}
         for key in given:
             if key not in self.params:
                 close = difflib.get_close_matches(key, self.params, n=1)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 allowed = ", ".join(self.params) or "none"
                 raise ParamError(f"unknown parameter {key!r}.{hint} {self.name} takes: {allowed}")
+        resolved = {}
         for key, param in self.params.items():
             if key in given:
-                try:
-                    resolved[key] = param.check(given[key])
-                except ParamError as err:
-                    raise ParamError(f"{key} {err}") from None
+                resolved[key] = param.check(given[key], key)
             elif param.default is REQUIRED:
                 raise ParamError(f"missing required parameter {key!r}")
             else:
@@ -376,23 +196,29 @@ class LayerKind:
         return resolved
 
 
+COUNT, FRACTION, NUMBER = Widget("count"), Widget("fraction"), Widget("number")
+CHOOSE_ACTIVATION = Widget("choice", ACTIVATIONS)
+CHOOSE_PADDING = Widget("choice", PADDINGS)
 _CONV = {
-    "filters": Param(positive_int),
-    "kernel_size": Param(pair),
-    "strides": Param(pair, (1, 1)),
-    "padding": Param(padding_mode, "valid"),
-    "activation": Param(activation, "linear"),
-    "use_bias": Param(boolean, True),
-    "dilation_rate": Param(pair, (1, 1)),
+    "filters": Param(positive_int, widget=COUNT),
+    "kernel_size": Param(checks.pair),
+    "strides": Param(checks.pair, (1, 1)),
+    "padding": Param(padding_mode, "valid", widget=CHOOSE_PADDING),
+    "activation": Param(activation, "linear", widget=CHOOSE_ACTIVATION),
+    "use_bias": Param(checks.boolean, True, widget=Widget("toggle")),
+    "dilation_rate": Param(checks.pair, (1, 1)),
 }
 _DEPTHWISE = {k: v for k, v in _CONV.items() if k != "filters"} | {
-    "depth_multiplier": Param(positive_int, 1)
+    "depth_multiplier": Param(positive_int, 1, widget=COUNT)
 }
 _POOL = {
-    "pool_size": Param(pair, (2, 2), keras_requires=True),
-    "strides": Param(optional_pair, None),
-    "padding": Param(padding_mode, "valid"),
+    "pool_size": Param(checks.pair, (2, 2), keras_requires=True),
+    "strides": Param(
+        checks.optional_pair, None, widget=Widget("text", placeholder="same as pool_size")
+    ),
+    "padding": Param(padding_mode, "valid", widget=CHOOSE_PADDING),
 }
+_CONV_EXAMPLE = {"filters": 16, "kernel_size": 3, "padding": "same", "activation": "relu"}
 
 LAYER_KINDS: dict[str, LayerKind] = {
     kind.name: kind
@@ -400,107 +226,127 @@ LAYER_KINDS: dict[str, LayerKind] = {
         LayerKind(
             "Conv2D",
             _CONV,
-            conv_shape,
-            conv_params,
+            shapes.conv_shape,
+            shapes.conv_params,
             "slides learned filters over the image; one feature map per filter",
+            _CONV_EXAMPLE,
         ),
         LayerKind(
             "SeparableConv2D",
-            _CONV | {"depth_multiplier": Param(positive_int, 1)},
-            conv_shape,
-            separable_params,
+            _CONV | {"depth_multiplier": Param(positive_int, 1, widget=COUNT)},
+            shapes.conv_shape,
+            shapes.separable_params,
             "a per-channel convolution followed by a 1x1 mix: fewer weights",
+            _CONV_EXAMPLE,
         ),
         LayerKind(
             "DepthwiseConv2D",
             _DEPTHWISE,
-            depthwise_shape,
-            depthwise_params,
+            shapes.depthwise_shape,
+            shapes.depthwise_params,
             "one filter per input channel, channels are not mixed",
+            {"kernel_size": 3, "padding": "same", "activation": "relu"},
         ),
         LayerKind(
             "MaxPooling2D",
             _POOL,
-            pool_shape,
-            no_params,
+            shapes.pool_shape,
+            shapes.no_params,
             "keeps the largest value of each window: smaller maps",
+            {"pool_size": 2},
         ),
         LayerKind(
             "AveragePooling2D",
             _POOL,
-            pool_shape,
-            no_params,
+            shapes.pool_shape,
+            shapes.no_params,
             "keeps the mean of each window: smaller maps",
+            {"pool_size": 2},
         ),
         LayerKind(
             "GlobalMaxPooling2D",
             {},
-            global_pool_shape,
-            no_params,
+            shapes.global_pool_shape,
+            shapes.no_params,
             "the largest value of each feature map: one number per channel",
         ),
         LayerKind(
             "GlobalAveragePooling2D",
             {},
-            global_pool_shape,
-            no_params,
+            shapes.global_pool_shape,
+            shapes.no_params,
             "the mean of each feature map: one number per channel",
         ),
         LayerKind(
             "ZeroPadding2D",
-            {"padding": Param(padding_amount, 1)},
-            zero_padding_shape,
-            no_params,
+            {"padding": Param(checks.padding_amount, ((1, 1), (1, 1)))},
+            shapes.zero_padding_shape,
+            shapes.no_params,
             "adds a border of zeros",
         ),
         LayerKind(
-            "Flatten", {}, flatten_shape, no_params, "unrolls the feature maps into one long vector"
+            "Flatten",
+            {},
+            shapes.flatten_shape,
+            shapes.no_params,
+            "unrolls the feature maps into one long vector",
         ),
         LayerKind(
             "Dense",
             {
                 "units": Param(units),
-                "activation": Param(activation, "linear"),
-                "use_bias": Param(boolean, True),
+                "activation": Param(activation, "linear", widget=CHOOSE_ACTIVATION),
+                "use_bias": Param(checks.boolean, True, widget=Widget("toggle")),
             },
-            dense_shape,
-            dense_params,
+            shapes.dense_shape,
+            shapes.dense_params,
             "every input connected to every unit",
+            {"units": 64, "activation": "relu"},
         ),
         LayerKind(
             "Dropout",
-            {"rate": Param(rate)},
-            same_shape,
-            no_params,
+            {"rate": Param(rate, widget=FRACTION)},
+            shapes.same_shape,
+            shapes.no_params,
             "while training, zeroes a random fraction of values",
+            {"rate": 0.25},
         ),
         LayerKind(
             "SpatialDropout2D",
-            {"rate": Param(rate)},
-            spatial_dropout_shape,
-            no_params,
+            {"rate": Param(rate, widget=FRACTION)},
+            shapes.spatial_dropout_shape,
+            shapes.no_params,
             "while training, zeroes whole random feature maps",
+            {"rate": 0.1},
         ),
         LayerKind(
             "BatchNormalization",
-            {"momentum": Param(fraction_open, 0.99), "epsilon": Param(positive_number, 0.001)},
-            same_shape,
-            batchnorm_params,
+            {
+                "momentum": Param(fraction_open, 0.99, widget=FRACTION),
+                "epsilon": Param(positive_number, 0.001, widget=NUMBER),
+            },
+            shapes.same_shape,
+            shapes.batchnorm_params,
             "re-centres and re-scales each channel; steadier training",
         ),
         LayerKind(
             "Activation",
-            {"activation": Param(activation)},
-            same_shape,
-            no_params,
+            {"activation": Param(activation, widget=CHOOSE_ACTIVATION)},
+            shapes.same_shape,
+            shapes.no_params,
             "applies a function to every value",
+            {"activation": "relu"},
         ),
         LayerKind(
             "Rescaling",
-            {"scale": Param(number), "offset": Param(number, 0.0)},
-            same_shape,
-            no_params,
+            {
+                "scale": Param(checks.number, widget=NUMBER),
+                "offset": Param(checks.number, 0.0, widget=NUMBER),
+            },
+            shapes.same_shape,
+            shapes.no_params,
             "multiplies by scale, then adds offset",
+            {"scale": 2.0, "offset": -1.0},
         ),
     ]
 }
@@ -512,7 +358,7 @@ def get(identifier: str) -> LayerKind:
     Raises:
         ParamError: for an unknown name, with the closest known one.
     """
-    name = ALIASES.get(identifier, identifier)
+    name = ALIASES.get(identifier, identifier) if isinstance(identifier, str) else identifier
     if isinstance(name, str) and name in LAYER_KINDS:
         return LAYER_KINDS[name]
     names = list(LAYER_KINDS) + list(ALIASES)
@@ -521,6 +367,28 @@ def get(identifier: str) -> LayerKind:
     raise ParamError(
         f"unknown layer type {identifier!r}.{hint} Known types: {', '.join(LAYER_KINDS)}"
     )
+
+
+def _snake(name: str) -> str:
+    """Keras's default layer-name stem: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper() and not name[i - 1].isdigit():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def keras_names(types: list[str]) -> list[str]:
+    """Names as a fresh Keras session gives them: conv2d, conv2d_1, flatten, ..."""
+    seen: dict[str, int] = {}
+    names = []
+    for t in types:
+        stem = _snake(t)
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        names.append(stem if n == 0 else f"{stem}_{n}")
+    return names
 
 
 def keras_layer(kind: LayerKind, params: dict[str, Any], name: str):

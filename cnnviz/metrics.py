@@ -1,7 +1,13 @@
-"""Test metrics of a classifier: accuracy, confusion matrix, per-class scores.
+"""What a classifier's outputs mean: the predicted class, class probabilities, metrics.
 
-Computed once by scikit-learn from arrays of class indices; the result is a small frozen
-dataclass that round-trips through the `evaluate --json` document of DESIGN.md::
+One rule names the predicted class everywhere (the metrics, the Inspect page, Predict,
+the figures): a one-unit sigmoid head says class 1 when its output is at least
+`THRESHOLD`; a softmax head says the most probable class, the first one on a tie.
+`top_classes` ranks the classes with the predicted one first.
+
+Test metrics are computed once by scikit-learn from arrays of class indices; the result
+is a small frozen dataclass that round-trips through the `evaluate --json` document of
+DESIGN.md::
 
     {"test_accuracy": 0.97, "class_names": ["0", ...],
      "confusion_matrix": [[...], ...],            # rows are true classes
@@ -17,7 +23,17 @@ import numpy as np
 
 from cnnviz.errors import CnnvizError
 
-__all__ = ["ClassificationMetrics", "classification_metrics", "predicted_classes"]
+__all__ = [
+    "THRESHOLD",
+    "ClassScore",
+    "ClassificationMetrics",
+    "class_probabilities",
+    "classification_metrics",
+    "predicted_classes",
+    "top_classes",
+]
+
+THRESHOLD = 0.5  # a sigmoid head says class 1 when its probability is at least this
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,23 +186,79 @@ def classification_metrics(
     )
 
 
-def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
-    """The class each row of model outputs predicts.
+def _outputs(outputs: np.ndarray) -> np.ndarray:
+    array = np.asarray(outputs, dtype=np.float64)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2 or array.shape[1] < 1:
+        raise CnnvizError(
+            f"model outputs must have shape (N, units); received shape {list(array.shape)}"
+        )
+    return array
+
+
+def predicted_classes(outputs: np.ndarray) -> np.ndarray:
+    """The class each row of model outputs predicts: the one rule.
 
     Args:
-        probabilities: float array of shape (N, units): N softmax rows, or one sigmoid
-            unit per row (units = 1, the probability of class 1).
+        outputs: float array of shape (N, units): N softmax rows, or one sigmoid unit
+            per row (units = 1, the probability of class 1); shape (N,) is one unit.
 
     Returns:
-        int64 array of shape (N,): the argmax, or 1 where a sigmoid output is >= 0.5.
+        int64 array of shape (N,): 1 where a sigmoid output is >= THRESHOLD (else 0);
+        for softmax rows the most probable class, the first one on a tie.
     """
-    probs = np.asarray(probabilities)
-    if probs.ndim == 1:
-        probs = probs[:, None]
-    if probs.ndim != 2 or probs.shape[1] < 1:
-        raise CnnvizError(
-            f"probabilities must have shape (N, units); received shape {list(probs.shape)}"
-        )
-    if probs.shape[1] == 1:
-        return (probs[:, 0] >= 0.5).astype(np.int64)
-    return np.argmax(probs, axis=1).astype(np.int64)
+    array = _outputs(outputs)
+    if array.shape[1] == 1:
+        return (array[:, 0] >= THRESHOLD).astype(np.int64)
+    return np.argmax(array, axis=1).astype(np.int64)
+
+
+def class_probabilities(outputs: np.ndarray) -> np.ndarray:
+    """Model outputs as one probability per class.
+
+    Args:
+        outputs: ndarray of shape (N, n_classes) from a softmax head, or (N, 1) from
+            a sigmoid head (the probability of class 1).
+
+    Returns:
+        float64 ndarray of shape (N, n_classes); a sigmoid head gives (N, 2)
+        columns [1 - p, p].
+    """
+    array = _outputs(outputs)
+    if array.shape[1] == 1:
+        return np.concatenate([1.0 - array, array], axis=1)
+    return array
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    """One class and the probability the model gives it."""
+
+    index: int
+    name: str
+    probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"class": self.name, "index": self.index, "probability": self.probability}
+
+
+def top_classes(
+    probabilities: np.ndarray, class_names: list[str], *, k: int = 3, predicted: int | None = None
+) -> list[ClassScore]:
+    """The k most probable classes, most probable first. The predicted class always comes
+    first (on a tie too: the first entry is the answer); other ties go to the later class.
+
+    Args:
+        probabilities: ndarray of shape (n_classes,).
+        class_names: one name per class.
+        k: how many classes; capped at the number of classes.
+        predicted: the predicted class (`predicted_classes`); default the most probable.
+    """
+    if k < 1:
+        raise CnnvizError(f"top k must be at least 1. Received: k={k}")
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    index = np.arange(len(probabilities))
+    first = int(np.argmax(probabilities)) if predicted is None else int(predicted)
+    order = np.lexsort((-index, -probabilities, index != first))[:k]
+    return [ClassScore(int(i), str(class_names[i]), float(probabilities[i])) for i in order]

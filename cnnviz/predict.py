@@ -17,18 +17,17 @@ from typing import Any
 import numpy as np
 
 from cnnviz.errors import CnnvizError
+from cnnviz.forward import image_batch, model_call
 from cnnviz.images import ImageSource, open_image, to_array
-from cnnviz.inspect import (
+from cnnviz.metrics import (
+    THRESHOLD,
     ClassScore,
     class_probabilities,
-    image_batch,
-    model_call,
+    predicted_classes,
     top_classes,
 )
 
 __all__ = ["THRESHOLD", "Prediction", "predict", "predict_image", "prepare_image"]
-
-THRESHOLD = 0.5  # a sigmoid head says class 1 when its probability is at least this
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Prediction:
         probabilities: ndarray of shape (n_classes,); a sigmoid head gives [1 - p, p].
         label: the predicted class index; name its class name.
         top: the most probable classes, most probable first.
-        binary: True for a one-unit sigmoid head (answered with THRESHOLD).
+        binary: True for a one-unit sigmoid head (answered with `metrics.THRESHOLD`).
     """
 
     image: str
@@ -76,7 +75,7 @@ def prepare_image(
     Raises:
         CnnvizError: not an image, damaged, too large, or an unusable image_shape.
     """
-    from cnnviz.data import rescale
+    from cnnviz.data.pipeline import rescale
 
     height, width, channels = (int(v) for v in image_shape)
     if channels not in (1, 3):
@@ -113,8 +112,8 @@ def predict(
             f"the model gives {len(probabilities)} class probabilities but "
             f"{len(class_names)} class names were given: {list(class_names)[:10]}"
         )
-    top = top_classes(probabilities, class_names, k=top_k)
-    label = int(probabilities[1] >= THRESHOLD) if binary else top[0].index
+    label = int(predicted_classes(outputs)[0])
+    top = top_classes(probabilities, class_names, k=top_k, predicted=label)
     return Prediction(caption, probabilities, label, str(class_names[label]), tuple(top), binary)
 
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cnnviz.checks import read_json_file
 from cnnviz.errors import SpecError
 from cnnviz.spec import ModelSpec
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "get"]
 
 DEFAULT_PRESET = "digits-small"
-MAX_SPEC_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -292,13 +292,7 @@ def get(identifier: str | os.PathLike) -> ModelSpec:
         return PRESETS[key].spec
     path = Path(key)
     if path.is_file():
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            raise SpecError(f"{key} is larger than 1 MB; a model spec is a small JSON file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise SpecError(f"{key} is not a text file; a model spec is JSON") from None
-        return ModelSpec.from_json(text)
+        return ModelSpec.from_dict(read_json_file(path, "model spec file", SpecError))
     if key.endswith(".json") or os.sep in key:
         raise SpecError(f"no such spec file: {key}")
     close = difflib.get_close_matches(key, PRESETS, n=1)

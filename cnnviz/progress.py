@@ -9,7 +9,8 @@ the figures only draw them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from cnnviz.events import ACTIVE, BatchEvent, EpochEvent, Event, StatusEvent
 
 __all__ = ["Progress", "progress_from_events"]
 
@@ -50,7 +51,7 @@ class Progress:
 
     @property
     def active(self) -> bool:
-        return self.status in ("queued", "running")
+        return self.status in ACTIVE
 
     def label(self) -> str:
         """One line for a progress bar: epoch, batch, ETA and speed."""
@@ -71,39 +72,35 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{secs:02d}" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
-def progress_from_events(events: list[dict[str, Any]]) -> Progress:
-    """Fold a job's events, oldest first, into its progress."""
-    progress = Progress(history={k: [] for k in METRICS},
-                        batch_curve={"epoch": [], "loss": [], "accuracy": []})
+def progress_from_events(events: list[Event]) -> Progress:
+    """Fold a job's events (`cnnviz.events`), oldest first, into its progress."""
+    progress = Progress(
+        history={k: [] for k in METRICS}, batch_curve={"epoch": [], "loss": [], "accuracy": []}
+    )
     for event in events:
-        kind = event.get("kind")
-        if kind == "status":
-            progress.status = event.get("status", progress.status)
-            progress.message = event.get("message", progress.message)
-            if event.get("test_accuracy") is not None:
-                progress.test_accuracy = event["test_accuracy"]
+        if isinstance(event, StatusEvent):
+            progress.status, progress.message = event.status, event.message
+            if event.test_accuracy is not None:
+                progress.test_accuracy = event.test_accuracy
             continue
-        if kind not in ("batch", "epoch"):
+        if not isinstance(event, (BatchEvent, EpochEvent)):
             continue
-        progress.epoch = event.get("epoch", progress.epoch)
-        progress.epochs = event.get("epochs", progress.epochs)
-        progress.batch = event.get("batch", progress.batch)
-        progress.batches = event.get("batches", progress.batches)
-        progress.elapsed = event.get("elapsed", progress.elapsed)
-        progress.eta = event.get("eta")
-        progress.images_per_second = event.get("images_per_second", 0.0)
+        progress.epoch, progress.epochs = event.epoch, event.epochs
+        progress.batch, progress.batches = event.batch, event.batches
+        progress.elapsed, progress.eta = event.elapsed, event.eta
+        progress.images_per_second = event.images_per_second
         done = (progress.epoch - 1) * progress.batches + progress.batch
         total = progress.epochs * progress.batches
         progress.fraction = min(1.0, done / total) if total else 0.0
-        if kind == "batch":
+        if isinstance(event, BatchEvent):
             x = progress.epoch - 1 + progress.batch / max(1, progress.batches)
             progress.batch_curve["epoch"].append(x)
             for name in ("loss", "accuracy"):
-                progress.batch_curve[name].append(event.get(name, float("nan")))
-        elif not event.get("partial"):
+                progress.batch_curve[name].append(event.logs.get(name, float("nan")))
+        elif not event.partial:
             for name in METRICS:
-                if name in event:
-                    progress.history[name].append(event[name])
+                if name in event.logs:
+                    progress.history[name].append(event.logs[name])
     progress.history = {k: v for k, v in progress.history.items() if v}
     if progress.status == "completed":
         progress.fraction = 1.0

@@ -19,23 +19,25 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from cnnviz import layers
-from cnnviz.errors import SpecError, parse_json
+from cnnviz import checks, layers
+from cnnviz.checks import parse_json, received
+from cnnviz.errors import ParamError, SpecError
+from cnnviz.head import head_of
+from cnnviz.shapes import ShapeError, format_shape
 
 __all__ = [
-    "Head",
     "LayerRow",
     "LayerSpec",
     "ModelSpec",
     "Report",
     "check",
-    "head_of",
     "validate",
 ]
 
 TOP_LEVEL_KEYS = ("name", "input_shape", "layers")
 MAX_LAYERS = 200
 MAX_DIMENSION = 4096
+MAX_NAME = 100  # characters of a model's name
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class ModelSpec:
         """Parse a spec dict; raises SpecError saying what is malformed."""
         if not isinstance(data, dict):
             raise SpecError(
-                f'a model spec must be an object with "layers"; received {_short(data)}'
+                'a model spec must be an object with "layers". ' + received("spec", data)
             )
         unknown = [k for k in data if k not in TOP_LEVEL_KEYS]
         if unknown:
@@ -106,14 +108,17 @@ class ModelSpec:
             )
         raw_layers = data.get("layers")
         if not isinstance(raw_layers, list):
-            raise SpecError(f'"layers" must be a list of layers; received {_short(raw_layers)}')
+            raise SpecError('"layers" must be a list of layers. ' + received("layers", raw_layers))
         if len(raw_layers) > MAX_LAYERS:
             raise SpecError(
                 f"the stack has {len(raw_layers)} layers; cnnviz handles at most {MAX_LAYERS}"
             )
         name = data.get("name", "model")
-        if not isinstance(name, str) or not name.strip():
-            raise SpecError(f'"name" must be a non-empty string; received {name!r}')
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+            raise SpecError(
+                f'"name" must be a non-empty string of at most {MAX_NAME} characters. '
+                + received("name", name)
+            )
         input_shape = data.get("input_shape")
         if input_shape is not None:
             input_shape = _input_shape(input_shape)
@@ -124,32 +129,15 @@ class ModelSpec:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> ModelSpec:
+    def from_json(cls, text: str | bytes) -> ModelSpec:
         return cls.from_dict(parse_json(text, "the model spec", SpecError))
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _input_shape(value: Any) -> tuple[int, int, int]:
-    ok = isinstance(value, (list, tuple)) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    )
-    if not ok or len(value) != 3:
-        hint = ""
-        if ok and len(value) == 2:
-            hint = f"; for grayscale images write [{value[0]}, {value[1]}, 1]"
-        raise SpecError(
-            f"input_shape must be [height, width, channels]{hint}; received {_short(value)}"
-        )
-    if any(v <= 0 for v in value) or max(value[:2]) > MAX_DIMENSION or value[2] > 4:
-        raise SpecError(
-            f"input_shape needs positive sizes up to {MAX_DIMENSION} pixels and 1 to 4 "
-            f"channels; received {list(value)}"
-        )
-    return (value[0], value[1], value[2])
+    try:
+        return checks.input_shape(value, max_side=MAX_DIMENSION)
+    except ParamError as err:
+        raise SpecError(str(err)) from None
 
 
 # --- checking -----------------------------------------------------------------------
@@ -235,28 +223,6 @@ class Report:
         }
 
 
-def _snake(name: str) -> str:
-    """Keras's default layer-name stem: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and not name[i - 1].isupper() and not name[i - 1].isdigit():
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
-
-
-def _layer_names(types: list[str]) -> list[str]:
-    """Names as a fresh Keras session gives them: conv2d, conv2d_1, flatten, ..."""
-    seen: dict[str, int] = {}
-    names = []
-    for t in types:
-        stem = _snake(t)
-        n = seen.get(stem, 0)
-        seen[stem] = n + 1
-        names.append(stem if n == 0 else f"{stem}_{n}")
-    return names
-
-
 def check(
     spec: ModelSpec,
     *,
@@ -283,7 +249,7 @@ def check(
     if not spec.layers:
         err = SpecError("the model has no layers; add at least one, e.g. Conv2D")
         return Report(spec, shape, (), err)
-    names = _layer_names([layers.ALIASES.get(l.type, l.type) for l in spec.layers])
+    names = layers.keras_names([layers.ALIASES.get(l.type, l.type) for l in spec.layers])
     current: tuple[int, ...] = shape
     for number, (layer, name) in enumerate(zip(spec.layers, names), start=1):
         try:
@@ -328,11 +294,11 @@ def _check_layer(
     where = f"layer {number} {layer.type}"
     try:
         kind = layers.get(layer.type)
-    except layers.ParamError as err:
+    except ParamError as err:
         raise SpecError(f"layer {number}: {err}", number) from None
     try:
         params = kind.resolve_params(layer.params)
-    except layers.ParamError as err:
+    except ParamError as err:
         raise SpecError(f"{where}: {err}", number) from None
     if params.get("units") == layers.NUM_CLASSES:
         if num_classes is None:
@@ -345,12 +311,12 @@ def _check_layer(
     try:
         out = kind.output_shape(shape, params)
         trainable, frozen = kind.count_params(shape, params)
-    except layers.ShapeError as err:
+    except ShapeError as err:
         raise SpecError(f"{where}: {err}", number) from None
     if any(n <= 0 for n in out):
         raise SpecError(
-            f"{where}: turns its {layers.format_shape(shape)} input into an empty "
-            f"{layers.format_shape(out)} output; use smaller strides or padding='same'",
+            f"{where}: turns its {format_shape(shape)} input into an empty "
+            f"{format_shape(out)} output; use smaller strides or padding='same'",
             number,
         )
     return LayerRow(number, name, kind.name, params, shape, out, trainable, frozen)
@@ -371,70 +337,3 @@ def validate(
     if report.error is not None:
         raise report.error
     return report
-
-
-# --- the head -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Head:
-    """What the last layer predicts, which decides the loss.
-
-    Attributes:
-        kind: "binary" (one sigmoid unit) or "multiclass" (N softmax units).
-        units: the number of output units.
-        loss: the Keras loss name that fits it.
-    """
-
-    kind: str
-    units: int
-
-    @property
-    def loss(self) -> str:
-        if self.kind == "binary":
-            return "binary_crossentropy"
-        return "sparse_categorical_crossentropy"
-
-
-def head_of(report: Report, num_classes: int) -> Head:
-    """The head of a checked model, checked against the dataset's classes.
-
-    Raises:
-        SpecError: when the output does not fit `num_classes` classes.
-    """
-    if not report.rows:
-        raise SpecError("the model has no layers to predict with")
-    last = report.rows[-1]
-    out = last.output_shape
-    activation = last.params.get("activation")
-    number = last.number
-    if len(out) != 1:
-        raise SpecError(
-            f"layer {number} {last.type}: the model ends with a "
-            f"{layers.format_shape(out)} tensor; end with Flatten and Dense(units=num_classes, "
-            f"activation='softmax')",
-            number,
-        )
-    if out[0] == 1 and num_classes == 2:
-        if activation != "sigmoid":
-            raise SpecError(
-                f"layer {number} {last.type}: a single output unit needs "
-                f"activation='sigmoid' for a two-class dataset; received {activation!r}",
-                number,
-            )
-        return Head("binary", 1)
-    if out[0] != num_classes:
-        hint = " (or 1 sigmoid unit)" if num_classes == 2 else ""
-        raise SpecError(
-            f"layer {number} {last.type}: the model outputs {out[0]} values but the "
-            f'dataset has {num_classes} classes; set units to "num_classes" '
-            f"({num_classes}){hint}",
-            number,
-        )
-    if activation != "softmax":
-        raise SpecError(
-            f"layer {number} {last.type}: the last layer needs activation='softmax' "
-            f"to give class probabilities; received {activation!r}",
-            number,
-        )
-    return Head("multiclass", out[0])

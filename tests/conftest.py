@@ -15,3 +15,18 @@ def runs_dir(tmp_path, monkeypatch):
     path = tmp_path / "runs"
     monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(path))
     return path
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """The whole `digits` set, loaded once per test module."""
+    from cnnviz.data import load_dataset
+
+    return load_dataset("digits")
+
+
+@pytest.fixture(scope="session")
+def keras():
+    import keras
+
+    return keras

@@ -11,7 +11,8 @@ import numpy as np
 from cnnviz import presets
 from cnnviz.build import build_model
 from cnnviz.data import load_dataset, rescale
-from cnnviz.runs import MODEL_FILE, Run, create_run, write_json, write_status
+from cnnviz.rundir import MODEL_FILE, write_json, write_status
+from cnnviz.runs import Run, create_run
 from cnnviz.spec import ModelSpec, validate
 
 

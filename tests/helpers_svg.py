@@ -42,14 +42,16 @@ def panel(svg: str, name: str) -> dict:
     outline = [r for r in group.findall("svg:rect", NS) if r.get("class") == "highlight"]
     highlight = None
     if outline:
-        rows, cols = (tuple(int(v) for v in outline[0].get(k).split()) for k in ("data-rows",
-                                                                               "data-cols"))
+        rows, cols = (
+            tuple(int(v) for v in outline[0].get(k).split()) for k in ("data-rows", "data-cols")
+        )
         highlight = (rows, cols)
     return {"title": title, "texts": texts, "fills": fills, "highlight": highlight}
 
 
 def numbers(svg: str, name: str) -> np.ndarray:
     """The numbers a panel writes, as floats (NaN where a cell is blank); "1/9" is read too."""
+
     def value(text: str) -> float:
         if not text:
             return np.nan
@@ -69,4 +71,4 @@ def svg_from_image(image) -> str:
     url = image.proto.imgs[0].url
     prefix = "data:image/svg+xml;base64,"
     assert url.startswith(prefix), url[:40]
-    return base64.b64decode(url[len(prefix):]).decode("utf-8")
+    return base64.b64decode(url[len(prefix) :]).decode("utf-8")

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from cnnviz.callbacks import callback_classes
+from cnnviz.callbacks import MetricStream, StopFlag
 
 IMAGES, BATCH, EPOCHS = 50, 8, 2  # 7 batches an epoch, the last one of 2 images
 
@@ -27,45 +27,54 @@ def tiny():
 
 def fit(tiny, *callbacks, epochs=EPOCHS):
     model, x, y = tiny
-    return model.fit(x, y, batch_size=BATCH, epochs=epochs, verbose=0, shuffle=False,
-                     callbacks=list(callbacks))
+    return model.fit(
+        x, y, batch_size=BATCH, epochs=epochs, verbose=0, shuffle=False, callbacks=list(callbacks)
+    )
 
 
 def test_epoch_events_carry_what_keras_logged(tiny):
-    metric_stream, _ = callback_classes()
     events = []
-    history = fit(tiny, metric_stream(events.append, images=IMAGES, batch_size=BATCH,
-                                      epochs=EPOCHS, interval=math.inf))
-    epochs = [e for e in events if e["kind"] == "epoch"]
-    assert [e["epoch"] for e in epochs] == [1, 2]
-    np.testing.assert_allclose([e["loss"] for e in epochs], history.history["loss"])
-    np.testing.assert_allclose([e["accuracy"] for e in epochs], history.history["accuracy"])
-    assert all(e["batches"] == 7 and e["batch"] == 7 and not e["partial"] for e in epochs)
-    assert epochs[-1]["eta"] == 0 and epochs[-1]["images_per_second"] > 0
-    batches = [e for e in events if e["kind"] == "batch"]
-    assert [(e["epoch"], e["batch"]) for e in batches] == [(1, 1)]  # the first one only
+    history = fit(
+        tiny,
+        MetricStream(
+            events.append, images=IMAGES, batch_size=BATCH, epochs=EPOCHS, interval=math.inf
+        ),
+    )
+    epochs = [e for e in events if e.kind == "epoch"]
+    assert [e.epoch for e in epochs] == [1, 2]
+    np.testing.assert_allclose([e.loss for e in epochs], history.history["loss"])
+    np.testing.assert_allclose([e.accuracy for e in epochs], history.history["accuracy"])
+    assert all(e.batches == 7 and e.batch == 7 and not e.partial for e in epochs)
+    assert epochs[-1].eta == 0 and epochs[-1].images_per_second > 0
+    batches = [e for e in events if e.kind == "batch"]
+    assert [(e.epoch, e.batch) for e in batches] == [(1, 1)]  # the first one only
 
 
 def test_batch_events_are_throttled_by_the_interval(tiny):
-    metric_stream, _ = callback_classes()
     every, none = [], []
-    fit(tiny, metric_stream(every.append, images=IMAGES, batch_size=BATCH, epochs=1,
-                            interval=0.0), epochs=1)
-    batches = [e for e in every if e["kind"] == "batch"]
-    assert [e["batch"] for e in batches] == list(range(1, 8))  # interval 0: every batch
-    assert batches[0]["eta"] == pytest.approx(batches[0]["elapsed"] * 6)  # 6 batches left
-    fit(tiny, metric_stream(none.append, images=IMAGES, batch_size=BATCH, epochs=1,
-                            interval=3600.0), epochs=1)
-    assert [e["kind"] for e in none] == ["batch", "epoch"]  # the first batch, then quiet
+    fit(
+        tiny,
+        MetricStream(every.append, images=IMAGES, batch_size=BATCH, epochs=1, interval=0.0),
+        epochs=1,
+    )
+    batches = [e for e in every if e.kind == "batch"]
+    assert [e.batch for e in batches] == list(range(1, 8))  # interval 0: every batch
+    assert batches[0].eta == pytest.approx(batches[0].elapsed * 6)  # 6 batches left
+    fit(
+        tiny,
+        MetricStream(none.append, images=IMAGES, batch_size=BATCH, epochs=1, interval=3600.0),
+        epochs=1,
+    )
+    assert [e.kind for e in none] == ["batch", "epoch"]  # the first batch, then quiet
 
 
 def test_the_stop_flag_ends_fit_after_the_batch_it_fires_on(tiny):
-    metric_stream, stop_flag = callback_classes()
     events = []
-    stream = metric_stream(events.append, images=IMAGES, batch_size=BATCH, epochs=EPOCHS,
-                           interval=0.0)
-    flag = stop_flag(lambda: stream.steps >= 3)
+    stream = MetricStream(
+        events.append, images=IMAGES, batch_size=BATCH, epochs=EPOCHS, interval=0.0
+    )
+    flag = StopFlag(lambda: stream.steps >= 3)
     fit(tiny, stream, flag)
     assert flag.fired and stream.steps == 3
-    (epoch,) = [e for e in events if e["kind"] == "epoch"]
-    assert epoch["partial"] and epoch["batch"] == 3  # the epoch was cut short, and says so
+    (epoch,) = [e for e in events if e.kind == "epoch"]
+    assert epoch.partial and epoch.batch == 3  # the epoch was cut short, and says so

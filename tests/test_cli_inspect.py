@@ -13,8 +13,9 @@ from sklearn import metrics as skm
 
 from cnnviz.cli import main
 from cnnviz.data import rescale
+from cnnviz.features import feature_maps
+from cnnviz.figures.pixels import layer_grid
 from cnnviz.images import save_png
-from cnnviz.inspect import feature_maps, layer_grid
 from cnnviz.predict import predict
 from tests.helpers_inspect import save_run, trained_digits
 

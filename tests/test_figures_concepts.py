@@ -4,9 +4,16 @@ import numpy as np
 import pytest
 from plotly.colors import sample_colorscale
 
-from cnnviz import concepts, figures
+from cnnviz import concepts
 from cnnviz.figures import svg
 from cnnviz.figures.colors import DIVERGING, EMPTY_COLOR, PAD_COLOR, SEQUENTIAL
+from cnnviz.figures.concepts import (
+    arithmetic_figure,
+    convolution_figure,
+    pooling_figure,
+    transformer_images,
+)
+from cnnviz.figures.pixels import feature_map_rgb
 from tests.helpers_svg import numbers, operators, panel, panel_names, parse
 
 GRID_4X4 = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
@@ -15,7 +22,7 @@ KERNEL_3X3 = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
 
 def test_convolution_figure_draws_padding_window_and_progress():
     result = concepts.convolve(GRID_4X4, KERNEL_3X3, stride=2, padding="same")  # 15 10 / 10 3
-    drawing = figures.convolution_figure(result, 1)
+    drawing = convolution_figure(result, 1)
     assert panel_names(drawing) == ["input", "output"] and operators(drawing) == ["→"]
     shown = panel(drawing, "input")
     assert shown["title"] == "Input 4×4, padded to 5×5"
@@ -33,7 +40,7 @@ def test_convolution_figure_draws_padding_window_and_progress():
 
 def test_the_last_step_shows_the_whole_output():
     result = concepts.convolve(GRID_4X4, KERNEL_3X3)
-    drawing = figures.convolution_figure(result, result.n_steps - 1)
+    drawing = convolution_figure(result, result.n_steps - 1)
     np.testing.assert_array_equal(numbers(drawing, "output"), [[15, 16], [6, 15]])
     assert panel(drawing, "input")["title"] == "Input 4×4"
     assert PAD_COLOR not in panel(drawing, "input")["fills"]  # no padding, nothing to do
@@ -42,7 +49,7 @@ def test_the_last_step_shows_the_whole_output():
 
 def test_output_colours_are_diverging_around_zero():
     result = concepts.convolve(GRID_4X4, concepts.KERNELS["vertical edges"])
-    drawing = figures.convolution_figure(result, result.n_steps - 1)
+    drawing = convolution_figure(result, result.n_steps - 1)
     values, fills = numbers(drawing, "output"), panel(drawing, "output")["fills"]
     limit = np.abs(result.output).max()
     for value, fill in zip(values.ravel(), fills.ravel()):
@@ -64,30 +71,41 @@ def test_scale_colors_matches_plotly_interpolation():
 
 
 def test_panels_sit_side_by_side_with_square_cells_of_one_size():
-    small = svg.GridPanel("a", "A", np.full((5, 5), "1", dtype=object),
-                          np.full((5, 5), "#ffffff", dtype=object), highlight=((1, 3), (0, 2)))
-    tiny = svg.GridPanel("b", "B", np.full((2, 2), "", dtype=object),
-                         np.full((2, 2), EMPTY_COLOR, dtype=object))
+    small = svg.GridPanel(
+        "a",
+        "A",
+        np.full((5, 5), "1", dtype=object),
+        np.full((5, 5), "#ffffff", dtype=object),
+        highlight=((1, 3), (0, 2)),
+    )
+    tiny = svg.GridPanel(
+        "b", "B", np.full((2, 2), "", dtype=object), np.full((2, 2), EMPTY_COLOR, dtype=object)
+    )
     root = parse(svg.panels_svg([small, tiny], operators=["→"], cell_px=40, label="two"))
     assert root.get("aria-label") == "two"
     cells = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("data-row")]
     assert {(float(r.get("width")), float(r.get("height"))) for r in cells} == {(38.0, 38.0)}
-    left_edge = {g: [float(r.get("x")) for r in cells if r in list(g)]
-                 for g in root.findall("{http://www.w3.org/2000/svg}g")}
+    left_edge = {
+        g: [float(r.get("x")) for r in cells if r in list(g)]
+        for g in root.findall("{http://www.w3.org/2000/svg}g")
+    }
     a, b = left_edge.values()
     assert max(a) + 38 < min(b)  # b starts right of a
-    (arrow,) = [t for t in root.iter("{http://www.w3.org/2000/svg}text")
-                if t.get("class") == "operator"]
+    (arrow,) = [
+        t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "operator"
+    ]
     assert max(a) + 38 < float(arrow.get("x")) < min(b)
     assert float(root.get("height")) >= 5 * 40 + svg.TITLE_PX
-    (outline,) = [r for r in root.iter("{http://www.w3.org/2000/svg}rect")
-                  if r.get("class") == "highlight"]
+    (outline,) = [
+        r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("class") == "highlight"
+    ]
     assert (float(outline.get("width")), float(outline.get("height"))) == (80.0, 80.0)
 
 
 def test_text_is_escaped():
-    odd = svg.GridPanel("<g>", "a < b & c", np.array([["<1>"]], dtype=object),
-                        np.array([["#ffffff"]], dtype=object))
+    odd = svg.GridPanel(
+        "<g>", "a < b & c", np.array([["<1>"]], dtype=object), np.array([["#ffffff"]], dtype=object)
+    )
     drawing = svg.panels_svg([odd], label='"quoted"')
     assert panel(drawing, "<g>")["title"] == "a < b & c"
     assert panel(drawing, "<g>")["texts"][0, 0] == "<1>"
@@ -95,7 +113,7 @@ def test_text_is_escaped():
 
 def test_arithmetic_figure_shows_window_kernel_and_products():
     result = concepts.convolve(GRID_4X4, concepts.KERNELS["blur"], padding="same")
-    drawing = figures.arithmetic_figure(result, 0)  # top-left: window hangs over padding
+    drawing = arithmetic_figure(result, 0)  # top-left: window hangs over padding
     step = result.step(0)
     window = panel(drawing, "window")
     np.testing.assert_array_equal(window["fills"] == PAD_COLOR, ~step.inside)
@@ -112,7 +130,7 @@ def test_pooling_figure_shows_both_outputs_at_one_step():
     maxed, averaged = (
         concepts.pool(grid, size=2, padding="same", mode=m) for m in ("max", "average")
     )
-    drawing = figures.pooling_figure(maxed, averaged, 2)
+    drawing = pooling_figure(maxed, averaged, 2)
     assert [panel(drawing, n)["title"] for n in ("input", "max", "average")] == [
         "Input 3×3, padded to 4×4",
         "Max pooling 2×2",
@@ -128,7 +146,7 @@ def test_pooling_figure_shows_both_outputs_at_one_step():
     assert panel(drawing, "max")["highlight"] == panel(drawing, "average")["highlight"]
     other = concepts.pool(grid, size=3, mode="average")
     with pytest.raises(ValueError, match="must share"):
-        figures.pooling_figure(maxed, other, 0)
+        pooling_figure(maxed, other, 0)
 
 
 def test_cell_text():
@@ -137,7 +155,7 @@ def test_cell_text():
 
 
 def test_feature_map_rgb_uses_one_diverging_scale():
-    rgb = figures.feature_map_rgb(np.array([[-4.0, -2.0, 0.0, 2.0, 8.0]]), limit=4.0)
+    rgb = feature_map_rgb(np.array([[-4.0, -2.0, 0.0, 2.0, 8.0]]), limit=4.0)
     assert rgb.dtype == np.uint8 and rgb.shape == (1, 5, 3)
     assert rgb[0, 2].tolist() == [255, 255, 255]  # zero is white
     assert rgb[0, 0].tolist() == [178, 24, 43]  # -limit is full red
@@ -148,7 +166,7 @@ def test_feature_map_rgb_uses_one_diverging_scale():
 def test_transformer_images_state_each_shape():
     photo = np.random.default_rng(0).integers(0, 256, size=(40, 50, 3)).astype(np.uint8)
     stages = concepts.transform_image(photo, concepts.KERNELS["sharpen"])
-    pictures = figures.transformer_images(stages)
+    pictures = transformer_images(stages)
     assert [caption for caption, _ in pictures] == [
         "Photo (40, 50, 3) → brightness (40, 50)",
         "Feature map (38, 48)",

@@ -10,9 +10,11 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import gradcam, inspect
-from cnnviz.build import build_model, to_keras_code
+from cnnviz import gradcam
+from cnnviz.build import build_model
+from cnnviz.codegen import to_keras_code
 from cnnviz.errors import CnnvizError
+from cnnviz.features import feature_maps
 from cnnviz.spec import ModelSpec, validate
 from tests.helpers_inspect import trained_digits
 
@@ -39,7 +41,7 @@ def gap_model(units: int, activation: str):
 
 
 def class_activation_map(model, image, weights: np.ndarray) -> np.ndarray:
-    maps = inspect.feature_maps(model, image)[0].output  # (8, 8, 6)
+    maps = feature_maps(model, image)[0].output  # (8, 8, 6)
     cam = np.maximum(maps @ weights, 0.0)
     return cam / cam.max() if cam.max() > 0 else cam
 

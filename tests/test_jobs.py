@@ -6,10 +6,12 @@ import time
 import pytest
 
 from cnnviz import runs
+from cnnviz.augment import AugmentSpec
 from cnnviz.data import load_dataset
 from cnnviz.errors import CnnvizError
 from cnnviz.jobs import ThreadJobRunner, TrainRequest, default_runner, max_jobs_from_env
-from cnnviz.train import TrainConfig
+from cnnviz.plan import TrainConfig
+from cnnviz.spec import ModelSpec
 
 TINY = {
     "name": "tiny",
@@ -30,7 +32,13 @@ def digits():
 def request(runs_dir, epochs=2, *, preloaded=None, **kwargs) -> TrainRequest:
     config = TrainConfig(epochs=epochs, batch_size=16)
     return TrainRequest(
-        TINY, "digits", config, limit=200, runs_dir=str(runs_dir), preloaded=preloaded, **kwargs
+        ModelSpec.from_dict(TINY),
+        "digits",
+        config,
+        limit=200,
+        runs_dir=str(runs_dir),
+        preloaded=preloaded,
+        **kwargs,
     )
 
 
@@ -74,12 +82,12 @@ def test_a_job_streams_to_many_readers_and_completes(runner, runs_dir):
         t.join(timeout=120)
     assert readers[0] == readers[1] == readers[2]
     events = readers[0]
-    assert events[0]["kind"] == "status" and events[0]["status"] == "queued"
-    assert [e["epoch"] for e in events if e["kind"] == "epoch"] == [1, 2]
-    assert events[-1]["status"] == "completed"
+    assert events[0].kind == "status" and events[0].status == "queued"
+    assert [e.epoch for e in events if e.kind == "epoch"] == [1, 2]
+    assert events[-1].status == "completed"
     status = runner.status(job)
-    assert status["test_accuracy"] == events[-1]["test_accuracy"]
-    assert status["latest"]["kind"] == "epoch" and status["queue_position"] is None
+    assert status["test_accuracy"] == events[-1].test_accuracy
+    assert status["latest"].kind == "epoch" and status["queue_position"] is None
     run = runs.load_run(job, runs_dir)
     assert run.state == "completed" and (run.dir / "model.keras").is_file()
     assert run.config["dataset"] == "digits" and run.config["limit"] == 200
@@ -99,7 +107,7 @@ def test_a_second_job_waits_in_the_queue_and_sees_its_position(runner, runs_dir,
     runner.stop(second)  # a queued job never starts
     assert runner.status(second)["status"] == "stopped"
     assert runner.status(third)["queue_position"] == 1
-    wait_for(lambda: any(e["kind"] == "epoch" for e in runner.events(first)))
+    wait_for(lambda: any(e.kind == "epoch" for e in runner.events(first)))
     runner.stop(first)  # a running one stops after its current batch
     wait_for(lambda: runner.status(third)["status"] in FINAL)
     assert runner.status(first)["status"] == "stopped"
@@ -113,14 +121,20 @@ def test_a_second_job_waits_in_the_queue_and_sees_its_position(runner, runs_dir,
 
 def test_failures_inside_a_job_end_the_job_not_the_runner(runner, runs_dir, digits):
     bad_data = runner.submit(
-        TrainRequest(TINY, "no-such-set", TrainConfig(epochs=1), runs_dir=str(runs_dir))
+        TrainRequest(
+            ModelSpec.from_dict(TINY), "no-such-set", TrainConfig(epochs=1), runs_dir=str(runs_dir)
+        )
     )
     bad_head = dict(
         TINY, layers=TINY["layers"][:-1] + [{"type": "Dense", "units": 3, "activation": "softmax"}]
     )
     bad_model = runner.submit(
         TrainRequest(
-            bad_head, "digits", TrainConfig(epochs=1), runs_dir=str(runs_dir), preloaded=digits
+            ModelSpec.from_dict(bad_head),
+            "digits",
+            TrainConfig(epochs=1),
+            runs_dir=str(runs_dir),
+            preloaded=digits,
         )
     )
     wait_for(lambda: runner.status(bad_model)["status"] in FINAL)
@@ -135,7 +149,7 @@ def test_shutdown_stops_running_and_queued_jobs(runs_dir, digits):
     runner = ThreadJobRunner(max_concurrent=1)
     running = runner.submit(request(runs_dir, epochs=500, preloaded=digits))
     waiting = runner.submit(request(runs_dir, epochs=500, preloaded=digits))
-    wait_for(lambda: any(e["kind"] == "batch" for e in runner.events(running)))
+    wait_for(lambda: any(e.kind == "batch" for e in runner.events(running)))
     runner.shutdown(wait=True)
     assert job_threads() == []
     assert runner.status(running)["status"] == "stopped"
@@ -145,10 +159,16 @@ def test_shutdown_stops_running_and_queued_jobs(runs_dir, digits):
 
 
 def test_submit_refuses_malformed_requests_at_once(runner, runs_dir):
+    """A request is parsed once, at the edge (here `from_dict`): a malformed one never
+    reaches the runner, and the runner takes only parsed requests."""
     with pytest.raises(CnnvizError, match='"layers" must be a list'):
-        runner.submit(TrainRequest({"name": "x"}, "digits", runs_dir=str(runs_dir)))
+        runner.submit(TrainRequest.from_dict({"spec": {"name": "x"}, "dataset": "digits"}))
     with pytest.raises(CnnvizError, match="unknown augmentation setting"):
-        runner.submit(request(runs_dir, augment={"spin": 3}))
+        runner.submit(
+            TrainRequest.from_dict({**request(runs_dir).to_dict(), "augment": {"spin": 3}})
+        )
+    with pytest.raises(CnnvizError, match="spec must be a ModelSpec"):
+        runner.submit(TrainRequest(TINY, "digits", runs_dir=str(runs_dir)))
     with pytest.raises(CnnvizError, match="no job 'nope'"):
         runner.status("nope")
     assert runs.list_runs(runs_dir) == []
@@ -156,13 +176,13 @@ def test_submit_refuses_malformed_requests_at_once(runner, runs_dir):
 
 def test_the_request_is_plain_data():
     original = TrainRequest(
-        TINY,
+        ModelSpec.from_dict(TINY),
         "tfds:mnist",
         TrainConfig(epochs=3),
         data_dir="/d",
         limit=10,
         image_size=(16, 16),
-        augment={"zoom": [0.9, 1.1]},
+        augment=AugmentSpec(zoom=[0.9, 1.1]),
         runs_dir="/r",
         model="tiny.json",
     )

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from cnnviz.errors import CnnvizError
-from cnnviz.metrics import ClassificationMetrics, classification_metrics, predicted_classes
+from cnnviz.metrics import (
+    ClassificationMetrics,
+    class_probabilities,
+    classification_metrics,
+    predicted_classes,
+)
 
 NAMES = ("cat", "dog", "fox")
 # true:  cat cat dog fox fox fox
@@ -94,3 +99,10 @@ def test_predicted_classes_softmax_and_sigmoid():
     assert predicted_classes(softmax).dtype == np.int64
     with pytest.raises(CnnvizError, match="shape"):
         predicted_classes(np.zeros((2, 3, 4)))
+
+
+def test_one_sigmoid_unit_gives_two_class_probabilities_with_the_half_threshold():
+    outputs = np.array([[0.2], [0.5], [0.9]])
+    probabilities = class_probabilities(outputs)
+    np.testing.assert_allclose(probabilities, [[0.8, 0.2], [0.5, 0.5], [0.1, 0.9]])
+    np.testing.assert_array_equal(predicted_classes(outputs), [0, 1, 1])

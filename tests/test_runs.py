@@ -1,15 +1,12 @@
-"""Run directories: create, list, load, delete; dead processes read as interrupted."""
+"""Runs on disk, read: create, load by id or prefix, list, delete, their files."""
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cnnviz import runs
+from cnnviz import rundir, runs
 from cnnviz.errors import CnnvizError
 from cnnviz.metrics import classification_metrics
 from cnnviz.spec import ModelSpec
@@ -24,6 +21,8 @@ SPEC = ModelSpec.from_dict(
         ],
     }
 )
+
+
 CONFIG = {
     "dataset": "digits",
     "image_shape": [8, 8, 1],
@@ -31,21 +30,6 @@ CONFIG = {
     "class_names": ["a", "b", "c"],
     "training": {"epochs": 2},
 }
-
-
-def dead_pid() -> int:
-    """The pid of a process that has already exited."""
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
-def test_runs_root_precedence(tmp_path, monkeypatch):
-    monkeypatch.delenv("CNNVIZ_RUNS_DIR", raising=False)
-    assert runs.runs_root() == Path("runs")
-    monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(tmp_path / "env"))
-    assert runs.runs_root() == tmp_path / "env"
-    assert runs.runs_root(tmp_path / "arg") == tmp_path / "arg"
 
 
 def test_create_then_load_and_list(runs_dir):
@@ -73,56 +57,6 @@ def test_list_skips_folders_that_are_not_runs(runs_dir):
     assert runs.list_runs(runs_dir / "missing") == []
 
 
-def test_a_run_whose_process_died_reads_interrupted(runs_dir):
-    run = runs.create_run(SPEC, CONFIG)
-    runs.write_status(run.dir, "running", "training")
-    status_file = run.dir / "status.json"
-    document = json.loads(status_file.read_text())
-    document["pid"] = dead_pid()
-    status_file.write_text(json.dumps(document))
-    listed = runs.list_runs()[0]
-    assert listed.state == "interrupted"
-    assert str(document["pid"]) in listed.status["message"]
-    assert json.loads(status_file.read_text())["status"] == "interrupted"  # saved so
-
-
-def test_a_reused_pid_does_not_keep_a_run_alive(runs_dir):
-    run = runs.create_run(SPEC, CONFIG, status="running")
-    status_file = run.dir / "status.json"
-    document = json.loads(status_file.read_text())
-    document.update(pid=1, proc_start="not-the-start-of-pid-1")  # pid 1 lives, another
-    status_file.write_text(json.dumps(document))
-    assert runs.load_run(run.id).state == "interrupted"
-
-
-def test_runs_of_this_process_and_finished_runs_keep_their_status(runs_dir):
-    running = runs.create_run(SPEC, CONFIG, status="running")
-    assert runs.load_run(running.id).state == "running"
-    done = runs.create_run(SPEC, CONFIG)
-    runs.write_status(done.dir, "completed", "trained 2 epochs", test_accuracy=0.5)
-    document = json.loads((done.dir / "status.json").read_text())
-    document["pid"] = dead_pid()
-    (done.dir / "status.json").write_text(json.dumps(document))
-    loaded = runs.load_run(done.id)
-    assert loaded.state == "completed" and loaded.test_accuracy == 0.5
-
-
-def test_write_status_keeps_earlier_fields_and_refuses_unknown_words(runs_dir):
-    run = runs.create_run(SPEC, CONFIG)
-    runs.write_status(run.dir, "running", "epoch 1", epochs_completed=1)
-    document = runs.write_status(run.dir, "stopped", "stopped on request")
-    assert document["epochs_completed"] == 1 and document["status"] == "stopped"
-    with pytest.raises(ValueError, match="status must be one of"):
-        runs.write_status(run.dir, "paused")
-
-
-def test_unreadable_status_reads_failed(runs_dir):
-    run = runs.create_run(SPEC, CONFIG)
-    (run.dir / "status.json").write_text("{not json")
-    loaded = runs.load_run(run.id)
-    assert loaded.state == "failed" and "not a valid status file" in loaded.status["message"]
-
-
 def test_load_by_prefix_and_clear_errors(runs_dir):
     run = runs.create_run(SPEC, CONFIG)
     assert runs.load_run(run.id[:-2]).id == run.id
@@ -139,7 +73,7 @@ def test_delete_refuses_active_runs_then_deletes(runs_dir):
     run = runs.create_run(SPEC, CONFIG, status="running")
     with pytest.raises(CnnvizError, match="still running; stop it"):
         runs.delete_run(run.id)
-    runs.write_status(run.dir, "stopped", "stopped on request")
+    rundir.write_status(run.dir, "stopped", "stopped on request")
     runs.delete_run(run.id)
     assert not run.dir.exists()
     with pytest.raises(CnnvizError, match="no run"):
@@ -163,7 +97,7 @@ def test_history_metrics_and_model_from_files(runs_dir):
         "val_loss": [1.5, 1.0],
     }
     metrics = classification_metrics([0, 1, 2], [0, 1, 1], ["a", "b", "c"])
-    runs.write_json(run.dir / "metrics.json", metrics.to_dict())
+    rundir.write_json(run.dir / "metrics.json", metrics.to_dict())
     assert run.metrics().to_dict() == metrics.to_dict()
 
     trained = build_model(SPEC, input_shape=(8, 8, 1), num_classes=3)
@@ -177,27 +111,13 @@ def test_history_metrics_and_model_from_files(runs_dir):
     )
 
 
-def test_write_json_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
-    path = tmp_path / "doc.json"
-    runs.write_json(path, {"a": 1})
-
-    def full_disk(*args, **kwargs):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(json, "dump", full_disk)
-    with pytest.raises(OSError):
-        runs.write_json(path, {"a": 2})
-    assert json.loads(path.read_text()) == {"a": 1}  # the old document survives
-    assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
-
-
 def test_cli_runs_table_and_json(runs_dir, capsys):
     from cnnviz.cli import main
 
     assert main(["runs", "--runs-dir", str(runs_dir)]) == 0
     assert capsys.readouterr().out.startswith("no runs in")
     run = runs.create_run(SPEC, CONFIG)
-    runs.write_status(
+    rundir.write_status(
         run.dir, "completed", "trained 2 epochs", test_accuracy=0.875, epochs_completed=2
     )
     assert main(["runs", "--runs-dir", str(runs_dir)]) == 0

@@ -7,8 +7,9 @@ import sys
 import pytest
 
 from cnnviz.errors import SpecError
+from cnnviz.head import head_of
 from cnnviz.presets import PRESETS
-from cnnviz.spec import ModelSpec, check, head_of, validate
+from cnnviz.spec import ModelSpec, check, validate
 
 
 def spec_of(*layers, input_shape=(28, 28, 1), name="t"):
@@ -99,8 +100,8 @@ def test_unknown_parameter_is_named_with_suggestion():
     ("layer", "words"),
     [
         ({"type": "Conv2D", "filters": "8", "kernel_size": 3}, "filters must be a positive"),
-        ({"type": "Conv2D", "filters": 8.5, "kernel_size": 3}, "received 8.5"),
-        ({"type": "Conv2D", "filters": True, "kernel_size": 3}, "received True"),
+        ({"type": "Conv2D", "filters": 8.5, "kernel_size": 3}, "Received: filters=8.5"),
+        ({"type": "Conv2D", "filters": True, "kernel_size": 3}, "Received: filters=true"),
         ({"type": "Conv2D", "filters": 8, "kernel_size": [3, 3, 3]}, "pair of them"),
         (
             {"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "full"},
@@ -122,7 +123,7 @@ def test_mistyped_parameters(layer, words):
 def test_non_positive_sizes(bad):
     err = problem(spec_of({"type": "Conv2D", "filters": bad, "kernel_size": 3}))
     assert "filters must be a positive whole number" in str(err)
-    assert f"received {bad}" in str(err)
+    assert f"Received: filters={bad}" in str(err)
     err = problem(spec_of({"type": "Conv2D", "filters": 4, "kernel_size": [3, bad]}))
     assert "kernel_size" in str(err)
 

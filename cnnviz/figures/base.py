@@ -1,11 +1,18 @@
-"""Shared helpers of the plotly figures: the palette and a fast figure constructor."""
+"""Shared pieces of the plotly figures: a fast figure constructor, pictures drawn as
+image traces, notes in axis units, hidden axes and the common layout."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
+
+from cnnviz.figures.colors import FONT_FAMILY, TEXT_COLOR
+from cnnviz.figures.pixels import rgb_pixels
+from cnnviz.images import enlarge, png_bytes
 
 
 def make_figure(traces: Sequence[dict], layout: dict) -> go.Figure:
@@ -18,11 +25,103 @@ def make_figure(traces: Sequence[dict], layout: dict) -> go.Figure:
     return go.Figure(data=list(traces), layout=layout, _validate=False)
 
 
-def _suffix(panel: int) -> str:
+def axis_suffix(panel: int) -> str:
+    """The axis name suffix of a panel: "" for the first, "2" for the second..."""
     return "" if panel == 1 else str(panel)
 
 
 def paper_text(text: str, x: float, y: float, *, size: int, **extra: Any) -> dict:
     """A text annotation placed in figure (paper) coordinates, e.g. a panel's title."""
-    return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper",
-            "showarrow": False, "font": {"size": size}, **extra}
+    return {
+        "text": text,
+        "x": x,
+        "y": y,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "font": {"size": size},
+        **extra,
+    }
+
+
+def png_uri(pixels: np.ndarray) -> str:
+    """uint8 pixels (h, w, 3) as a PNG data URI (compact, unlike a plotly `z` array)."""
+    data = png_bytes(pixels, compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def picture_trace(
+    pixels: Any, *, x: float, y: float, size: float, name: str, panel: int = 1
+) -> dict:
+    """An image trace drawing a picture with its top-left corner at (x, y) and its
+    longer side `size` units long (y grows downwards: use a reversed y axis).
+
+    Small pictures are enlarged (nearest neighbour) first, so browsers do not blur
+    a 4x4 feature map drawn 44 pixels wide.
+
+    Args:
+        pixels: uint8 or [0, 1] float pixels of shape (h, w), (h, w, 1) or (h, w, 3).
+        x, y: the top-left corner in axis units.
+        size: the longer side in axis units.
+        name: shown on hover.
+        panel: which x/y axes pair it uses.
+    """
+    rgb = enlarge(rgb_pixels(pixels), side=size)
+    step = size / max(rgb.shape[:2])
+    return {
+        "type": "image",
+        "source": png_uri(rgb),
+        "x0": x + step / 2,
+        "y0": y + step / 2,
+        "dx": step,
+        "dy": step,
+        "name": name,
+        "hovertemplate": f"{name}<extra></extra>",
+        "xaxis": f"x{axis_suffix(panel)}",
+        "yaxis": f"y{axis_suffix(panel)}",
+    }
+
+
+def note(
+    text: str,
+    x: float,
+    y: float,
+    *,
+    size: int = 13,
+    color: str = TEXT_COLOR,
+    xanchor: str = "center",
+    yanchor: str = "middle",
+    panel: int = 1,
+) -> dict:
+    """A text annotation placed in axis units (of `panel`'s axes)."""
+    return {
+        "text": text,
+        "x": x,
+        "y": y,
+        "xref": f"x{axis_suffix(panel)}",
+        "yref": f"y{axis_suffix(panel)}",
+        "showarrow": False,
+        "xanchor": xanchor,
+        "yanchor": yanchor,
+        "font": {"size": size, "color": color},
+    }
+
+
+def hidden_axis(**extra: Any) -> dict:
+    return {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": True, **extra}
+
+
+def base_layout(title: str, height: int, **extra: Any) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 20}, "x": 0.01},
+        "height": height,
+        "font": {"family": FONT_FAMILY, "size": 15, "color": TEXT_COLOR},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "showlegend": False,
+        **extra,
+    }
+
+
+def shape_label(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ")"

@@ -9,12 +9,8 @@ import numpy as np
 
 from cnnviz.concepts import ImageStages, SlidingResult, format_number
 from cnnviz.figures.colors import DIVERGING, EMPTY_COLOR, PAD_COLOR, SEQUENTIAL
+from cnnviz.figures.pixels import feature_map_rgb, symmetric_range
 from cnnviz.figures.svg import GridPanel, cell_size, cell_text, panels_svg, scale_colors
-
-
-def _symmetric(*arrays: np.ndarray) -> float:
-    """The largest absolute value, so a diverging scale puts white at 0."""
-    return float(max(max(np.abs(a).max(initial=0.0) for a in arrays), 1e-9))
 
 
 def _value_range(array: np.ndarray) -> tuple[float, float]:
@@ -33,8 +29,16 @@ def _input_title(result: SlidingResult) -> str:
     return title
 
 
-def _padded_panel(name: str, title: str, values: np.ndarray, inside: np.ndarray, *,
-                  pad_text: str, zrange: tuple[float, float], highlight=None) -> GridPanel:
+def _padded_panel(
+    name: str,
+    title: str,
+    values: np.ndarray,
+    inside: np.ndarray,
+    *,
+    pad_text: str,
+    zrange: tuple[float, float],
+    highlight=None,
+) -> GridPanel:
     """Values on the sequential scale where `inside`, grey padding (with `pad_text`) elsewhere."""
     return GridPanel(
         name=name,
@@ -59,8 +63,16 @@ def _input_panel(result: SlidingResult, step_index: int) -> GridPanel:
     )
 
 
-def _output_panel(output: np.ndarray, step_index: int, *, name: str, title: str,
-                  stops: Any, zmin: float, zmax: float) -> GridPanel:
+def _output_panel(
+    output: np.ndarray,
+    step_index: int,
+    *,
+    name: str,
+    title: str,
+    stops: Any,
+    zmin: float,
+    zmax: float,
+) -> GridPanel:
     """An output filled up to the current step (later cells blank), that cell outlined."""
     done = np.arange(output.size).reshape(output.shape) <= step_index
     row, col = divmod(step_index, output.shape[1])
@@ -74,7 +86,7 @@ def _output_panel(output: np.ndarray, step_index: int, *, name: str, title: str,
 
 
 def _diverging_panel(name: str, title: str, values: np.ndarray, texts: Any = None) -> GridPanel:
-    limit = _symmetric(values)
+    limit = symmetric_range(values)
     return GridPanel(
         name=name,
         title=title,
@@ -94,12 +106,18 @@ def convolution_figure(result: SlidingResult, step_index: int) -> str:
         SVG with panels ``input`` (padded_rows, padded_cols) and ``output``
         (out_rows, out_cols), an arrow between them.
     """
-    limit = _symmetric(result.output)
+    limit = symmetric_range(result.output)
     panels = [
         _input_panel(result, step_index),
-        _output_panel(result.output, step_index, name="output",
-                      title=f"Output {_shape_text(result.output.shape)}",
-                      stops=DIVERGING, zmin=-limit, zmax=limit),
+        _output_panel(
+            result.output,
+            step_index,
+            name="output",
+            title=f"Output {_shape_text(result.output.shape)}",
+            stops=DIVERGING,
+            zmin=-limit,
+            zmax=limit,
+        ),
     ]
     return panels_svg(panels, operators=["→"], label=f"convolution, step {step_index + 1}")
 
@@ -118,16 +136,26 @@ def arithmetic_figure(result: SlidingResult, step_index: int) -> str:
     """
     step = result.step(step_index)
     panels = [
-        _padded_panel("window", "Input window", step.window, step.inside, pad_text="0",
-                      zrange=_value_range(result.grid)),
-        _diverging_panel("kernel", "Kernel", result.kernel,
-                         texts=cell_text(result.kernel, fractions=True)),
-        _diverging_panel("products", f"Products: sum = {format_number(step.value)}",
-                         step.products),
+        _padded_panel(
+            "window",
+            "Input window",
+            step.window,
+            step.inside,
+            pad_text="0",
+            zrange=_value_range(result.grid),
+        ),
+        _diverging_panel(
+            "kernel", "Kernel", result.kernel, texts=cell_text(result.kernel, fractions=True)
+        ),
+        _diverging_panel("products", f"Products: sum = {format_number(step.value)}", step.products),
     ]
     cell = cell_size([result.window_shape] * 3, width_px=760)
-    return panels_svg(panels, operators=["×", "="], cell_px=cell,
-                      label=f"convolution arithmetic, step {step_index + 1}")
+    return panels_svg(
+        panels,
+        operators=["×", "="],
+        cell_px=cell,
+        label=f"convolution arithmetic, step {step_index + 1}",
+    )
 
 
 def pooling_figure(
@@ -150,42 +178,18 @@ def pooling_figure(
     zmin, zmax = _value_range(max_result.grid)
     panels = [_input_panel(max_result, step_index)]
     for result, name, title in ((max_result, "max", "Max"), (average_result, "average", "Average")):
-        panels.append(_output_panel(result.output, step_index, name=name,
-                                    title=f"{title} pooling {out}", stops=SEQUENTIAL,
-                                    zmin=zmin, zmax=zmax))
+        panels.append(
+            _output_panel(
+                result.output,
+                step_index,
+                name=name,
+                title=f"{title} pooling {out}",
+                stops=SEQUENTIAL,
+                zmin=zmin,
+                zmax=zmax,
+            )
+        )
     return panels_svg(panels, operators=["→", ""], label=f"pooling, step {step_index + 1}")
-
-
-def feature_map_rgb(values: Any, *, limit: float | None = None) -> np.ndarray:
-    """A feature map as a picture: blue positive, white zero, red negative.
-
-    Args:
-        values: ndarray of shape (height, width).
-        limit: the value drawn at full colour (default: the largest magnitude), so
-            several maps can share one scale.
-
-    Returns:
-        uint8 ndarray of shape (height, width, 3).
-    """
-    array = np.asarray(values, dtype=float)
-    if limit is None:
-        limit = float(np.abs(array).max(initial=0.0))
-    scaled = np.clip(array / max(limit, 1e-9), -1.0, 1.0)
-    # 511 levels from -1 to 1 through a lookup table: 10x faster than blending per pixel.
-    return _DIVERGING_LUT[np.rint((scaled + 1.0) * 255.0).astype(np.intp)]
-
-
-def _diverging_lut() -> np.ndarray:
-    """uint8 (511, 3): level i is the colour of (i - 255) / 255 from red via white to blue."""
-    level = (np.arange(511, dtype=float) - 255.0)[:, None] / 255.0
-    white = np.array([255.0, 255.0, 255.0])
-    blue = np.array([33.0, 102.0, 172.0])
-    red = np.array([178.0, 24.0, 43.0])
-    rgb = np.where(level >= 0, white + level * (blue - white), white - level * (red - white))
-    return rgb.round().astype(np.uint8)
-
-
-_DIVERGING_LUT = _diverging_lut()
 
 
 def transformer_images(stages: ImageStages) -> list[tuple[str, np.ndarray]]:
@@ -218,5 +222,3 @@ def transformer_images(stages: ImageStages) -> list[tuple[str, np.ndarray]]:
             feature_map_rgb(stages.pooled, limit=limit),
         ),
     ]
-
-

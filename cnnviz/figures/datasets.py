@@ -48,5 +48,3 @@ def class_distribution_figure(
         "yaxis": {"title": {"text": "images"}, "gridcolor": "#e5e5e5", "rangemode": "tozero"},
     }
     return make_figure(traces, layout)
-
-

@@ -50,8 +50,9 @@ class GridPanel:
         return self.texts.shape
 
 
-def scale_colors(values: Any, stops: Sequence[Sequence[Any]], zmin: float, zmax: float
-                 ) -> np.ndarray:
+def scale_colors(
+    values: Any, stops: Sequence[Sequence[Any]], zmin: float, zmax: float
+) -> np.ndarray:
     """Each value's colour on a scale of (position, "#rrggbb") stops, like plotly's.
 
     Args:
@@ -138,6 +139,15 @@ def panels_svg(
     )
 
 
+def _ink(fill: str) -> str:
+    """The text colour legible on a cell of colour `fill` ("#rrggbb"): white on dark."""
+    try:
+        r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
+    except (ValueError, TypeError):
+        return TEXT_COLOR
+    return "#ffffff" if 0.299 * r + 0.587 * g + 0.114 * b < 120 else TEXT_COLOR
+
+
 def _panel(panel: GridPanel, left: float, top: float, cell: int, font: int) -> str:
     """One panel's ``<g>``: title, cells with their numbers, highlight on top."""
     rows, cols = panel.shape
@@ -153,6 +163,7 @@ def _panel(panel: GridPanel, left: float, top: float, cell: int, font: int) -> s
             f'width="{cell - 2}" height="{cell - 2}" fill="{panel.fills[row, col]}"/>'
             f'<text data-row="{row}" data-col="{col}" x="{x + cell / 2:.1f}" '
             f'y="{y + cell / 2:.1f}" font-size="{font}" text-anchor="middle" '
+            f'fill="{_ink(panel.fills[row, col])}" '
             f'dominant-baseline="central">{escape(str(text))}</text>'
         )
     if panel.highlight is not None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import _suffix, make_figure, paper_text
+from cnnviz.figures.base import axis_suffix, make_figure, paper_text
 from cnnviz.figures.colors import FONT_FAMILY, TEXT_COLOR
 
 # --- training ----------------------------------------------------------------------------------
@@ -32,20 +32,42 @@ def training_curves(
     """
     traces: list[dict] = []
     for panel, metric in ((1, "loss"), (2, "accuracy")):
-        axes = {"xaxis": f"x{_suffix(panel)}", "yaxis": f"y{_suffix(panel)}"}
+        axes = {"xaxis": f"x{axis_suffix(panel)}", "yaxis": f"y{axis_suffix(panel)}"}
         if batch_curve and batch_curve.get(metric):
-            traces.append({"type": "scatter", "mode": "lines", "name": "training (batches)",
-                           "x": list(batch_curve["epoch"]), "y": list(batch_curve[metric]),
-                           "line": {"color": TRAIN_COLOR, "width": 1}, "opacity": 0.35,
-                           "showlegend": panel == 1, "legendgroup": "batches", **axes})
-        for key, name, color in ((metric, "training", TRAIN_COLOR),
-                                 (f"val_{metric}", "validation", VAL_COLOR)):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": "training (batches)",
+                    "x": list(batch_curve["epoch"]),
+                    "y": list(batch_curve[metric]),
+                    "line": {"color": TRAIN_COLOR, "width": 1},
+                    "opacity": 0.35,
+                    "showlegend": panel == 1,
+                    "legendgroup": "batches",
+                    **axes,
+                }
+            )
+        for key, name, color in (
+            (metric, "training", TRAIN_COLOR),
+            (f"val_{metric}", "validation", VAL_COLOR),
+        ):
             values = list(history.get(key, []))
             if values:
-                traces.append({"type": "scatter", "mode": "lines+markers", "name": name,
-                               "x": list(range(1, len(values) + 1)), "y": values,
-                               "line": {"color": color, "width": 3}, "marker": {"size": 8},
-                               "showlegend": panel == 1, "legendgroup": name, **axes})
+                traces.append(
+                    {
+                        "type": "scatter",
+                        "mode": "lines+markers",
+                        "name": name,
+                        "x": list(range(1, len(values) + 1)),
+                        "y": values,
+                        "line": {"color": color, "width": 3},
+                        "marker": {"size": 8},
+                        "showlegend": panel == 1,
+                        "legendgroup": name,
+                        **axes,
+                    }
+                )
     axis = {"title": {"text": "epoch"}, "gridcolor": "#e5e5e5", "rangemode": "tozero"}
     layout = {
         "height": 380,
@@ -55,13 +77,16 @@ def training_curves(
         "xaxis": {**axis, "domain": [0, 0.46]},
         "xaxis2": {**axis, "domain": [0.54, 1], "anchor": "y2"},
         "yaxis": {"title": {"text": "loss"}, "gridcolor": "#e5e5e5", "rangemode": "tozero"},
-        "yaxis2": {"title": {"text": "accuracy"}, "gridcolor": "#e5e5e5", "range": [0, 1.02],
-                   "tickformat": ".0%", "anchor": "x2"},
+        "yaxis2": {
+            "title": {"text": "accuracy"},
+            "gridcolor": "#e5e5e5",
+            "range": [0, 1.02],
+            "tickformat": ".0%",
+            "anchor": "x2",
+        },
         "annotations": [
             paper_text("<b>Loss</b>", 0.23, 1.1, size=18),
             paper_text("<b>Accuracy</b>", 0.77, 1.1, size=18),
         ],
     }
     return make_figure(traces, layout)
-
-

@@ -17,8 +17,22 @@ def trained_runs(tmp_path_factory):
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["train", "--data", "digits", "--model", "digits-small", "--epochs", "3",
-                     "--limit", "600", "--runs-dir", str(root), "--json"])
+        code = main(
+            [
+                "train",
+                "--data",
+                "digits",
+                "--model",
+                "digits-small",
+                "--epochs",
+                "3",
+                "--limit",
+                "600",
+                "--runs-dir",
+                str(root),
+                "--json",
+            ]
+        )
     assert code == 0
     return root, json.loads(out.getvalue())
 

@@ -1,5 +1,6 @@
 """Opening a page of the app in AppTest, the same way for every page test."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,3 +25,13 @@ def open_page(name: str, *, timeout: float = 60, **state: Any) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown in which the app escaped a user's text."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def errors(at: AppTest) -> list[str]:
+    """The error messages on the page, as the reader sees them."""
+    return [shown(e.value) for e in at.error]

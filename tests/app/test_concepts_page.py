@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from cnnviz.figures.colors import PAD_COLOR
-from tests.app.pages import open_page
+from tests.app.pages import errors, open_page
 from tests.helpers_svg import numbers, panel, parse, svg_from_image
 
 WORKED_GRID = "1 2 3 0\n0 1 2 3\n3 0 1 2\n2 3 0 1"
@@ -23,7 +23,7 @@ def app():
 def rerun(at):
     at.run()
     assert not at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     return at
 
 
@@ -113,9 +113,7 @@ def test_the_worked_example_step_by_step(app):
         shown(at, "arithmetic", "products"), [[4, 0, 0], [0, 2, 6], [0, 0, 4]]
     )  # window at rows 0-2, cols 1-3
     at.slider(key="concepts_step").set_value(4)
-    np.testing.assert_array_equal(
-        shown(rerun(at), "convolution", "output"), [[15, 16], [6, 15]]
-    )
+    np.testing.assert_array_equal(shown(rerun(at), "convolution", "output"), [[15, 16], [6, 15]])
     for _ in range(5):  # Previous stops at the first step
         at.button(key="concepts_step_previous").click()
         at = rerun(at)
@@ -167,12 +165,12 @@ def test_impossible_settings_are_explained_in_words(app):
 def test_typing_mistakes_show_the_engine_message(app):
     app.text_area(key="concepts_grid").input("1 2 3\n4 5")
     at = app.run()
-    assert "same number of values" in at.error[0].value
+    assert "same number of values" in errors(at)[0]
     at.text_area(key="concepts_grid").input(WORKED_GRID)
     at.selectbox(key="concepts_kernel").select("custom")
     at.text_area(key="concepts_custom_kernel").input("1 2\n3 4")
     at = at.run()
-    assert "must be 3x3 or 5x5" in at.error[0].value
+    assert "must be 3x3 or 5x5" in errors(at)[0]
     assert not at.exception
 
 
@@ -197,9 +195,7 @@ def test_max_and_average_pooling_side_by_side(app):
     at.slider(key="concepts_pool_step").set_value(4)
     at = rerun(at)
     np.testing.assert_array_equal(shown(at, "pooling", "max"), [[6, 5], [8, 9]])
-    np.testing.assert_array_equal(
-        shown(at, "pooling", "average"), [[3.5, 2], [3.25, 5.25]]
-    )
+    np.testing.assert_array_equal(shown(at, "pooling", "average"), [[3.5, 2], [3.25, 5.25]])
     at.radio(key="concepts_pool_size").set_value(3)
     at = rerun(at)  # one window fits: no slider, one step
     np.testing.assert_array_equal(shown(at, "pooling", "max"), [[6]])

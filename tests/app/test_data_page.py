@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
 
-from tests.app.pages import open_page
+from tests.app.pages import errors, open_page
 
 
 @pytest.fixture
@@ -118,8 +118,8 @@ def test_a_junk_upload_is_an_error_and_keeps_the_dataset(app):
     app.run()
     assert not app.exception
     assert any(
-        e.value.startswith("pets.zip is not a folder or a .zip archive") for e in app.error
-    ), [e.value for e in app.error]
+        text.startswith("pets.zip is not a folder or a .zip archive") for text in errors(app)
+    ), errors(app)
     assert app.session_state.cnnviz_dataset == "digits"
     assert metrics(app)["Classes"] == "10"  # digits still shown
 
@@ -136,7 +136,7 @@ def test_a_zip_of_one_class_is_an_error(app):
     )
     app.run()
     assert not app.exception
-    assert any("needs at least 2 class sub-folders" in e.value for e in app.error)
+    assert any("needs at least 2 class sub-folders" in text for text in errors(app))
     assert app.session_state.cnnviz_dataset == "digits"
 
 
@@ -150,7 +150,7 @@ def test_a_tfds_set_loads_at_the_chosen_size(app, tmp_path):
     app.selectbox(key="data_size").select("64 × 64")
     with tfds.testing.mock_data(num_examples=6):
         app.button(key="data_tfds_load").click().run()
-        assert not app.exception and not app.error, [e.value for e in app.error]
+        assert not app.exception and not app.error, errors(app)
         assert app.session_state.cnnviz_dataset == "tfds:horses_or_humans"
         assert metrics(app)["Image shape"] == "64 × 64 × 3"  # stored at 300 x 300
         app.selectbox(key="data_size").select("as stored").run()
@@ -172,7 +172,7 @@ def test_tfds_not_cached_offline_is_an_error_and_keeps_the_dataset(app, tmp_path
     app.toggle(key="data_download").set_value(False)
     app.button(key="data_tfds_load").click().run()
     assert not app.exception
-    messages = [e.value for e in app.error]
+    messages = errors(app)
     assert any(
         f"tfds:mnist is not in the TFDS data dir {empty}" in m
         and "downloading is switched off" in m

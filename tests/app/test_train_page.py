@@ -4,12 +4,16 @@ import time
 
 import pytest
 
-from tests.app.pages import open_page
+from tests.app.pages import errors, open_page
 
-TINY = {"name": "tiny", "layers": [
-    {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
-    {"type": "Flatten"},
-    {"type": "Dense", "units": "num_classes", "activation": "softmax"}]}
+TINY = {
+    "name": "tiny",
+    "layers": [
+        {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
+        {"type": "Flatten"},
+        {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+    ],
+}
 
 
 @pytest.fixture
@@ -34,7 +38,7 @@ def test_start_training_and_poll_to_completion(app, runs_dir):
     assert app.button(key="train_stop").disabled
     app.number_input(key="train_epochs").set_value(2)
     app.button(key="train_start").click().run()
-    assert not app.error, [e.value for e in app.error]
+    assert not app.error, errors(app)
     assert app.session_state.train_job
     assert app.button(key="train_start").disabled
     poll_until_done(app)
@@ -59,12 +63,13 @@ def test_stop_training_keeps_a_stopped_run(app, runs_dir):
 
 
 def test_a_model_that_does_not_fit_the_data_is_an_error(app):
-    app.session_state.cnnviz_spec = {"name": "bad", "layers": [
-        {"type": "Flatten"}, {"type": "Dense", "units": 3, "activation": "softmax"}]}
+    app.session_state.cnnviz_spec = {
+        "name": "bad",
+        "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 3, "activation": "softmax"}],
+    }
     app.run()
     app.button(key="train_start").click().run()
-    assert any("outputs 3 values but the dataset has 10 classes" in e.value
-               for e in app.error)
+    assert any("outputs 3 values but the dataset has 10 classes" in text for text in errors(app))
     assert "train_job" not in app.session_state or not app.session_state.train_job
 
 
@@ -93,7 +98,7 @@ def test_the_data_pages_image_size_goes_into_the_run(app, runs_dir):
     app.run()
     app.number_input(key="train_epochs").set_value(1)
     app.button(key="train_start").click().run()
-    assert not app.error, [e.value for e in app.error]
+    assert not app.error, errors(app)
     poll_until_done(app)
     config = json.loads((runs_dir / app.session_state.cnnviz_run / "config.json").read_text())
     assert config["image_size"] == [16, 16] and config["image_shape"] == [16, 16, 3]

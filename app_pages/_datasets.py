@@ -1,0 +1,117 @@
+"""The chosen dataset, loaded once for the whole server, and what users upload.
+
+Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data` and the upload
+store (under the runs folder, `_uploads/`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from app_pages._feedback import show_error
+from app_pages._state import init_state
+from cnnviz.errors import CnnvizError
+from cnnviz.rundir import runs_root
+
+IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]  # for st.file_uploader
+
+
+@st.cache_resource(show_spinner="Loading the dataset...", max_entries=3)
+def _load(
+    dataset_id: str, data_dir: str, size: tuple[int, int] | None, _download: bool | None = None
+):
+    from cnnviz.data import load_dataset
+
+    return load_dataset(dataset_id, data_dir=data_dir or None, image_size=size, download=_download)
+
+
+def load_cached(
+    dataset_id: str, data_dir: str = "", image_size: Any = None, *, download: bool | None = None
+):
+    """A dataset through the shared cache; raises CnnvizError when it cannot be loaded.
+
+    `image_size` is (height, width) or None for the set's own size (folders: 64x64).
+    `download` (True, False, or None: only when the TFDS server answers) applies to a
+    TFDS set missing from `data_dir`; it is not part of the cache key.
+    """
+    size = None if image_size is None else tuple(image_size)
+    return _load(dataset_id, data_dir, size, download)
+
+
+def switch_dataset(
+    dataset_id: str,
+    *,
+    data_dir: str | None = None,
+    image_size: Any = None,
+    download: bool | None = None,
+) -> str | None:
+    """Make `dataset_id` (resized to `image_size`, if given) the app's dataset if it
+    loads, else keep the old one.
+
+    Returns None on success, or the engine's message saying why it cannot be loaded.
+    """
+    state = st.session_state
+    data_dir = state.cnnviz_data_dir if data_dir is None else data_dir
+    size = None if image_size is None else tuple(image_size)
+    try:
+        load_cached(dataset_id, data_dir, size, download=download)
+    except CnnvizError as err:
+        return str(err)
+    state.cnnviz_dataset, state.cnnviz_data_dir, state.cnnviz_image_size = (
+        dataset_id,
+        data_dir,
+        size,
+    )
+    return None
+
+
+def current_dataset():
+    """The chosen dataset (cached), or None after showing why it cannot be loaded."""
+    init_state()
+    try:
+        state = st.session_state
+        return load_cached(state.cnnviz_dataset, state.cnnviz_data_dir, state.cnnviz_image_size)
+    except CnnvizError as err:
+        show_error(err)
+        return None
+
+
+def keep_upload(upload, *, suffix: str) -> Path:
+    """Store an uploaded file once, as <runs dir>/_uploads/<sha256[:16]><suffix>.
+
+    Returns the stored file's absolute path (the same bytes always give the same path).
+    """
+    data = upload.getvalue()
+    path = (runs_root() / "_uploads" / (hashlib.sha256(data).hexdigest()[:16] + suffix)).resolve()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(path.name + ".part")
+        part.write_bytes(data)
+        part.replace(path)
+    return path
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _read_upload(data: bytes, name: str, max_side: int) -> np.ndarray:
+    from cnnviz.images import open_image, to_array
+
+    picture = open_image(data, name=name, draft_size=(max_side, max_side))
+    picture.thumbnail((max_side, max_side))
+    return to_array(picture)
+
+
+def uploaded_image(upload, *, max_side: int = 640) -> np.ndarray | None:
+    """An uploaded image's pixels, shrunk to fit max_side x max_side (uint8, shape
+    (H, W, 1 or 3)); None when nothing is uploaded or, after showing why, unreadable."""
+    if upload is None:
+        return None
+    try:
+        return _read_upload(upload.getvalue(), upload.name, max_side)
+    except CnnvizError as err:
+        show_error(err)
+        return None

@@ -1,0 +1,85 @@
+"""Runs from the app: tables of them, the run picker, models and evaluations cached.
+
+Streamlit-side only: `st.cache_resource` wrappers around `cnnviz.runs` and
+`cnnviz.evaluate`, keyed by the run and its model file's time, so a retrained or
+reimported run is read again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from cnnviz.rundir import MODEL_FILE, runs_root
+
+
+def run_rows() -> list[dict[str, Any]]:
+    """The runs on disk, newest first, as table rows."""
+    from cnnviz.runs import list_runs
+
+    rows = []
+    for run in list_runs():
+        info = run.to_dict()
+        accuracy = info.get("test_accuracy")
+        rows.append(
+            {
+                "run": info["run_id"],
+                "model": info["model"],
+                "dataset": info["dataset"],
+                "status": info["status"],
+                "test accuracy": None if accuracy is None else f"{accuracy:.1%}",
+                "epochs": f"{info.get('epochs_completed') or 0}/{info.get('epochs') or '?'}",
+                "message": info.get("message", ""),
+            }
+        )
+    return rows
+
+
+def trained_run_ids() -> list[str]:
+    """Ids of runs with a trained model, newest first."""
+    from cnnviz.runs import trained_runs
+
+    return [run.id for run in trained_runs()]
+
+
+def pick_run(key: str) -> str | None:
+    """A run picker defaulting to the current run; None (with a hint) when none exists."""
+    ids = trained_run_ids()
+    if not ids:
+        st.info("No trained model yet: train one on the **Train** page first.")
+        return None
+    current = st.session_state.cnnviz_run
+    run_id = st.selectbox("Run", ids, index=ids.index(current) if current in ids else 0, key=key)
+    st.session_state.cnnviz_run = run_id
+    return run_id
+
+
+def _mtime(run_id: str) -> float:
+    return (runs_root() / run_id / MODEL_FILE).stat().st_mtime
+
+
+@st.cache_resource(show_spinner="Loading the trained model...", max_entries=4)
+def _run_and_model(run_id: str, root: str, mtime: float):
+    from cnnviz.runs import load_run
+
+    run = load_run(run_id, root)
+    return run, run.model()
+
+
+def run_and_model(run_id: str):
+    """The run and its trained keras.Model (rebuilt from the spec, weights loaded)."""
+    return _run_and_model(run_id, str(runs_root()), _mtime(run_id))
+
+
+@st.cache_resource(show_spinner="Evaluating on the test images...", max_entries=4)
+def _evaluation(run_id: str, root: str, mtime: float):
+    from cnnviz.evaluate import evaluate_run
+
+    run, model = _run_and_model(run_id, root, mtime)
+    return evaluate_run(run, model=model)
+
+
+def evaluation(run_id: str):
+    """(test split, `cnnviz.evaluate.Evaluation`) of a run, computed once."""
+    return _evaluation(run_id, str(runs_root()), _mtime(run_id))

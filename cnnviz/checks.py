@@ -1,0 +1,351 @@
+"""Every value checker of the engine, with one message form.
+
+A checker takes a value and its name, returns the value normalised (an int, a float, a
+tuple) or raises `ParamError` with a message that names the setting, says what fits
+and ends ``Received: name=value``, as Keras's own errors do::
+
+    >>> whole(0, "epochs", low=1, what="passes over the training images, e.g. 10")
+    ParamError: epochs must be a whole number of at least 1 (passes over the training
+    images, e.g. 10). Received: epochs=0
+
+`parse_json` is the one way a document a user supplies (a model spec, an augmentation
+spec, a bundle's config, a link) is read: at most `MAX_JSON_BYTES`, nested at most
+`MAX_JSON_DEPTH` deep, numbers of sane magnitude, all checked before or while parsing.
+Only the standard library and numpy are imported here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cnnviz.errors import CnnvizError, ParamError
+
+__all__ = [
+    "MAX_JSON_BYTES",
+    "MAX_JSON_DEPTH",
+    "between",
+    "boolean",
+    "fail",
+    "image_size",
+    "input_shape",
+    "is_whole",
+    "number",
+    "number_range",
+    "one_of",
+    "optional_pair",
+    "padding_amount",
+    "pair",
+    "parse_json",
+    "read_json_file",
+    "received",
+    "whole",
+]
+
+MAX_JSON_BYTES = 1_000_000  # every JSON document a user supplies: 1 MB
+MAX_JSON_DEPTH = 32  # nesting of [ and {: a spec needs 4
+MAX_INT_DIGITS = 18  # beyond this an integer is a typo or an attack, never a setting
+IMAGE_SIDE_RANGE = (8, 512)  # pixels a side when a dataset is resized
+
+
+def received(name: str, value: Any) -> str:
+    """``Received: name=value``, the value as JSON when it is JSON (as the user wrote it),
+    else its repr; long values are cut."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"Received: {name}={text}"
+
+
+def fail(name: str, what: str, value: Any, error: type[CnnvizError] = ParamError) -> CnnvizError:
+    """The error for a value that does not fit: "NAME must be WHAT. Received: NAME=VALUE"."""
+    return error(f"{name} must be {what}. {received(name, value)}")
+
+
+def _hint(what: str) -> str:
+    return f" ({what})" if what else ""
+
+
+def is_whole(value: Any) -> bool:
+    """An int (numpy's too), not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def whole(
+    value: Any, name: str, *, low: int | None = None, high: int | None = None, what: str = ""
+) -> int:
+    """A whole number (not a bool) in [low, high]."""
+    ok = is_whole(value) and (low is None or value >= low) and (high is None or value <= high)
+    if not ok:
+        if low is not None and high is not None:
+            span = f"a whole number from {low} to {high}"
+        elif low == 1:
+            span = "a positive whole number"
+        elif low is not None:
+            span = f"a whole number of at least {low}"
+        else:
+            span = "a whole number"
+        raise fail(name, span + _hint(what), value)
+    return int(value)
+
+
+def number(value: Any, name: str, *, what: str = "") -> float:
+    """A finite int or float (not a bool), as float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise fail(name, f"a number{_hint(what)}, not {type(value).__name__}", value)
+    if not math.isfinite(value):
+        raise fail(name, f"a number (a finite one{'; ' + what if what else ''})", value)
+    return float(value)
+
+
+def between(
+    value: Any,
+    name: str,
+    low: float,
+    high: float,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    what: str = "",
+) -> float:
+    """A number in the interval from low to high (either end open or closed)."""
+    x = number(value, name, what=what)
+    if (x < low or (low_open and x == low)) or (x > high or (high_open and x == high)):
+        if not (low_open or high_open):
+            span = f"between {low:g} and {high:g}"
+        elif low_open and high_open and not math.isinf(high):
+            span = f"between {low:g} and {high:g}, neither of them included"
+        else:
+            left = "above" if low_open else "at least"
+            right = "below" if high_open else "at most"
+            span = f"{left} {low:g}" + ("" if math.isinf(high) else f" and {right} {high:g}")
+        raise fail(name, span + _hint(what), x)
+    return x
+
+
+def boolean(value: Any, name: str) -> bool:
+    """true or false (a bool; 1 and "yes" are refused)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise fail(name, "true or false", value)
+    return bool(value)
+
+
+def one_of(value: Any, name: str, options: Sequence[Any]) -> Any:
+    """One of `options`; a near miss gets a "did you mean" hint."""
+    if isinstance(value, str) and value in options:
+        return value
+    if not isinstance(value, str) and any(value is o or value == o for o in options):
+        return value
+    close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise fail(name, f"one of {', '.join(map(str, options))}{hint}", value)
+
+
+def number_range(value: Any, name: str, *, what: str = "") -> tuple[float, float]:
+    """A range [low, high] of two numbers with low <= high, or one number meaning [x, x]."""
+    pair_of = f"a range [low, high] of two numbers{_hint(what)}"
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise fail(name, f"{pair_of}, not {len(value)} values", value)
+        low, high = (number(v, name, what=what) for v in value)
+        if low > high:
+            raise fail(name, "[low, high] with low <= high; swap the two numbers", value)
+        return low, high
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        x = number(value, name, what=what)
+        return x, x
+    raise fail(name, f"{pair_of}, not {type(value).__name__}", value)
+
+
+def image_size(value: Any, name: str = "image_size") -> tuple[int, int]:
+    """(height, width) in pixels, each within IMAGE_SIDE_RANGE."""
+    low, high = IMAGE_SIDE_RANGE
+    try:
+        height, width = value
+        ok = all(is_whole(v) and low <= v <= high for v in (height, width))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise fail(
+            name,
+            f"(height, width) in pixels, each from {low} to {high}, e.g. (64, 64)",
+            value,
+            CnnvizError,
+        )
+    return int(height), int(width)
+
+
+def pair(value: Any, name: str) -> tuple[int, int]:
+    """An int or two ints, as Keras takes `kernel_size=3` or `kernel_size=(3, 5)`."""
+    if is_whole(value) and value > 0:
+        return (int(value), int(value))
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(is_whole(v) and v > 0 for v in value)
+    ):
+        return (int(value[0]), int(value[1]))
+    raise fail(name, "a positive whole number or a pair of them like [3, 3]", value)
+
+
+def optional_pair(value: Any, name: str) -> tuple[int, int] | None:
+    return None if value is None else pair(value, name)
+
+
+def padding_amount(value: Any, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """ZeroPadding2D's `padding`: 1, [1, 2] or [[top, bottom], [left, right]]."""
+    natural = is_whole
+    if natural(value) and value >= 0:
+        return ((value, value), (value, value))
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        if all(natural(v) and v >= 0 for v in value):
+            return ((value[0], value[0]), (value[1], value[1]))
+        if all(
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(natural(x) and x >= 0 for x in v)
+            for v in value
+        ):
+            return ((value[0][0], value[0][1]), (value[1][0], value[1][1]))
+    raise fail(
+        name,
+        "a whole number, [rows, cols] or [[top, bottom], [left, right]] (none negative)",
+        value,
+    )
+
+
+def input_shape(
+    value: Any, name: str = "input_shape", *, max_side: int = 4096
+) -> tuple[int, int, int]:
+    """[height, width, channels]: positive sides up to `max_side`, 1 to 4 channels."""
+    ok = isinstance(value, (list, tuple)) and all(is_whole(v) for v in value)
+    if not ok or len(value) != 3:
+        hint = ""
+        if ok and len(value) == 2:
+            hint = f"; for grayscale images write [{value[0]}, {value[1]}, 1]"
+        raise fail(name, f"[height, width, channels]{hint}", value)
+    if any(v <= 0 for v in value) or max(value[:2]) > max_side or value[2] > 4:
+        raise fail(name, f"positive sizes up to {max_side} pixels and 1 to 4 channels", list(value))
+    return (int(value[0]), int(value[1]), int(value[2]))
+
+
+# --- JSON a user supplies -------------------------------------------------------------
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of [ and { outside strings (numpy, so 1 MB takes ~10 ms)."""
+    bare = _STRING.sub("", text).encode("utf-8", "ignore")
+    codes = np.frombuffer(bare, dtype=np.uint8)
+    step = np.zeros(256, dtype=np.int64)
+    step[[ord("["), ord("{")]] = 1
+    step[[ord("]"), ord("}")]] = -1
+    levels = np.cumsum(step[codes])
+    return int(levels.max(initial=0))
+
+
+def _int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise ParamError(
+            f"a number of {digits:,} digits; settings are far smaller (e.g. 32). "
+            f"Received: {text[:20]}..."
+        )
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ParamError(f"a number too large to hold. Received: {text[:40]}")
+    return value
+
+
+def _constant(text: str) -> float:
+    raise ParamError(f"{text} is not a number JSON allows; write a plain number")
+
+
+def parse_json(text: str | bytes, what: str, error: type[CnnvizError] = CnnvizError) -> Any:
+    """A JSON document a user supplied, checked before it is parsed.
+
+    Args:
+        text: the document (bytes are decoded as UTF-8).
+        what: what it is, e.g. "the model spec", named in every message.
+        error: the CnnvizError subclass to raise.
+
+    Raises:
+        error: larger than MAX_JSON_BYTES, nested deeper than MAX_JSON_DEPTH, not JSON
+            (line and column named), not UTF-8, or holding a huge or non-finite number.
+    """
+    size = len(text)
+    if size > MAX_JSON_BYTES:
+        raise error(
+            f"{what} is {size / 1e6:.1f} MB; a JSON document here is at most "
+            f"{MAX_JSON_BYTES / 1e6:.0f} MB (a model spec is a few kB)"
+        )
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise error(f"{what} is not a text (UTF-8 JSON) file") from None
+    depth = _depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise error(
+            f"{what} nests [ and {{ {depth:,} levels deep; at most {MAX_JSON_DEPTH} are "
+            "allowed (a model spec needs 4)"
+        )
+    try:
+        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except json.JSONDecodeError as err:
+        raise error(
+            f"{what} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
+        ) from None
+    except ParamError as err:
+        raise error(f"{what} holds {err}") from None
+    except (ValueError, RecursionError) as err:
+        raise error(f"{what} cannot be read: {err}") from None
+
+
+def read_json_file(
+    path: str | os.PathLike, what: str, error: type[CnnvizError] = CnnvizError
+) -> Any:
+    """`parse_json` of a file, whose size is checked before it is read.
+
+    Args:
+        path: the file.
+        what: what kind of file it is, without an article: "augmentation spec file".
+        error: the CnnvizError subclass to raise.
+
+    Raises:
+        error: missing, a folder, too large, or what `parse_json` refuses; the
+            message names the file.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise error(
+                f"{path} is {size / 1e6:.1f} MB; the {what} is at most "
+                f"{MAX_JSON_BYTES / 1e6:.0f} MB of JSON"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise error(f"{path} is a folder, not a {what}") from None
+    except PermissionError:
+        raise error(f"{path} cannot be read (permission denied)") from None
+    try:
+        return parse_json(data, f"the {what}", error)
+    except CnnvizError as err:
+        raise error(f"{path}: {err}") from None

@@ -1,0 +1,131 @@
+"""One image's answer: the model's top classes, and where it looked (Grad-CAM)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from cnnviz.figures.base import base_layout, hidden_axis, make_figure, paper_text, picture_trace
+from cnnviz.figures.colors import GRID_COLOR, OTHER_COLOR, PREDICTED_COLOR, TEXT_COLOR
+
+__all__ = ["gradcam_overlay", "prediction_bars"]
+
+HEAT_SCALE = "Jet"  # Grad-CAM's usual colours: blue (ignored) to red (looked at)
+
+
+def gradcam_overlay(
+    image: Any, heatmap: Any, *, title: str = "Grad-CAM", opacity: float = 0.45
+) -> go.Figure:
+    """The image and, beside it, the image under its Grad-CAM heatmap.
+
+    Args:
+        image: the model's input, shape (H, W, C), floats in [0, 1] or uint8.
+        heatmap: ndarray of shape (H, W), values in [0, 1] (`gradcam.grad_cam`).
+        title: the figure title (say which class and layer).
+        opacity: how strongly the heatmap covers the image.
+
+    Returns:
+        Panel 1: the image (trace "image"); panel 2: the image (trace "image
+        under heatmap") and the heatmap (trace "Grad-CAM", with a colour bar).
+    """
+    heat = np.asarray(heatmap, dtype=float)
+    h, w = heat.shape
+    size = float(max(h, w))
+    traces = [
+        picture_trace(image, x=-0.5, y=-0.5, size=size, name="image"),
+        picture_trace(image, x=-0.5, y=-0.5, size=size, name="image under heatmap", panel=2),
+        {
+            "type": "heatmap",
+            "z": heat,
+            "colorscale": HEAT_SCALE,
+            "zmin": 0,
+            "zmax": 1,
+            "opacity": opacity,
+            "name": "Grad-CAM",
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "hovertemplate": "row %{y}, column %{x}: %{z:.2f}<extra></extra>",
+            "colorbar": {
+                "title": {"text": "attention"},
+                "tickvals": [0, 0.5, 1],
+                "ticktext": ["0 (ignored)", "0.5", "1 (most)"],
+            },
+        },
+    ]
+    layout = base_layout(title, 460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    for suffix, domain in (("", [0, 0.44]), ("2", [0.5, 0.94])):
+        layout[f"xaxis{suffix}"] = hidden_axis(range=[-0.5, w - 0.5], domain=domain)
+        layout[f"yaxis{suffix}"] = hidden_axis(range=[h - 0.5, -0.5], scaleanchor=f"x{suffix}")
+    layout["annotations"] = [
+        paper_text("image", 0.22, 1.0, size=16, yanchor="bottom"),
+        paper_text("where the model looked", 0.72, 1.0, size=16, yanchor="bottom"),
+    ]
+    return make_figure(traces, layout)
+
+
+def prediction_bars(prediction: Any) -> go.Figure:
+    """The model's answer for one image: its top classes as horizontal bars.
+
+    A one-unit sigmoid head also gets a dashed line at the 0.5 threshold.
+
+    Args:
+        prediction: a `cnnviz.predict.Prediction` (top, name, probability, binary).
+    """
+    top = list(prediction.top)
+    names = [s.name for s in top][::-1]  # most probable at the top
+    values = [s.probability for s in top][::-1]
+    colors = [PREDICTED_COLOR if s.index == prediction.label else OTHER_COLOR for s in top][::-1]
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "x": values,
+        "y": names,
+        "marker": {"color": colors},
+        "name": "probability",
+        "text": [f"{v:.1%}" for v in values],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "textfont": {"size": 16},
+        "hovertemplate": "%{y}: %{x:.2%}<extra></extra>",
+    }
+    layout = base_layout(
+        f"Top {len(top)} classes",  # the page states the answer itself, above the bars
+        130 + 46 * len(top),
+        margin={"l": 10, "r": 60, "t": 60, "b": 50},
+    )
+    layout["xaxis"] = {
+        "title": {"text": "probability"},
+        "range": [0, 1.0],
+        "tickformat": ".0%",
+        "gridcolor": GRID_COLOR,
+    }
+    layout["yaxis"] = {"type": "category", "automargin": True, "tickfont": {"size": 16}}
+    if prediction.binary:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "x0": 0.5,
+                "x1": 0.5,
+                "y0": 0,
+                "y1": 1,
+                "xref": "x",
+                "yref": "paper",
+                "name": "threshold",
+                "line": {"dash": "dash", "color": TEXT_COLOR, "width": 2},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "text": "threshold 0.5",
+                "x": 0.5,
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 13},
+            }
+        ]
+    return make_figure([trace], layout)

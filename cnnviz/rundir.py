@@ -1,0 +1,253 @@
+"""The one writer of a run folder: every file of a run is written here, atomically.
+
+::
+
+    runs/20261129-193000-digits-small-ab12/
+        spec.json      the model spec as trained
+        config.json    dataset, hyper-parameters, augmentation, owner, runner, created
+        history.csv    one row per epoch (Keras CSVLogger format)
+        model.keras    the trained model (read back as weights only)
+        metrics.json   test metrics with the confusion matrix (`evaluate --json`)
+        status.json    {"status", "message", "updated", "pid", ...}
+
+The root is `--runs-dir`, else `$CNNVIZ_RUNS_DIR`, else `./runs`. A run is `queued` or
+`running` only while the process that wrote its status lives; once that process is
+gone it reads as `interrupted`. Files are written atomically (temp file + rename), so a
+reader never sees half a document. `cnnviz.runs` reads run folders; nothing else
+writes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cnnviz.errors import CnnvizError
+from cnnviz.events import ACTIVE, STATUSES
+
+__all__ = [
+    "CONFIG_FILE",
+    "HISTORY_FILE",
+    "METRICS_FILE",
+    "MODEL_FILE",
+    "SPEC_FILE",
+    "STATUS_FILE",
+    "create",
+    "new_run_dir",
+    "now_iso",
+    "read_json",
+    "read_status",
+    "record",
+    "runs_root",
+    "save_model",
+    "write_json",
+    "write_status",
+]
+
+SPEC_FILE, CONFIG_FILE, STATUS_FILE = "spec.json", "config.json", "status.json"
+HISTORY_FILE, MODEL_FILE, METRICS_FILE = "history.csv", "model.keras", "metrics.json"
+RUNS_ENV = "CNNVIZ_RUNS_DIR"
+
+
+def runs_root(runs_dir: str | os.PathLike | None = None) -> Path:
+    """The folder holding the runs: `runs_dir`, else $CNNVIZ_RUNS_DIR, else ./runs."""
+    return Path(runs_dir or os.environ.get(RUNS_ENV) or "runs")
+
+
+def now_iso() -> str:
+    """The local time with its UTC offset, e.g. "2026-11-29T19:30:00+01:00"."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# --- files --------------------------------------------------------------------------
+
+
+def write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write `data` as JSON atomically: a temp file in the same folder, then rename.
+
+    Raises:
+        OSError: the file could not be written (e.g. errno.ENOSPC on a full disk).
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of a run; CnnvizError naming the file when missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CnnvizError(f"{path} is missing; the run directory is incomplete") from None
+    except (OSError, ValueError) as err:
+        raise CnnvizError(f"cannot read {path}: {err}") from None
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of a process (Linux /proc), to tell a reused pid apart."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[-1].split()[19]
+
+
+def _owner() -> dict[str, Any]:
+    pid = os.getpid()
+    return {"pid": pid, "host": socket.gethostname(), "proc_start": _process_start(pid)}
+
+
+def _owner_alive(status: dict[str, Any]) -> bool:
+    """Whether the process that wrote an active status still runs (True if unknown)."""
+    pid = status.get("pid")
+    if not isinstance(pid, int) or status.get("host") not in (None, socket.gethostname()):
+        return True
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    started = status.get("proc_start")
+    return started is None or _process_start(pid) in (None, started)
+
+
+def write_status(
+    run_dir: str | os.PathLike, status: str, message: str = "", **fields: Any
+) -> dict[str, Any]:
+    """Update status.json: the new status and message, this process as owner, and any
+    extra fields (kept from earlier writes unless overwritten).
+
+    Returns:
+        The status document written.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}; received {status!r}")
+    path = Path(run_dir) / STATUS_FILE
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        document = {}
+    document.update(fields)
+    document.update(status=status, message=message, updated=now_iso(), **_owner())
+    write_json(path, document)
+    return document
+
+
+def read_status(run_dir: str | os.PathLike) -> dict[str, Any]:
+    """status.json of a run; an active run whose process died reads as "interrupted"
+    (and is saved so, when the folder is writable)."""
+    path = Path(run_dir) / STATUS_FILE
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CnnvizError(f"{path} is missing; {path.parent} is not a run folder") from None
+    except (OSError, ValueError):
+        document = None
+    if not isinstance(document, dict) or document.get("status") not in STATUSES:
+        return {"status": "failed", "message": f"{path} is not a valid status file"}
+    if document["status"] in ACTIVE and not _owner_alive(document):
+        was = document["status"]
+        document["status"] = "interrupted"
+        document["message"] = (
+            f"the process that was training it (pid {document.get('pid')}) ended "
+            f"while the run was {was}"
+        )
+        try:
+            write_json(path, document)
+        except OSError:
+            pass
+    return document
+
+
+# --- a run folder -------------------------------------------------------------------
+
+
+def new_run_dir(name: str, *, runs_dir: str | os.PathLike | None = None) -> Path:
+    """Create an empty, uniquely named run folder, e.g. runs/20261129-193000-cnn-ab12.
+
+    Ids sort by creation time (to the second) and end in 4 random hex digits.
+    """
+    from cnnviz.build import safe_name
+
+    root = runs_root(runs_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = root / f"{stamp}-{safe_name(name)}-{secrets.token_hex(2)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise CnnvizError(f"could not create a new run folder in {root}")
+
+
+def create(
+    spec: dict[str, Any],
+    config: dict[str, Any],
+    *,
+    runs_dir: str | os.PathLike | None = None,
+    status: str = "queued",
+    message: str = "",
+) -> Path:
+    """A new run folder holding spec.json, config.json (with "created") and status.json.
+
+    Args:
+        spec: the model spec as a dict (`ModelSpec.to_dict()`).
+        config: what config.json starts with (the data source, the settings).
+
+    Raises:
+        OSError: the folder could not be written (full disk, no permission).
+    """
+    run_dir = new_run_dir(spec.get("name", "model"), runs_dir=runs_dir)
+    write_json(run_dir / SPEC_FILE, spec)
+    write_json(run_dir / CONFIG_FILE, {**config, "created": config.get("created") or now_iso()})
+    write_status(run_dir, status, message)
+    return run_dir
+
+
+def record(run_dir: str | os.PathLike, spec: dict[str, Any], config: dict[str, Any]) -> None:
+    """What training knows once it starts: spec.json when the folder has none, and
+    config.json's entries updated with `config` (what it already says, e.g. the data
+    source a job was created with, is kept where `config` is silent)."""
+    run_dir = Path(run_dir)
+    if not (run_dir / SPEC_FILE).is_file():
+        write_json(run_dir / SPEC_FILE, spec)
+    path = run_dir / CONFIG_FILE
+    try:
+        document = read_json(path) if path.is_file() else {}
+    except CnnvizError:
+        document = {}
+    document = document if isinstance(document, dict) else {}
+    for key in ("dataset", "data_dir", "limit", "image_size", "seed", "model"):
+        document.setdefault(key, None)
+    document.update(config)
+    document.setdefault("created", now_iso())
+    write_json(path, document)
+
+
+def save_model(run_dir: str | os.PathLike, model, name: str = MODEL_FILE) -> Path:
+    """The model as `name` in the run folder, written to a temp name first so a failed
+    save leaves no half file."""
+    path = Path(run_dir) / name
+    tmp = path.with_name(f".{os.getpid()}-{secrets.token_hex(4)}.tmp.keras")
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,109 @@
+"""The one set of value checkers and the one reader of user JSON.
+
+Every checker's message names the setting, says what fits, and ends with
+`Received: name=value`, the value as the user wrote it (JSON). Documents are refused
+before parsing when too large or too deep, and numbers of absurd size are refused.
+"""
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+from cnnviz import checks
+from cnnviz.errors import CnnvizError, ParamError, SpecError
+
+
+@pytest.mark.parametrize(
+    "call, value, words",
+    [
+        (lambda v: checks.whole(v, "epochs", low=1, high=10), 0, "a whole number from 1 to 10"),
+        (lambda v: checks.whole(v, "epochs", low=1), 2.5, "a positive whole number"),
+        (lambda v: checks.whole(v, "epochs", low=1), True, "a positive whole number"),
+        (lambda v: checks.whole(v, "seed", low=0), -1, "a whole number of at least 0"),
+        (lambda v: checks.number(v, "lr"), "0.1", "a number, not str"),
+        (lambda v: checks.number(v, "lr"), math.inf, "a number (a finite one)"),
+        (lambda v: checks.between(v, "rate", 0, 1, high_open=True), 1.0, "at least 0 and below 1"),
+        (lambda v: checks.between(v, "deg", 0, 180), 200, "between 0 and 180"),
+        (
+            lambda v: checks.between(v, "f", 0, 1, low_open=True, high_open=True),
+            0,
+            "between 0 and 1",
+        ),
+        (lambda v: checks.boolean(v, "flip"), 1, "true or false"),
+        (lambda v: checks.one_of(v, "optimizer", ("adam", "sgd")), "adan", "did you mean 'adam'"),
+        (lambda v: checks.number_range(v, "zoom"), [1.2, 0.9], "low <= high"),
+        (lambda v: checks.number_range(v, "zoom"), [1, 2, 3], "not 3 values"),
+        (lambda v: checks.pair(v, "kernel_size"), [3, 0], "a pair of them like [3, 3]"),
+        (lambda v: checks.padding_amount(v, "padding"), -1, "none negative"),
+        (lambda v: checks.input_shape(v), [28, 28], "for grayscale images write [28, 28, 1]"),
+        (lambda v: checks.image_size(v), (4, 4), "each from 8 to 512"),
+    ],
+)
+def test_every_checker_says_what_fits_and_ends_with_what_it_received(call, value, words):
+    with pytest.raises(CnnvizError) as caught:
+        call(value)
+    message = str(caught.value)
+    assert words in message
+    name = message.split(" must be ")[0]
+    assert re.search(rf"\. Received: {re.escape(name)}=[^\n]+$", message), message
+
+
+def test_checkers_return_normalised_values():
+    assert checks.whole(np.int64(3), "n", low=1) == 3 and type(checks.whole(3, "n")) is int
+    assert checks.number(2, "x") == 2.0 and isinstance(checks.number(2, "x"), float)
+    assert checks.number_range(1.5, "zoom") == (1.5, 1.5)
+    assert checks.pair(3, "k") == (3, 3) and checks.pair([3, 5], "k") == (3, 5)
+    assert checks.optional_pair(None, "s") is None
+    assert checks.padding_amount([1, 2], "p") == ((1, 1), (2, 2))
+    assert checks.input_shape([8, 8, 1]) == (8, 8, 1)
+    assert checks.image_size([64, 32]) == (64, 32)
+    assert checks.received("name", "a" * 200).endswith("...")  # long values are cut
+    assert checks.received("name", {"a"}) == "Received: name={'a'}"  # not JSON: its repr
+
+
+def test_parse_json_reads_a_normal_document():
+    text = json.dumps({"name": "m", "layers": [{"type": "Dense", "units": 3, "x": 0.5}]})
+    assert checks.parse_json(text, "the spec") == json.loads(text)
+    assert checks.parse_json(text.encode(), "the spec") == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests [ and { 100,000 levels deep; at most 32"),
+        ('{"filters": ' + "9" * 5001 + "}", "a number of 5,001 digits"),
+        ('{"x": 1e999}', "a number too large to hold"),
+        ('{"x": NaN}', "NaN is not a number JSON allows"),
+        ('{"x": Infinity}', "Infinity is not a number JSON allows"),
+        ('{"name": "' + "x" * 1_000_001 + '"}', "1.0 MB; a JSON document here is at most 1 MB"),
+        ('{"a": 1,,}', "not valid JSON: Expecting property name"),
+        (b"\xff\xfe{}", "not a text (UTF-8 JSON) file"),
+    ],
+)
+def test_parse_json_refuses_hostile_documents_with_a_message(text, words):
+    with pytest.raises(SpecError) as caught:
+        checks.parse_json(text, "the spec", SpecError)
+    assert words in str(caught.value) and str(caught.value).startswith("the spec")
+
+
+def test_brackets_inside_strings_do_not_count_as_depth():
+    text = json.dumps({"name": "[" * 1000, "layers": []})
+    assert checks.parse_json(text, "the spec")["name"] == "[" * 1000
+
+
+def test_read_json_file_checks_the_size_before_reading(tmp_path):
+    big = tmp_path / "big.json"
+    big.write_text('{"name": "' + "x" * 2_000_000 + '"}')
+    with pytest.raises(CnnvizError, match=r"big.json is 2.0 MB; the spec file is at most 1 MB"):
+        checks.read_json_file(big, "spec file")
+    with pytest.raises(CnnvizError, match="no such spec file"):
+        checks.read_json_file(tmp_path / "missing.json", "spec file")
+    with pytest.raises(CnnvizError, match="is a folder"):
+        checks.read_json_file(tmp_path, "spec file")
+
+
+def test_param_error_is_a_cnnviz_error():
+    assert issubclass(ParamError, CnnvizError) and issubclass(SpecError, CnnvizError)

@@ -1,0 +1,170 @@
+"""Generated Keras code: it runs and builds the same model, writes only checked values, and
+the training script fits the dataset, the head and the optimizer."""
+
+import subprocess
+import sys
+
+import pytest
+
+from cnnviz.codegen import to_keras_code, training_script
+from cnnviz.spec import ModelSpec, validate
+
+ODD_SPECS = {
+    "odd sizes, non-square kernels, strides": (
+        (31, 17, 3),
+        [
+            {"type": "Conv2D", "filters": 5, "kernel_size": [3, 5], "strides": [2, 1]},
+            {
+                "type": "Conv2D",
+                "filters": 7,
+                "kernel_size": [1, 4],
+                "strides": 3,
+                "padding": "same",
+                "use_bias": False,
+            },
+            {"type": "MaxPooling2D", "pool_size": 3, "strides": 1, "padding": "same"},
+            {"type": "AveragePooling2D", "pool_size": [2, 3], "padding": "valid"},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": 9, "activation": "softmax"},
+        ],
+    ),
+    "batch norm, global pooling, separable, depthwise": (
+        (23, 29, 1),
+        [
+            {"type": "Rescaling", "scale": 2.0, "offset": -1.0},
+            {"type": "ZeroPadding2D", "padding": [[1, 2], [0, 3]]},
+            {
+                "type": "SeparableConv2D",
+                "filters": 6,
+                "kernel_size": 3,
+                "depth_multiplier": 2,
+                "padding": "same",
+                "activation": "selu",
+            },
+            {"type": "BatchNormalization", "momentum": 0.9},
+            {
+                "type": "DepthwiseConv2D",
+                "kernel_size": [5, 3],
+                "strides": 2,
+                "depth_multiplier": 3,
+                "activation": "swish",
+            },
+            {"type": "SpatialDropout2D", "rate": 0.1},
+            {
+                "type": "Conv2D",
+                "filters": 4,
+                "kernel_size": 3,
+                "dilation_rate": 2,
+                "activation": "leaky_relu",
+            },
+            {"type": "GlobalMaxPooling2D"},
+            {"type": "BatchNormalization"},
+            {"type": "Dense", "units": 12, "activation": "elu"},
+            {"type": "Dropout", "rate": 0.3},
+            {"type": "Activation", "activation": "tanh"},
+            {"type": "Dense", "units": 3, "activation": "softmax"},
+        ],
+    ),
+    "global average pooling on a 1x1 map": (
+        (5, 5, 2),
+        [
+            {"type": "Conv2D", "filters": 3, "kernel_size": 5, "activation": "gelu"},
+            {"type": "GlobalAveragePooling2D"},
+            {"type": "Dense", "units": 1, "activation": "sigmoid"},
+        ],
+    ),
+}
+
+
+def test_generated_code_builds_the_same_model(tmp_path):
+    shape, stack = ODD_SPECS["batch norm, global pooling, separable, depthwise"]
+    report = validate(
+        ModelSpec.from_dict({"name": "odd one", "input_shape": list(shape), "layers": stack})
+    )
+    script = tmp_path / "m.py"
+    script.write_text(to_keras_code(report))
+    probe = (
+        "import json, runpy\n"
+        f"ns = runpy.run_path({str(script)!r})\n"
+        "m = ns['model']\n"
+        "print(json.dumps([[list(l.output.shape)[1:], l.count_params()] for l in m.layers]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    import json
+
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got == [[list(r.output_shape), r.total] for r in report.rows]
+
+
+def test_code_export_writes_only_checked_values():
+    spec = ModelSpec.from_dict(
+        {
+            "name": 'x"); import os; os.system("echo pwned',
+            "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 2, "activation": "softmax"}],
+        }
+    )
+    code = to_keras_code(validate(spec, input_shape=(4, 4, 1)))
+    compile(code, "m.py", "exec")
+    assert "import os" not in code and "os.system" not in code
+    assert 'name="x_import_os_os_system_echo_pwned"' in code
+
+
+@pytest.mark.parametrize(
+    "dataset, preset, shape, classes, optimizer, expected",
+    [
+        (
+            "tfds:horses_or_humans",
+            "lab-7.03-horses-or-humans",
+            [300, 300, 3],
+            2,
+            "sgd",
+            [
+                "tfds.load('horses_or_humans'",
+                "SGD(learning_rate=0.01, momentum=0.8)",
+                'loss="binary_crossentropy"',
+            ],
+        ),
+        (
+            "folder:/data/pets",
+            "digits-small",
+            [64, 64, 3],
+            3,
+            "rmsprop",
+            [
+                "image_dataset_from_directory(\n    '/data/pets'",
+                "RMSprop(learning_rate=0.01)",
+                'loss="sparse_categorical_crossentropy"',
+            ],
+        ),
+        (
+            "shapes",
+            "shapes-small",
+            [32, 32, 3],
+            4,
+            "adam",
+            ["raise SystemExit(", "Adam(learning_rate=0.01)"],
+        ),
+    ],
+)
+def test_training_scripts_fit_the_dataset_head_and_optimizer(
+    dataset, preset, shape, classes, optimizer, expected
+):
+    from cnnviz import presets
+
+    training = {
+        "optimizer": optimizer,
+        "learning_rate": 0.01,
+        "momentum": 0.8,
+        "epochs": 3,
+        "batch_size": 16,
+    }
+    script = training_script(
+        presets.get(preset),
+        {"dataset": dataset, "image_shape": shape, "num_classes": classes, "training": training},
+    )
+    compile(script, "train.py", "exec")
+    for text in expected:
+        assert text in script
+    assert "epochs=3" in script and ".batch(16)" in script

@@ -1,0 +1,107 @@
+"""Feature maps and filters of a real Keras model.
+
+Oracles: the spec's own shape inference, Keras's per-layer outputs and kernels."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+from cnnviz import presets
+from cnnviz.build import build_model
+from cnnviz.codegen import to_keras_code
+from cnnviz.errors import CnnvizError
+from cnnviz.features import conv_layer_names, feature_maps, filters
+from cnnviz.forward import cached
+from cnnviz.spec import ModelSpec, validate
+
+SHAPE_PRESETS = ["digits-small", "shapes-small", "lab-7.02-pooling", "lab-cifar100", "lenet-5"]
+
+
+def preset_model(name: str):
+    preset = presets.PRESETS[name]
+    report = validate(preset.spec, input_shape=preset.input_shape, num_classes=preset.num_classes)
+    return build_model(report), report
+
+
+def random_image(shape, seed=0) -> np.ndarray:
+    return np.random.default_rng(seed).random(shape, dtype=np.float32)
+
+
+@pytest.mark.parametrize("name", SHAPE_PRESETS)
+def test_feature_map_shapes_match_the_spec_shape_inference(name):
+    model, report = preset_model(name)
+    activations = feature_maps(model, random_image(report.input_shape))
+    assert [a.name for a in activations] == [row.name for row in report.rows]
+    assert [a.type for a in activations] == [row.type for row in report.rows]
+    assert [a.output.shape for a in activations] == [row.output_shape for row in report.rows]
+    assert [a.output.ndim == 3 for a in activations] == [
+        len(row.output_shape) == 3 for row in report.rows
+    ]
+
+
+def test_feature_maps_equal_the_keras_layers_applied_one_after_another():
+    model, report = preset_model("lab-cifar100")  # batch norm and dropout: inference mode
+    image = random_image(report.input_shape, seed=1)
+    activations = feature_maps(model, image[None])
+    x = image[None]
+    for layer, activation in zip(model.layers[1:], activations, strict=True):
+        x = layer(x, training=False)
+        np.testing.assert_allclose(activation.output, np.asarray(x)[0], rtol=1e-4, atol=1e-5)
+
+
+def test_feature_maps_of_a_sequential_stack_equal_the_functional_model():
+    model, report = preset_model("digits-small")
+    namespace = {}
+    exec(to_keras_code(report), namespace)
+    sequential = namespace["model"]
+    sequential.set_weights(model.get_weights())
+    image = random_image(report.input_shape, seed=2)
+    for ours, theirs in zip(
+        feature_maps(model, image), feature_maps(sequential, image), strict=True
+    ):
+        # Auto names of a Sequential depend on Keras's process-wide counters: compare types.
+        assert ours.type == theirs.type
+        np.testing.assert_allclose(ours.output, theirs.output, rtol=1e-5, atol=1e-6)
+
+
+def test_feature_maps_reuse_one_extractor_per_model_and_forget_it_with_the_model():
+    model, report = preset_model("digits-small")
+    image = random_image(report.input_shape)
+    feature_maps(model, image)
+    first = cached(model, "features", lambda: pytest.fail("not cached"))
+    feature_maps(model, image)
+    assert cached(model, "features", lambda: None) is first
+    gone = weakref.ref(model)
+    del model, first
+    gc.collect()
+    assert gone() is None
+
+
+def test_feature_maps_refuse_an_image_of_the_wrong_shape():
+    model, _ = preset_model("digits-small")
+    with pytest.raises(CnnvizError, match=r"\[8, 8, 1\].*\[28, 28, 1\]"):
+        feature_maps(model, np.zeros((28, 28, 1), np.float32))
+
+
+def test_filters_are_the_convolution_kernels():
+    model, _ = preset_model("lab-7.02-pooling")
+    assert conv_layer_names(model) == ["conv2d", "conv2d_1"]
+    first = filters(model)
+    np.testing.assert_array_equal(first, model.get_layer("conv2d").kernel.numpy())
+    assert first.shape == (3, 3, 1, 64)
+    assert filters(model, "conv2d_1").shape == (3, 3, 64, 64)
+    with pytest.raises(CnnvizError, match="'flatten' is not a convolution.*conv2d, conv2d_1"):
+        filters(model, "flatten")
+
+
+def test_a_model_without_convolutions_has_no_filters():
+    spec = ModelSpec.from_dict(
+        {
+            "input_shape": [4, 4, 1],
+            "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 2, "activation": "softmax"}],
+        }
+    )
+    with pytest.raises(CnnvizError, match="no convolution layer"):
+        filters(build_model(spec))

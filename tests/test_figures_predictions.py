@@ -1,0 +1,46 @@
+"""One image's answer: the top classes in bars, the threshold of a binary head, Grad-CAM."""
+
+import numpy as np
+
+from cnnviz.figures.colors import PREDICTED_COLOR
+from cnnviz.figures.predictions import gradcam_overlay, prediction_bars
+from cnnviz.metrics import top_classes
+from cnnviz.predict import Prediction
+from tests.helpers_figures import RNG, decoded, shrunk, valid
+
+
+def test_gradcam_overlay_lays_the_heatmap_over_the_image():
+    image = RNG.random((10, 12, 3))
+    heatmap = RNG.random((10, 12))
+    fig = valid(gradcam_overlay(image, heatmap, title="Grad-CAM: dog"))
+    assert [t.name for t in fig.data] == ["image", "image under heatmap", "Grad-CAM"]
+    heat = fig.data[2]
+    np.testing.assert_array_equal(heat.z, heatmap)
+    assert (heat.zmin, heat.zmax, heat.xaxis) == (0, 1, "x2")
+    assert 0 < heat.opacity < 1
+    expected = (image * 255).round().astype(np.uint8)
+    np.testing.assert_array_equal(shrunk(decoded(fig.data[1]), (10, 12)), expected)
+    assert fig.layout.title.text == "Grad-CAM: dog"
+
+
+def prediction(probabilities, names, binary=False):
+    p = np.asarray(probabilities, dtype=float)
+    top = tuple(top_classes(p, names, k=3))
+    return Prediction("x.png", p, top[0].index, top[0].name, top, binary)
+
+
+def test_prediction_bars_put_the_answer_on_top_in_blue():
+    fig = valid(prediction_bars(prediction([0.1, 0.6, 0.05, 0.25], list("abcd"))))
+    (bars,) = fig.data
+    assert list(bars.y) == ["a", "d", "b"]  # drawn bottom to top: b on top
+    np.testing.assert_allclose(bars.x, [0.1, 0.25, 0.6])
+    assert bars.marker.color[-1] == PREDICTED_COLOR
+    assert fig.layout.title.text == "Top 3 classes"  # the helper keeps the top 3
+    assert not fig.layout.shapes
+
+
+def test_a_binary_prediction_shows_the_threshold():
+    fig = valid(prediction_bars(prediction([0.3, 0.7], ["horse", "human"], True)))
+    (line,) = fig.layout.shapes
+    assert (line.x0, line.x1, line.name) == (0.5, 0.5, "threshold")
+    assert list(fig.data[0].y) == ["horse", "human"]

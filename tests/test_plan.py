@@ -1,0 +1,60 @@
+"""What a run will do, checked before it starts: hyper-parameters with clear messages,
+round trips, the preset's suggestions, and the optimizer table.
+
+Oracle: Keras's own optimizer classes and their settings."""
+
+import pytest
+
+from cnnviz.data import load_dataset
+from cnnviz.errors import CnnvizError
+from cnnviz.plan import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits", limit=200)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"epochs": 0}, "epochs must be a whole number from 1"),
+        ({"epochs": 2.5}, "Received: epochs=2.5"),
+        ({"batch_size": 0}, "batch_size must be"),
+        ({"optimizer": "adagrad"}, "optimizer must be one of adam, rmsprop, sgd"),
+        ({"learning_rate": 0}, "learning_rate must be above 0"),
+        ({"learning_rate": float("nan")}, "learning_rate must be a number"),
+        ({"momentum": 1.0}, "momentum must be at least 0 and below 1"),
+        ({"validation_split": 0.6}, "validation_split must be from 0"),
+        ({"seed": -1}, "seed must be"),
+        ({"early_stopping_patience": 0}, "early_stopping_patience must be"),
+    ],
+)
+def test_config_mistakes_are_refused(kwargs, words):
+    with pytest.raises(CnnvizError, match=words):
+        TrainConfig(**kwargs)
+
+
+def test_config_round_trip_and_suggestions():
+    from cnnviz.presets import PRESETS
+
+    config = TrainConfig(optimizer="SGD", learning_rate=1, momentum=0.5)
+    assert config.optimizer == "sgd" and isinstance(config.learning_rate, float)
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(CnnvizError, match="unknown training setting 'lr'"):
+        TrainConfig.from_dict({"lr": 0.1})
+    suggested = TrainConfig.suggested("digits-small", epochs=3, batch_size=None)
+    assert suggested.epochs == 3
+    assert suggested.batch_size == PRESETS["digits-small"].training["batch_size"]
+    assert TrainConfig.suggested("my_spec.json") == TrainConfig()
+
+
+@pytest.mark.parametrize("name, cls", [("adam", "Adam"), ("rmsprop", "RMSprop"), ("sgd", "SGD")])
+def test_the_optimizer_is_the_one_chosen(name, cls):
+    from cnnviz.plan import make_optimizer
+
+    optimizer = make_optimizer(TrainConfig(optimizer=name, learning_rate=0.25, momentum=0.5))
+    assert type(optimizer).__name__ == cls
+    assert float(optimizer.learning_rate) == 0.25
+    if name == "sgd":
+        assert optimizer.momentum == 0.5

@@ -1,0 +1,113 @@
+"""The one writer of run folders: the runs root, atomic files, status words, and runs
+whose process died.
+
+Oracles: processes started and ended here, files read back by hand."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnnviz import rundir, runs
+from cnnviz.spec import ModelSpec
+
+SPEC = ModelSpec.from_dict(
+    {
+        "name": "tiny cnn",
+        "layers": [
+            {"type": "Conv2D", "filters": 2, "kernel_size": 3, "activation": "relu"},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+        ],
+    }
+)
+
+
+CONFIG = {
+    "dataset": "digits",
+    "image_shape": [8, 8, 1],
+    "num_classes": 3,
+    "class_names": ["a", "b", "c"],
+    "training": {"epochs": 2},
+}
+
+
+def dead_pid() -> int:
+    """The pid of a process that has already exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_runs_root_precedence(tmp_path, monkeypatch):
+    monkeypatch.delenv("CNNVIZ_RUNS_DIR", raising=False)
+    assert rundir.runs_root() == Path("runs")
+    monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(tmp_path / "env"))
+    assert rundir.runs_root() == tmp_path / "env"
+    assert rundir.runs_root(tmp_path / "arg") == tmp_path / "arg"
+
+
+def test_a_run_whose_process_died_reads_interrupted(runs_dir):
+    run = runs.create_run(SPEC, CONFIG)
+    rundir.write_status(run.dir, "running", "training")
+    status_file = run.dir / "status.json"
+    document = json.loads(status_file.read_text())
+    document["pid"] = dead_pid()
+    status_file.write_text(json.dumps(document))
+    listed = runs.list_runs()[0]
+    assert listed.state == "interrupted"
+    assert str(document["pid"]) in listed.status["message"]
+    assert json.loads(status_file.read_text())["status"] == "interrupted"  # saved so
+
+
+def test_a_reused_pid_does_not_keep_a_run_alive(runs_dir):
+    run = runs.create_run(SPEC, CONFIG, status="running")
+    status_file = run.dir / "status.json"
+    document = json.loads(status_file.read_text())
+    document.update(pid=1, proc_start="not-the-start-of-pid-1")  # pid 1 lives, another
+    status_file.write_text(json.dumps(document))
+    assert runs.load_run(run.id).state == "interrupted"
+
+
+def test_runs_of_this_process_and_finished_runs_keep_their_status(runs_dir):
+    running = runs.create_run(SPEC, CONFIG, status="running")
+    assert runs.load_run(running.id).state == "running"
+    done = runs.create_run(SPEC, CONFIG)
+    rundir.write_status(done.dir, "completed", "trained 2 epochs", test_accuracy=0.5)
+    document = json.loads((done.dir / "status.json").read_text())
+    document["pid"] = dead_pid()
+    (done.dir / "status.json").write_text(json.dumps(document))
+    loaded = runs.load_run(done.id)
+    assert loaded.state == "completed" and loaded.test_accuracy == 0.5
+
+
+def test_write_status_keeps_earlier_fields_and_refuses_unknown_words(runs_dir):
+    run = runs.create_run(SPEC, CONFIG)
+    rundir.write_status(run.dir, "running", "epoch 1", epochs_completed=1)
+    document = rundir.write_status(run.dir, "stopped", "stopped on request")
+    assert document["epochs_completed"] == 1 and document["status"] == "stopped"
+    with pytest.raises(ValueError, match="status must be one of"):
+        rundir.write_status(run.dir, "paused")
+
+
+def test_unreadable_status_reads_failed(runs_dir):
+    run = runs.create_run(SPEC, CONFIG)
+    (run.dir / "status.json").write_text("{not json")
+    loaded = runs.load_run(run.id)
+    assert loaded.state == "failed" and "not a valid status file" in loaded.status["message"]
+
+
+def test_write_json_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
+    path = tmp_path / "doc.json"
+    rundir.write_json(path, {"a": 1})
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(json, "dump", full_disk)
+    with pytest.raises(OSError):
+        rundir.write_json(path, {"a": 2})
+    assert json.loads(path.read_text()) == {"a": 1}  # the old document survives
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
