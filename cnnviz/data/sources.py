@@ -17,7 +17,10 @@ from cnnviz.data import builtin
 from cnnviz.data.dataset import Dataset, Loaded, finish
 from cnnviz.errors import CnnvizError
 
-__all__ = ["SOURCES", "Options", "Source", "list_datasets", "load_dataset"]
+__all__ = ["SOURCES", "Options", "Source", "check_dataset_id", "list_datasets", "load_dataset"]
+
+
+MAX_ID = 1000  # characters of a dataset id (a folder path is the longest)
 
 
 @dataclass(frozen=True)
@@ -125,11 +128,28 @@ def load_dataset(
         CnnvizError: unknown id (with close matches), bad argument, unreadable folder,
             or a TFDS set that is not cached and cannot be downloaded.
     """
-    if not isinstance(dataset_id, str) or not dataset_id.strip():
-        raise checks.fail("a dataset id", "a non-empty string", dataset_id, CnnvizError)
+    dataset_id = check_dataset_id(dataset_id)
     if limit is not None:
         checks.whole(limit, "limit", low=1)
     size = None if image_size is None else checks.image_size(image_size)
+    kind, _, argument = dataset_id.partition(":")
+    source = SOURCES[kind]
+    options = Options(data_dir, limit, size, seed, download)
+    return finish(dataset_id, source.load(argument, options), size=size, limit=limit, seed=seed)
+
+
+def check_dataset_id(dataset_id: object) -> str:
+    """A dataset id written as `SOURCES` allows (`KIND` or `KIND:ARGUMENT`), stripped;
+    whether its data exists is only known when it is loaded.
+
+    Raises:
+        CnnvizError: not a string, longer than MAX_ID characters, or not the form of
+            any source (with close matches).
+    """
+    if not isinstance(dataset_id, str) or not dataset_id.strip():
+        raise checks.fail("a dataset id", "a non-empty string", dataset_id, CnnvizError)
+    if len(dataset_id) > MAX_ID:
+        raise checks.fail("a dataset id", f"at most {MAX_ID} characters", dataset_id, CnnvizError)
     dataset_id = dataset_id.strip()
     kind, colon, argument = dataset_id.partition(":")
     source = SOURCES.get(kind)
@@ -139,8 +159,7 @@ def load_dataset(
         or (source.argument == "required" and not argument)
     ):
         raise _unknown_dataset(dataset_id)
-    options = Options(data_dir, limit, size, seed, download)
-    return finish(dataset_id, source.load(argument, options), size=size, limit=limit, seed=seed)
+    return dataset_id
 
 
 def _unknown_dataset(dataset_id: str) -> CnnvizError:

@@ -1,0 +1,221 @@
+"""Experiment links: what a session has set up, as one short URL-safe token.
+
+An experiment is the dataset (and the size its images are resized to), the model, the
+augmentation and the hyper-parameters. Written as JSON::
+
+    {"v": 1, "dataset": "digits", "model": "digits-small" or {...a model spec...},
+     "image_size": [64, 64], "augment": {"rotation_degrees": 20}, "training": {"epochs": 5}}
+
+Only `model` is required: a preset is named instead of spelled out, augmentation
+settings that change nothing and hyper-parameters equal to the preset's suggestions are
+left out. `encode` compresses that JSON (zlib) into URL-safe base64, for
+`?experiment=TOKEN`; `decode` reads a token someone sent as warily as any document a
+user supplies: at most `MAX_TOKEN_CHARS`, inflated to at most `checks.MAX_JSON_BYTES`
+(it stops there, so a small token that would unpack to gigabytes costs nothing), then
+`checks.parse_json` and the same validation as every spec input. Every problem is a
+`CnnvizError` saying what is wrong with the link. TensorFlow is not imported.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnnviz import checks, presets
+from cnnviz.augment import AugmentSpec
+from cnnviz.data.sources import check_dataset_id
+from cnnviz.errors import CnnvizError
+from cnnviz.plan import TrainConfig
+from cnnviz.spec import ModelSpec
+
+__all__ = [
+    "MAX_TOKEN_CHARS",
+    "QUERY_KEY",
+    "Experiment",
+    "decode",
+    "encode",
+    "preset_of",
+    "to_query",
+]
+
+QUERY_KEY = "experiment"  # ?experiment=TOKEN
+VERSION = 1  # of the JSON inside a token
+# Characters of a token: below Streamlit's own limit on a query string (524,288, beyond
+# which it drops the whole query unread), so that a longer token is told why. A model
+# takes a few hundred characters.
+MAX_TOKEN_CHARS = 500_000
+KEYS = ("v", "dataset", "model", "image_size", "augment", "training")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+={0,2}")  # URL-safe base64
+ABOUT = "the experiment link"
+
+
+def preset_of(spec: ModelSpec) -> str | None:
+    """The name of the preset whose spec is exactly `spec`, or None."""
+    return next((name for name, p in presets.PRESETS.items() if p.spec == spec), None)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """What a session has set up: enough to set up the same thing elsewhere.
+
+    Attributes:
+        spec: the model.
+        dataset: the dataset id, e.g. "digits" or "tfds:cifar10".
+        image_size: (height, width) the images are resized to, or None for their own.
+        augment: the augmentation (the identity when none).
+        training: the hyper-parameters.
+    """
+
+    spec: ModelSpec
+    dataset: str = "digits"
+    image_size: tuple[int, int] | None = None
+    augment: AugmentSpec = field(default_factory=AugmentSpec)
+    training: TrainConfig = field(default_factory=TrainConfig)
+
+    @property
+    def preset(self) -> str | None:
+        """The preset the model is, if it is one (its name goes into links)."""
+        return preset_of(self.spec)
+
+    def describe(self) -> str:
+        """One line for learners: the model, the dataset, the hyper-parameters."""
+        t = self.training
+        return (
+            f"model {self.spec.name} ({len(self.spec.layers)} layers) on {self.dataset}, "
+            f"{t.epochs} epochs, batch size {t.batch_size}, {t.optimizer}, learning rate "
+            f"{t.learning_rate:g}" + ("" if self.augment.is_identity else ", with augmentation")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The compact JSON form: defaults left out, a preset named by its name."""
+        preset = self.preset
+        data: dict[str, Any] = {
+            "v": VERSION,
+            "dataset": self.dataset,
+            "model": preset or self.spec.to_dict(),
+        }
+        if self.image_size is not None:
+            data["image_size"] = list(self.image_size)
+        if changes := self.augment.changes():
+            data["augment"] = changes
+        suggested = TrainConfig.suggested(preset).to_dict()
+        if training := {k: v for k, v in self.training.to_dict().items() if v != suggested[k]}:
+            data["training"] = training
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, what: str = ABOUT) -> Experiment:
+        """Read the JSON form, every field checked as any spec input is.
+
+        Args:
+            data: the parsed JSON.
+            what: what it is, for messages, e.g. "the experiment link".
+
+        Raises:
+            CnnvizError: "<what>: <the problem>".
+        """
+        try:
+            return _from_dict(data)
+        except CnnvizError as err:
+            raise CnnvizError(f"{what}: {err}") from None
+
+
+def _from_dict(data: Any) -> Experiment:
+    if not isinstance(data, dict):
+        raise checks.fail("an experiment", 'an object with "model"', data, CnnvizError)
+    for key in data:
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise CnnvizError(f"unknown key {key!r}; {hint}known keys: {', '.join(KEYS)}")
+    if data.get("v", VERSION) != VERSION:
+        raise checks.fail("v", f"{VERSION} (made by this version of cnnviz)", data["v"])
+    if "model" not in data:
+        raise CnnvizError('no "model": name a preset or give a model spec')
+    spec = _model(data["model"])
+    size = data.get("image_size")
+    training = data.get("training", {})
+    if not isinstance(training, dict):
+        raise checks.fail("training", "an object of settings", training, CnnvizError)
+    suggested = TrainConfig.suggested(preset_of(spec)).to_dict()
+    return Experiment(
+        spec=spec,
+        dataset=check_dataset_id(data.get("dataset", "digits")),
+        image_size=None if size is None else checks.image_size(size),
+        augment=AugmentSpec.from_dict(data.get("augment", {})),
+        training=TrainConfig.from_dict({**suggested, **training}),
+    )
+
+
+def _model(value: Any) -> ModelSpec:
+    """A preset's name (never a file: a link must not name the server's files) or a spec."""
+    if isinstance(value, str):
+        if value not in presets.PRESETS:
+            close = difflib.get_close_matches(value, presets.PRESETS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise CnnvizError(
+                f"model {value[:80]!r} is not a preset{hint}; presets: {', '.join(presets.PRESETS)}"
+            )
+        return presets.PRESETS[value].spec
+    return ModelSpec.from_dict(value)
+
+
+def encode(experiment: Experiment) -> str:
+    """The experiment as a URL-safe token (zlib-compressed JSON in base64, no padding)."""
+    text = json.dumps(experiment.to_dict(), separators=(",", ":"))
+    packed = zlib.compress(text.encode("utf-8"), 9)
+    return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
+
+
+def to_query(experiment: Experiment) -> str:
+    """`?experiment=TOKEN`: the query string that opens the experiment in the app."""
+    return f"?{QUERY_KEY}={encode(experiment)}"
+
+
+def decode(token: Any) -> Experiment:
+    """The experiment a token holds.
+
+    Raises:
+        CnnvizError: the token is empty, too long, garbled, cut short, unpacks to more
+            than `checks.MAX_JSON_BYTES`, or holds an experiment that does not check.
+    """
+    if not isinstance(token, str) or not token.strip():
+        raise CnnvizError(f"{ABOUT} is empty: copy the whole link, with what follows '='")
+    token = token.strip()
+    if len(token) > MAX_TOKEN_CHARS:
+        raise CnnvizError(
+            f"{ABOUT} is {len(token):,} characters long; a link cnnviz makes is at most "
+            f"{MAX_TOKEN_CHARS:,} (a model is a few hundred)"
+        )
+    if not _TOKEN.fullmatch(token):
+        raise CnnvizError(f"{ABOUT} holds characters a cnnviz link never has: it is garbled")
+    try:
+        packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        raise CnnvizError(f"{ABOUT} is garbled or cut short: copy the whole link") from None
+    return Experiment.from_dict(checks.parse_json(_inflate(packed), ABOUT), ABOUT)
+
+
+def _inflate(packed: bytes) -> bytes:
+    """zlib data unpacked to at most MAX_JSON_BYTES (+1, to know it is more)."""
+    limit = checks.MAX_JSON_BYTES
+    inflater = zlib.decompressobj()
+    try:
+        text = inflater.decompress(packed, limit + 1)
+    except zlib.error:
+        raise CnnvizError(f"{ABOUT} is garbled: it is not a link cnnviz made") from None
+    if len(text) > limit or inflater.unconsumed_tail:
+        raise CnnvizError(
+            f"{ABOUT} unpacks to more than {limit / 1e6:.0f} MB; an experiment is a few kB"
+        )
+    if not inflater.eof:
+        raise CnnvizError(f"{ABOUT} is cut short: part of it is missing; copy the whole link")
+    if inflater.unused_data:
+        raise CnnvizError(f"{ABOUT} has extra characters at its end: it is garbled")
+    return text
