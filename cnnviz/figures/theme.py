@@ -1,0 +1,126 @@
+"""Figures for a projector: larger type, thicker lines, a colour-blind-safe palette.
+
+The page's CSS does not reach inside a plotly chart, and Streamlit's plotly theme sets the
+tick and title fonts itself, so `for_projector` sets every font size explicitly (layout,
+title, legend, hover labels, every axis, annotations, colour bars, trace text), thickens
+lines, enlarges markers and the figure with them, and swaps the app's colours for their
+colour-blind-safe counterparts (`colors.PROJECTOR_COLORS`, after Okabe and Ito). It only
+restyles a figure a builder made: the builders stay as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from cnnviz.figures.colors import PROJECTOR_COLORS
+
+__all__ = ["SCALE", "for_projector"]
+
+SCALE = 1.3  # type and figure size on a projector, as the page's own text (130%)
+BASE_FONT = 14  # px assumed for a font a figure leaves to plotly or Streamlit
+MIN_LINE = 3.0  # px: the thinnest line drawn on a projector
+_FONTS = ("font", "tickfont", "textfont", "insidetextfont", "outsidetextfont")
+
+
+def _font(font: Any, scale: float, base: float) -> dict:
+    font = dict(font) if isinstance(font, dict) else {}
+    font["size"] = round(font.get("size", base) * scale)
+    return font
+
+
+def _recolor(value: Any) -> Any:
+    """Every colour string of the app's palette replaced, in nested dicts and lists."""
+    if isinstance(value, str):
+        return PROJECTOR_COLORS.get(value.lower(), value)
+    if isinstance(value, list):
+        return [_recolor(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k == "source" else _recolor(v) for k, v in value.items()}
+    return value
+
+
+def _fonts(part: dict, scale: float, base: float, *, always: str = "font") -> None:
+    """Scale the fonts of one part (the layout, an axis, a legend, a colour bar) in place;
+    its `always` font is set even when the part leaves it out."""
+    for key in _FONTS:
+        if key in part or key == always:
+            part[key] = _font(part.get(key), scale, base)
+    title = part.get("title")
+    if isinstance(title, str):
+        title = {"text": title}
+    if isinstance(title, dict):
+        title["font"] = _font(title.get("font"), scale, base)
+        part["title"] = title
+
+
+def _axis(axis: dict, scale: float, base: float) -> dict:
+    axis = dict(axis)
+    _fonts(axis, scale, base, always="tickfont")
+    if "gridcolor" in axis or axis.get("showgrid", True):
+        axis["gridwidth"] = max(axis.get("gridwidth", 1) * scale, 1.5)
+    return axis
+
+
+def _trace(trace: dict, scale: float, base: float) -> dict:
+    trace = dict(trace)
+    line = trace.get("line")
+    if trace.get("type", "scatter") == "scatter" or isinstance(line, dict):
+        line = dict(line) if isinstance(line, dict) else {}
+        line["width"] = max(line.get("width", 2) * 1.5, MIN_LINE)
+        trace["line"] = line
+    marker = trace.get("marker")
+    if isinstance(marker, dict) and isinstance(marker.get("size"), (int, float)):
+        trace["marker"] = {**marker, "size": marker["size"] * scale}
+    if isinstance(marker, dict) and isinstance(marker.get("colorbar"), dict):
+        bar = dict(marker["colorbar"])
+        _fonts(bar, scale, base, always="tickfont")
+        trace["marker"] = {**trace["marker"], "colorbar": bar}
+    if isinstance(trace.get("colorbar"), dict):
+        bar = dict(trace["colorbar"])
+        _fonts(bar, scale, base, always="tickfont")
+        trace["colorbar"] = bar
+    for key in _FONTS[2:]:
+        if key in trace or key == "textfont" and "text" in trace:
+            trace[key] = _font(trace.get(key), scale, base)
+    return trace
+
+
+def for_projector(figure: go.Figure, *, scale: float = SCALE) -> go.Figure:
+    """A copy of `figure` restyled for a projector (the figure itself is not changed).
+
+    Args:
+        figure: any plotly figure.
+        scale: how much larger type, markers and the figure become (lines: 1.5x, at
+            least MIN_LINE px).
+
+    Returns:
+        A new figure: same data, explicit font sizes everywhere, thicker lines, the
+        colour-blind-safe palette, `height`/`width`/margins scaled.
+    """
+    spec = _recolor(figure.to_dict())
+    layout = spec.get("layout", {})
+    base = layout.get("font", {}).get("size", BASE_FONT)
+    _fonts(layout, scale, base)
+    for part in ("legend", "hoverlabel"):
+        layout[part] = dict(layout.get(part, {}))
+        _fonts(layout[part], scale, base)
+    for key in list(layout):
+        if key.startswith(("xaxis", "yaxis")):
+            layout[key] = _axis(layout[key], scale, base)
+    if "xaxis" not in layout:
+        layout["xaxis"] = _axis({}, scale, base)
+    if "yaxis" not in layout:
+        layout["yaxis"] = _axis({}, scale, base)
+    layout["annotations"] = [
+        {**note, "font": _font(note.get("font"), scale, base)}
+        for note in layout.get("annotations", [])
+    ]
+    for size in ("height", "width"):
+        if isinstance(layout.get(size), (int, float)):
+            layout[size] = round(layout[size] * scale)
+    if isinstance(layout.get("margin"), dict):
+        layout["margin"] = {k: v * scale for k, v in layout["margin"].items()}
+    spec["data"] = [_trace(trace, scale, base) for trace in spec.get("data", [])]
+    return go.Figure(spec, skip_invalid=False, _validate=False)
