@@ -17,7 +17,11 @@ import streamlit as st
 if "cnnviz" not in sys.modules:
     gc.freeze()
 
+from app_pages._feedback import plain, show_notices  # noqa: E402
+from app_pages._lesson_card import lesson_panel  # noqa: E402
+from app_pages._projector import projector_style, projector_switch  # noqa: E402
 from app_pages._state import init_state  # noqa: E402
+from app_pages._url import page_name, sync_url  # noqa: E402
 
 # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -27,6 +31,7 @@ init_state()
 
 PAGES = [
     st.Page("app_pages/concepts.py", title="Concepts", icon=":material/school:", default=True),
+    st.Page("app_pages/lessons.py", title="Lessons", icon=":material/menu_book:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/photo_library:"),
     st.Page("app_pages/build.py", title="Build", icon=":material/layers:"),
     st.Page("app_pages/augment.py", title="Augment", icon=":material/auto_fix_high:"),
@@ -35,15 +40,21 @@ PAGES = [
     st.Page("app_pages/predict.py", title="Predict", icon=":material/psychology:"),
 ]
 page = st.navigation(PAGES)
+query = sync_url(page)  # links in (?experiment, ?run, ?lesson, ?projector), state out
 
 with st.sidebar:
     st.markdown("### cnnviz")
     size = st.session_state.cnnviz_image_size
     resized = f" at {size[0]} × {size[1]}" if size else ""
-    st.markdown(f"**Dataset:** `{st.session_state.cnnviz_dataset}`{resized}")
+    st.markdown(f"**Dataset:** {plain(st.session_state.cnnviz_dataset)}{resized}")
     spec = st.session_state.cnnviz_spec
-    st.markdown(f"**Model:** `{spec.get('name', 'model')}` ({len(spec.get('layers', []))} layers)")
+    name, count = plain(spec.get("name", "model")), len(spec.get("layers", []))
+    st.markdown(f"**Model:** {name} ({count} layers)")
     run = st.session_state.cnnviz_run
-    st.markdown(f"**Run:** `{run}`" if run else "**Run:** none yet")
+    st.markdown(f"**Run:** {plain(run)}" if run else "**Run:** none yet")
+    projector_switch()
 
+projector_style(query)
+show_notices(page_name(page))
+lesson_panel(page_name(page))
 page.run()

@@ -65,13 +65,14 @@ def _store(index: int, name: str, key: str, param: layers.Param) -> None:
         layer[name] = value
 
 
-def param_widget(index: int, uid: int, name: str, param: layers.Param) -> None:
+def param_widget(index: int, uid: int, name: str, param: layers.Param, **extra: Any) -> None:
     """One widget for one parameter of layer `index`, as the registry's hint says (a
-    text field when the value in the spec does not fit the hinted widget)."""
+    text field when the value in the spec does not fit the hinted widget); `extra` goes
+    to the widget (e.g. disabled=True)."""
     layer = _layer(index)
     value = layer.get(name, None if param.default is layers.REQUIRED else param.default)
     key = f"build_{uid}_{name}"
-    args = {"key": key, "on_change": _store, "args": (index, name, key, param)}
+    args = {"key": key, "on_change": _store, "args": (index, name, key, param), **extra}
     kind = param.widget.kind
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "choice":
@@ -116,28 +117,32 @@ def add() -> None:
     st.session_state.build_uids.insert(position, new_uid())
 
 
-def layer_card(index: int, layer: dict[str, Any], uid: int, row, problem) -> None:
+def layer_card(index: int, layer: dict[str, Any], uid: int, row, problem, locked=False) -> None:
     """One layer of the stack: its type and output shape, move and remove buttons, a
     widget per parameter, and its problem if it has one.
 
     Args:
         row: the layer's checked row (`cnnviz.spec.LayerRow`), or None when unchecked.
         problem: the spec's problem when it is this layer's, else None.
+        locked: shown but not editable (a lesson locks the layers).
     """
+    off = {"disabled": locked}
     shape = f"→ {list(row.output_shape)}, {row.total:,} params" if row else ""
     with st.container(border=True):
         head, up, down, delete = st.columns([8, 1, 1, 1], vertical_alignment="center")
         head.markdown(f"**{index + 1}. {plain(str(layer.get('type')))}** {shape}")
-        up.button("↑", key=f"build_up_{uid}", on_click=move, args=(index, -1), help="Move up")
-        down.button("↓", key=f"build_down_{uid}", on_click=move, args=(index, 1), help="Move down")
+        up.button("↑", key=f"build_up_{uid}", on_click=move, args=(index, -1), help="Up", **off)
+        down.button(
+            "↓", key=f"build_down_{uid}", on_click=move, args=(index, 1), help="Down", **off
+        )
         delete.button(
-            "✕", key=f"build_del_{uid}", on_click=remove, args=(index,), help="Remove this layer"
+            "✕", key=f"build_del_{uid}", on_click=remove, args=(index,), help="Remove", **off
         )
         kind = kind_of(layer)
         if kind and kind.params:
             columns = st.columns(4)
             for i, (name, param) in enumerate(kind.params.items()):
                 with columns[i % 4]:
-                    param_widget(index, uid, name, param)
+                    param_widget(index, uid, name, param, **off)
         if problem is not None:
             show_error(problem)

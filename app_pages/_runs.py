@@ -1,4 +1,5 @@
-"""Runs from the app: tables of them, the run picker, models and evaluations cached.
+"""Runs from the app: tables of them, the run picker, models and evaluations cached,
+and run links (`?run=RUN_ID`).
 
 Streamlit-side only: `st.cache_resource` wrappers around `cnnviz.runs` and
 `cnnviz.evaluate`, keyed by the run and its model file's time, so a retrained or
@@ -83,3 +84,18 @@ def _evaluation(run_id: str, root: str, mtime: float):
 def evaluation(run_id: str):
     """(test split, `cnnviz.evaluate.Evaluation`) of a run, computed once."""
     return _evaluation(run_id, str(runs_root()), _mtime(run_id))
+
+
+def open_run(run_id: str, url: dict) -> str | None:
+    """`?run=RUN_ID`: make it the current run and show it in Inspect (read-only)."""
+    from app_pages._feedback import notify, plain
+
+    if run_id in trained_run_ids():
+        st.session_state.cnnviz_run = run_id
+        st.session_state.pop("inspect_run", None)
+        notify("info", f"Showing run **{plain(run_id)}** from the link (read-only).")
+        return "inspect"
+    row = next((r for r in run_rows() if r["run"] == run_id), None)
+    why = f"has no trained model yet (it is {row['status']})" if row else "does not exist here"
+    notify("error", f"The linked run {plain(run_id[:80])} {why}. Train lists the runs there are.")
+    return None

@@ -23,7 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "cnnviz_preset": presets.DEFAULT_PRESET,
     "cnnviz_spec": presets.PRESETS[presets.DEFAULT_PRESET].spec.to_dict(),
     "cnnviz_augment": {},
+    "cnnviz_training": None,  # a TrainConfig dict once chosen, else the preset's suggestions
     "cnnviz_run": None,
+    "cnnviz_projector": False,  # large type and a colour-blind-safe palette
+    "cnnviz_lesson": None,  # the id of the lesson being followed
+    "cnnviz_lesson_step": 0,
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages._config import remember_training, session_config
 from app_pages._state import current_preset
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE
@@ -23,13 +24,6 @@ def job_runner():
 
     keep_keras_session()
     return default_runner()
-
-
-def suggested_config():
-    """The current preset's suggested hyper-parameters (defaults for an edited model)."""
-    from cnnviz.plan import TrainConfig
-
-    return TrainConfig.suggested(current_preset())
 
 
 def chosen_augment():
@@ -63,7 +57,7 @@ def start_training(runner, dataset) -> str:
         CnnvizError: the spec, the hyper-parameters or the data do not fit.
     """
     from cnnviz.jobs import TrainRequest
-    from cnnviz.plan import TrainConfig, plan_training
+    from cnnviz.plan import plan_training
     from cnnviz.rundir import runs_root
     from cnnviz.spec import ModelSpec
 
@@ -71,17 +65,11 @@ def start_training(runner, dataset) -> str:
         raise CnnvizError("choose a dataset that loads on the Data page first")
     state = st.session_state
     spec = ModelSpec.from_dict(state.cnnviz_spec)
-    config = TrainConfig(
-        epochs=int(state.train_epochs),
-        batch_size=int(state.train_batch_size),
-        optimizer=state.train_optimizer,
-        learning_rate=float(state.train_lr),
-        validation_split=float(state.train_val_split),
-        seed=int(state.train_seed),
-    )
+    remember_training()  # the widgets as they are now (a lesson may hide some)
+    config = session_config()
     plan_training(spec, dataset, config)
     augment = chosen_augment()
-    use = state.get("train_use_augment") and not augment.is_identity
+    use = state.get("train_use_augment", True) and not augment.is_identity
     request = TrainRequest(
         spec,
         dataset.info.id,

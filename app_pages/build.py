@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from app_pages._controls import control, hidden, locked
 from app_pages._datasets import current_dataset
 from app_pages._feedback import show_error
 from app_pages._layer_editor import add, layer_card, replace_spec, sync_uids
+from app_pages._share import copy_link
 from app_pages._state import init_state
 from cnnviz import layers, presets
 from cnnviz.codegen import to_keras_code
@@ -22,14 +24,15 @@ left, right = st.columns([4, 3], gap="large")
 with left:
     pick, load = st.columns([3, 1], vertical_alignment="bottom")
     names = [*presets.PRESETS, "(empty)"]
-    choice = pick.selectbox(
+    choice = control(
+        pick.selectbox,
         "Start from a preset",
         names,
         key="build_preset",
         index=names.index(st.session_state.cnnviz_preset),
         format_func=lambda n: n if n == "(empty)" else f"{n}: {presets.PRESETS[n].description}",
     )
-    if load.button("Load preset", key="build_load", width="stretch"):
+    if control(load.button, "Load preset", key="build_load", width="stretch", lock="build_preset"):
         st.session_state.cnnviz_preset = choice
         empty = {"name": "my-model", "layers": []}
         replace_spec(empty if choice == "(empty)" else presets.PRESETS[choice].spec.to_dict())
@@ -47,15 +50,19 @@ rows = {r.number: r for r in report.rows} if report else {}
 bad_layer = getattr(problem, "layer_number", None)
 
 with left:
-    for index, (layer, uid) in enumerate(zip(st.session_state.cnnviz_spec["layers"], uids)):
-        layer_card(
-            index, layer, uid, rows.get(index + 1), problem if bad_layer == index + 1 else None
+    stack = [] if hidden("build_layers") else st.session_state.cnnviz_spec["layers"]
+    for index, (layer, uid) in enumerate(zip(stack, uids)):
+        shown = (rows.get(index + 1), problem if bad_layer == index + 1 else None)
+        layer_card(index, layer, uid, *shown, locked=locked("build_layers"))
+    if not hidden("build_add"):
+        kind_col, where_col, add_col = st.columns([2, 2, 1], vertical_alignment="bottom")
+        off, count = locked("build_add"), len(uids)
+        kinds = list(layers.LAYER_KINDS)
+        kind_col.selectbox("Layer type", kinds, key="build_new_type", disabled=off)
+        where_col.number_input(
+            "Insert at position", 1, count + 1, count + 1, key="build_new_position", disabled=off
         )
-    kind_col, where_col, add_col = st.columns([2, 2, 1], vertical_alignment="bottom")
-    kind_col.selectbox("Layer type", list(layers.LAYER_KINDS), key="build_new_type")
-    count = len(uids)
-    where_col.number_input("Insert at position", 1, count + 1, count + 1, key="build_new_position")
-    add_col.button("Add layer", key="build_add", on_click=add, width="stretch")
+        add_col.button("Add layer", key="build_add", on_click=add, width="stretch", disabled=off)
 
 with right:
     st.subheader("Shapes and parameters")
@@ -113,11 +120,19 @@ with right:
             mime="text/x-python",
             key="build_download_code",
         )
-    with st.expander("Import a spec (JSON)"):
-        upload = st.file_uploader("Spec file", type=["json"], key="build_upload")
-        if upload is not None and st.button("Use this spec", key="build_use_upload"):
-            try:
-                replace_spec(ModelSpec.from_json(upload.getvalue()).to_dict())
-                st.rerun()
-            except CnnvizError as err:
-                show_error(f"{upload.name}: {err}")
+    copy_link("build_copy_link")
+    if not hidden("build_import"):
+        with st.expander("Import a spec (JSON)"):
+            upload = control(
+                st.file_uploader,
+                "Spec file",
+                type=["json"],
+                key="build_upload",
+                lock="build_import",
+            )
+            if upload is not None and st.button("Use this spec", key="build_use_upload"):
+                try:
+                    replace_spec(ModelSpec.from_json(upload.getvalue()).to_dict())
+                    st.rerun()
+                except CnnvizError as err:
+                    show_error(f"{upload.name}: {err}")

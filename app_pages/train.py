@@ -2,17 +2,15 @@
 
 import streamlit as st
 
+from app_pages._config import TRAIN_LIMITS, session_config
+from app_pages._controls import control
 from app_pages._datasets import current_dataset
 from app_pages._feedback import show_error
+from app_pages._projector import styled
 from app_pages._runs import run_rows
+from app_pages._share import copy_link
 from app_pages._state import init_state
-from app_pages._training import (
-    active_job,
-    chosen_augment,
-    job_runner,
-    on_start_training,
-    suggested_config,
-)
+from app_pages._training import active_job, chosen_augment, job_runner, on_start_training
 from cnnviz.figures.training import training_curves
 from cnnviz.plan import OPTIMIZERS
 from cnnviz.progress import progress_from_events
@@ -23,32 +21,49 @@ st.caption("Training runs in the background: leave the page or refresh, it keeps
 
 dataset = current_dataset()
 runner = job_runner()
-defaults = suggested_config()
+defaults = session_config()
 optimizers = list(OPTIMIZERS)
 
 with st.container(border=True):
     c = st.columns(6)
-    c[0].number_input("Epochs", 1, 500, defaults.epochs, key="train_epochs")
-    c[1].number_input("Batch size", 1, 4096, defaults.batch_size, key="train_batch_size")
-    c[2].selectbox(
-        "Optimizer", optimizers, optimizers.index(defaults.optimizer), key="train_optimizer"
+    limits = TRAIN_LIMITS  # what each number input offers
+    control(c[0].number_input, "Epochs", *limits["epochs"], defaults.epochs, key="train_epochs")
+    control(
+        c[1].number_input,
+        "Batch size",
+        *limits["batch_size"],
+        defaults.batch_size,
+        key="train_batch_size",
     )
-    c[3].number_input(
+    control(
+        c[2].selectbox,
+        "Optimizer",
+        optimizers,
+        optimizers.index(defaults.optimizer),
+        key="train_optimizer",
+    )
+    control(
+        c[3].number_input,
         "Learning rate",
-        1e-6,
-        10.0,
+        *limits["learning_rate"],
         defaults.learning_rate,
         format="%.4f",
         step=0.0005,
         key="train_lr",
     )
-    c[4].number_input(
-        "Validation split", 0.0, 0.5, defaults.validation_split, step=0.05, key="train_val_split"
+    control(
+        c[4].number_input,
+        "Validation split",
+        *limits["validation_split"],
+        defaults.validation_split,
+        step=0.05,
+        key="train_val_split",
     )
-    c[5].number_input("Seed", 0, 2**31 - 1, defaults.seed, key="train_seed")
+    control(c[5].number_input, "Seed", *limits["seed"], defaults.seed, key="train_seed")
     augment = chosen_augment()
     summary = augment.describe() or "none set: choose some on the Augment page"
-    st.checkbox(
+    control(
+        st.checkbox,
         f"Augment training images ({summary})",
         value=not augment.is_identity,
         disabled=augment.is_identity,
@@ -75,6 +90,7 @@ with st.container(border=True):
     )
     if st.session_state.get("train_error"):
         show_error(st.session_state.train_error)
+    copy_link("train_copy_link")
 
 
 @st.fragment(run_every=1.0 if job else None)
@@ -92,7 +108,7 @@ def live(job_id):
         st.warning(f"Waiting for a free slot: position {status['queue_position']} in the queue.")
     st.progress(progress.fraction, text=f"**{progress.status}** · {progress.label()}")
     st.plotly_chart(
-        training_curves(progress.history, batch_curve=progress.batch_curve),
+        styled(training_curves(progress.history, batch_curve=progress.batch_curve)),
         width="stretch",
         key="train_live_chart",
     )
