@@ -14,16 +14,19 @@ from app_pages._lesson import active_lesson, end_lesson, go_to_step, page_of
 
 # Markdown that could fetch, link or run something; emphasis and `code` stay.
 _UNSAFE = re.compile(r"([\\\[\]<>$~|:&#!])")
+_CODE = re.compile(r"(`[^`\n]*`)")  # a code span shows its text as it is: nothing to escape
 
 
 def lesson_markdown(text: str) -> str:
     """A lesson's text for st.markdown: **bold**, *italics* and `code` kept; links,
     images, HTML, LaTeX and icons shown as the characters they are."""
-    return _UNSAFE.sub(r"\\\1", str(text))
+    parts = _CODE.split(str(text))
+    return "".join(part if i % 2 else _UNSAFE.sub(r"\\\1", part) for i, part in enumerate(parts))
 
 
-def step_card(lesson) -> None:
-    """The current step: its text, the question and its answer on request, Back and Next."""
+def step_card(lesson, here: str) -> None:
+    """The current step: its text, the question and its answer on request, Back and Next,
+    and a link to the step's page unless that is `here` (a page's url path)."""
     index = st.session_state.cnnviz_lesson_step
     step = lesson.steps[index]
     st.markdown(f"#### {index + 1}. {lesson_markdown(step.title)}")
@@ -53,8 +56,10 @@ def step_card(lesson) -> None:
         type="primary",
         width="stretch",
     )
-    if page := page_of(step):
-        where.page_link(f"app_pages/{page}.py", label=f"This step is on {page.title()}")
+    if (page := page_of(step)) and page != here:
+        where.page_link(
+            f"app_pages/{page}.py", label=f"Go to {page.title()}", icon=":material/arrow_forward:"
+        )
     leave.button("End lesson", key="lesson_end", on_click=end_lesson, width="stretch")
     if step.teacher_notes:
         with st.expander("Teacher notes"):
@@ -73,4 +78,4 @@ def lesson_panel(page: str) -> None:
     index = st.session_state.cnnviz_lesson_step
     title = f"Lesson: {lesson.title} · step {index + 1} of {len(lesson.steps)}"
     with st.expander(lesson_markdown(title), expanded=True, icon=":material/school:"):
-        step_card(lesson)
+        step_card(lesson, page)

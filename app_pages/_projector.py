@@ -18,11 +18,12 @@ import streamlit as st
 CSS = """<style>
 html { font-size: 130% !important; }
 [data-testid="stApp"], [data-testid="stMarkdownContainer"] { color: #000 !important; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #222 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #222 !important; }
 [data-testid="stWidgetLabel"] p { color: #000 !important; font-weight: 600; }
 [data-testid="stImage"] img { zoom: 1.3; }
-[data-baseweb="input"], [data-baseweb="select"] > div, [data-baseweb="textarea"] {
-  border: 2px solid #000 !important; }
+[data-testid="stNumberInputContainer"], [data-testid="stTextInputRootElement"],
+[data-testid="stSelectbox"] [role="group"], [data-testid="stTextArea"] textarea {
+  border: 2px solid #444 !important; }
 [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stExpander"] details {
   border: 2px solid #000 !important; }
 [data-testid="stBaseButton-primary"] { background: #0072b2 !important;

@@ -17,6 +17,7 @@ from app_pages._links import experiment_token
 HTML = '<button type="button">Copy link</button><span class="copied" role="status"></span>'
 CSS = """
 button { font: inherit; padding: 0.3rem 0.9rem; border-radius: 0.5rem; cursor: pointer;
+         white-space: nowrap;
          border: 1px solid var(--st-border-color, #ccc); background: transparent;
          color: inherit; }
 button:hover { border-color: var(--st-primary-color); color: var(--st-primary-color); }
@@ -56,7 +57,7 @@ def share_url() -> str:
 def copy_link(key: str) -> None:
     """A Copy link button and, folded, the link itself to read or select by hand."""
     url = share_url()
-    button, shown = st.columns([1, 3], vertical_alignment="center")
+    button, shown = st.columns([2, 3], vertical_alignment="center")
     with button:
         _copy_button(data={"url": url}, key=key)
     with shown.expander("The link to this experiment"):

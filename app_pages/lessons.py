@@ -24,20 +24,20 @@ if lesson is not None:
     st.header(lesson_markdown(lesson.title), divider="gray")
     st.markdown(lesson_markdown(lesson.intro))
     with st.container(border=True):
-        step_card(lesson)
+        step_card(lesson, "lessons")
     st.markdown("**All steps**")
     for index, step in enumerate(lesson.steps):
+        current = index == st.session_state.cnnviz_lesson_step
         st.button(
-            f"{index + 1}. {lesson_markdown(step.title)}",
+            f"{index + 1}. {lesson_markdown(step.title)}" + (" (this step)" if current else ""),
             key=f"lessons_step_{index}",
             on_click=go_to_step,
             args=(index,),
             type="tertiary",
         )
-    rules = [f"locked: {CONTROLS[name]}" for name in sorted(lesson.locked)]
-    rules += [f"hidden: {CONTROLS[name]}" for name in sorted(lesson.hidden)]
-    if rules:
-        st.caption("While you follow this lesson, " + "; ".join(rules) + ".")
+    for what, names in (("Locked", lesson.locked), ("Hidden", lesson.hidden)):
+        if names:
+            st.caption(f"{what} in this lesson: " + "; ".join(CONTROLS[n] for n in sorted(names)))
     st.subheader("Other lessons")
 
 for other in lessons:

@@ -46,10 +46,11 @@ __all__ = [
 
 QUERY_KEY = "experiment"  # ?experiment=TOKEN
 VERSION = 1  # of the JSON inside a token
-# Characters of a token: below Streamlit's own limit on a query string (524,288, beyond
-# which it drops the whole query unread), so that a longer token is told why. A model
-# takes a few hundred characters.
-MAX_TOKEN_CHARS = 500_000
+# Characters of a token; a model takes a few hundred. Streamlit's server refuses a request
+# whose address is much longer ("Invalid HTTP request received": measured here, Chromium
+# opens a 60,000-character token but not a 100,000 one), so a longer token never reaches
+# the app. Up to there, a token too long is told why.
+MAX_TOKEN_CHARS = 50_000
 KEYS = ("v", "dataset", "model", "image_size", "augment", "training")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+={0,2}")  # URL-safe base64
 ABOUT = "the experiment link"

@@ -14,7 +14,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cnnviz.figures.colors import PROJECTOR_COLORS
+from cnnviz.figures.colors import OKABE_ITO, PROJECTOR_COLORS
 
 __all__ = ["SCALE", "for_projector"]
 
@@ -25,8 +25,11 @@ _FONTS = ("font", "tickfont", "textfont", "insidetextfont", "outsidetextfont")
 
 
 def _font(font: Any, scale: float, base: float) -> dict:
+    """The font `scale` times larger, in black unless it has a colour of its own (Streamlit's
+    theme draws ticks and axis titles in grey)."""
     font = dict(font) if isinstance(font, dict) else {}
     font["size"] = round(font.get("size", base) * scale)
+    font.setdefault("color", OKABE_ITO["black"])
     return font
 
 

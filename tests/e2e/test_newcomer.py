@@ -15,7 +15,7 @@ from tests.e2e.conftest import shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["Concepts", "Data", "Build", "Augment", "Train", "Inspect", "Predict"]
+PAGES = ["Concepts", "Lessons", "Data", "Build", "Augment", "Train", "Inspect", "Predict"]
 
 
 def go(page, title: str) -> None:
@@ -53,7 +53,7 @@ def test_first_page_opens_quickly(server, page):
 def test_newcomer_path(server, page, tmp_path):
     page.goto(server["url"])
     wait_idle(page)
-    for number, title in enumerate(PAGES[1:4], start=2):
+    for number, title in enumerate(PAGES[2:5], start=2):
         go(page, title)
         assert not page.locator('[data-testid="stException"]').count()
         shot(page, f"{number:02d}_{title.lower()}")
@@ -122,7 +122,7 @@ def test_draw_a_digit_on_the_canvas(server, page):
 
 def test_a_page_address_opens_the_app_on_a_restarted_server(fresh_server, page):
     """A browser left on /train reconnects after the server restarts: it gets the app's
-    own Train page, with the sidebar and all seven pages (not a bare page script)."""
+    own Train page, with the sidebar and all its pages (not a bare page script)."""
     page.goto(fresh_server["url"] + "/train")
     page.wait_for_function(
         "() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('Train'))"
