@@ -82,7 +82,10 @@ def experiment_token(*, always: bool = False) -> str | None:
     from cnnviz.links import encode
 
     experiment = session_experiment()
-    token = encode(experiment) if experiment is not None else None
+    try:
+        token = encode(experiment) if experiment is not None else None
+    except (TypeError, ValueError):  # a value JSON cannot hold: keep the address as it is
+        return None
     return token if always or token != _default_token() else None
 
 
