@@ -15,6 +15,7 @@ from app_pages._runs import evaluation, trained_run_ids
 from cnnviz.rundir import MODEL_FILE, runs_root
 
 CHANGE_COLORS = {"changed": "#fef3c7", "added": "#dcfce7", "removed": "#fee2e2"}
+LAYER_COLUMNS = {"#": "small", "change": "small", "what changed": "large"}
 
 
 def pick_pair() -> tuple[str, str] | None:
@@ -80,8 +81,8 @@ def _what(change) -> str:
         return f"only in A: {pa:,} weights"
     said = "; ".join(f"{k} {_words(a)} → {_words(b)}" for k, (a, b) in change.differences.items())
     if change.change == "same" and pa != pb:
-        said = "same settings; its input changed shape"
-    return (said or "same") + (f" ({pa:,} → {pb:,} weights)" if pa != pb else "")
+        said = "its input changed"
+    return (said or "same") + (f"; weights {pa:,} → {pb:,}" if pa != pb else "")
 
 
 def layer_table(result):
@@ -92,9 +93,9 @@ def layer_table(result):
         {
             "#": change.index + 1,
             "change": change.change,
+            "what changed": _what(change),
             "layer in A": _layer(change.a),
             "layer in B": _layer(change.b),
-            "what changed": _what(change),
         }
         for change in result.layers
     ]

@@ -2,7 +2,13 @@
 
 import streamlit as st
 
-from app_pages._compare_view import comparison, layer_table, pick_pair, settings_rows
+from app_pages._compare_view import (
+    LAYER_COLUMNS,
+    comparison,
+    layer_table,
+    pick_pair,
+    settings_rows,
+)
 from app_pages._feedback import plain, show_error
 from app_pages._state import init_state
 from cnnviz.errors import CnnvizError
@@ -30,12 +36,13 @@ except CnnvizError as err:
     st.stop()
 
 accuracy_a, accuracy_b = result.test_accuracy
+gain = None if None in result.test_accuracy else (accuracy_b - accuracy_a) * 100
 c = st.columns(3)
 c[0].metric("A: test accuracy", "-" if accuracy_a is None else f"{accuracy_a:.1%}")
 c[1].metric(
     "B: test accuracy",
     "-" if accuracy_b is None else f"{accuracy_b:.1%}",
-    delta=None if None in (accuracy_a, accuracy_b) else f"{(accuracy_b - accuracy_a) * 100:+.1f}",
+    delta=None if gain is None else f"{gain:+.1f} points",
 )
 count = result.disagreements_count
 c[2].metric("Test images answered differently", "-" if count is None else f"{count:,}")
@@ -50,7 +57,13 @@ else:
     st.caption("The same settings: only the layers differ.")
 
 st.subheader("Layer by layer")
-st.dataframe(layer_table(result), hide_index=True, width="stretch", key="compare_layers")
+st.dataframe(
+    layer_table(result),
+    hide_index=True,
+    width="stretch",
+    column_config={name: st.column_config.Column(width=w) for name, w in LAYER_COLUMNS.items()},
+    key="compare_layers",
+)
 params_a, params_b = result.total_params
 st.caption(f"Weights in all: {params_a:,} in A, {params_b:,} in B.")
 

@@ -66,11 +66,8 @@ def test_compare_shows_what_changed_and_what_it_changed(pair):
     assert settings.to_dict("records") == [{"setting": "learning rate", "A": "0.003", "B": "0.001"}]
     layers = at.dataframe[1].value
     assert list(layers["change"]) == ["changed"] + ["same"] * 6
-    assert layers["what changed"][0] == "filters 32 → 16 (320 → 160 weights)"
-    assert (
-        layers["what changed"][2]
-        == "same settings; its input changed shape (18,496 → 9,280 weights)"
-    )
+    assert layers["what changed"][0] == "filters 32 → 16; weights 320 → 160"
+    assert layers["what changed"][2] == "its input changed; weights 18,496 → 9,280"
     totals = [run.model().count_params() for run in (a, b)]
     assert f"Weights in all: {totals[0]:,} in A, {totals[1]:,} in B." in [
         c.value for c in at.caption
