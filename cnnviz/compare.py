@@ -20,7 +20,7 @@ import numpy as np
 from cnnviz.augment import AugmentSpec
 from cnnviz.metrics import ClassScore
 from cnnviz.plan import TrainConfig
-from cnnviz.spec import LayerRow, validate
+from cnnviz.spec import LayerRow, Report, validate
 
 __all__ = [
     "CHANGES",
@@ -137,7 +137,7 @@ def _differences(a: LayerRow, b: LayerRow) -> dict[str, list[Any]]:
     return {k: [pa.get(k), pb.get(k)] for k in dict.fromkeys([*pa, *pb]) if pa.get(k) != pb.get(k)}
 
 
-def layers_diff(report_a, report_b) -> list[LayerChange]:
+def layers_diff(report_a: Report, report_b: Report) -> list[LayerChange]:
     """The two layer stacks aligned row by row (difflib's SequenceMatcher).
 
     Args:
@@ -166,7 +166,7 @@ def layers_diff(report_a, report_b) -> list[LayerChange]:
     return changes
 
 
-def _report(run):
+def _report(run) -> Report:
     config = run.config
     return validate(
         run.spec, input_shape=config.get("image_shape"), num_classes=config.get("num_classes")

@@ -8,6 +8,9 @@ parameter counts worked out by hand.
 
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -226,3 +229,22 @@ def test_settings_diff_names_training_augmentation_and_data_settings():
     settings = run_settings(a)
     assert list(settings)[:4] == ["dataset", "image_size", "limit", "epochs"]
     assert settings["brightness"] == [1.0, 1.0] and settings["learning_rate"] == 0.001
+
+
+def test_settings_layers_and_curves_are_read_without_tensorflow():
+    code = (
+        "import sys\n"
+        "from cnnviz import presets\n"
+        "from cnnviz.coach import diagnose\n"
+        "from cnnviz.compare import layers_diff, settings_diff\n"
+        "from cnnviz.spec import validate\n"
+        "r = validate(presets.get('digits-small'), input_shape=(8, 8, 1), num_classes=10)\n"
+        "assert {c.change for c in layers_diff(r, r)} == {'same'}\n"
+        "assert settings_diff({'dataset': 'digits'}, {'dataset': 'shapes'})\n"
+        "diagnose({'loss': [1.0, 0.5]}, class_names=['a', 'b'])\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
