@@ -5,22 +5,27 @@
     runs/20261129-193000-digits-small-ab12/
         spec.json      the model spec as trained
         config.json    dataset, hyper-parameters, augmentation, owner, runner, created
-        history.csv    one row per epoch (Keras CSVLogger format)
+        history.csv    one row per epoch (Keras CSVLogger format), per-class validation
+                       accuracy included
+        epochs/        epoch-0001.weights.h5 ...: the weights after each epoch (every k-th
+                       for large models), written atomically as training goes
         model.keras    the trained model (read back as weights only)
         metrics.json   test metrics with the confusion matrix (`evaluate --json`)
         status.json    {"status", "message", "updated", "pid", ...}
 
 The root is `--runs-dir`, else `$CNNVIZ_RUNS_DIR`, else `./runs`. A run is `queued` or
 `running` only while the process that wrote its status lives; once that process is
-gone it reads as `interrupted`. Files are written atomically (temp file + rename), so a
-reader never sees half a document. `cnnviz.runs` reads run folders; nothing else
-writes them.
+gone it reads as `interrupted`, and keeps the weights of its last finished epoch: a
+killed process loses at most the epoch in progress. Files are written atomically (temp
+file + rename), so a reader never sees half a document. `cnnviz.runs` reads run folders;
+nothing else writes them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 from datetime import datetime
@@ -32,18 +37,22 @@ from cnnviz.events import ACTIVE, STATUSES
 
 __all__ = [
     "CONFIG_FILE",
+    "EPOCHS_DIR",
     "HISTORY_FILE",
     "METRICS_FILE",
     "MODEL_FILE",
     "SPEC_FILE",
     "STATUS_FILE",
     "create",
+    "drop_epoch",
+    "epoch_file",
     "new_run_dir",
     "now_iso",
     "read_json",
     "read_status",
     "record",
     "runs_root",
+    "save_epoch",
     "save_model",
     "write_json",
     "write_status",
@@ -51,6 +60,8 @@ __all__ = [
 
 SPEC_FILE, CONFIG_FILE, STATUS_FILE = "spec.json", "config.json", "status.json"
 HISTORY_FILE, MODEL_FILE, METRICS_FILE = "history.csv", "model.keras", "metrics.json"
+EPOCHS_DIR = "epochs"
+EPOCH_FILE = re.compile(r"epoch-(\d{4,})\.weights\.h5")
 RUNS_ENV = "CNNVIZ_RUNS_DIR"
 
 
@@ -160,17 +171,28 @@ def read_status(run_dir: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("status") not in STATUSES:
         return {"status": "failed", "message": f"{path} is not a valid status file"}
     if document["status"] in ACTIVE and not _owner_alive(document):
-        was = document["status"]
+        document["message"] = _interrupted(document)
         document["status"] = "interrupted"
-        document["message"] = (
-            f"the process that was training it (pid {document.get('pid')}) ended "
-            f"while the run was {was}"
-        )
         try:
             write_json(path, document)
         except OSError:
             pass
     return document
+
+
+def _interrupted(status: dict[str, Any]) -> str:
+    """What an `interrupted` run says: when its process ended, and what it kept."""
+    who = f"the process that was training it (pid {status.get('pid')}) ended"
+    done, planned = status.get("epochs_completed") or 0, status.get("epochs")
+    if status.get("status") == "queued":
+        return f"{who} before the run started"
+    of = f" of {planned}" if planned else ""
+    if not done:
+        return f"{who} during epoch 1{of}, before any epoch finished: nothing was kept"
+    return (
+        f"{who} during epoch {done + 1}{of}; the weights after epoch {done} are kept "
+        "(open it in Inspect or Predict, or train it again)"
+    )
 
 
 # --- a run folder -------------------------------------------------------------------
@@ -238,6 +260,30 @@ def record(run_dir: str | os.PathLike, spec: dict[str, Any], config: dict[str, A
     document.update(config)
     document.setdefault("created", now_iso())
     write_json(path, document)
+
+
+def epoch_file(run_dir: str | os.PathLike, epoch: int) -> Path:
+    """Where the weights after `epoch` (1-based) are kept: epochs/epoch-0007.weights.h5."""
+    return Path(run_dir) / EPOCHS_DIR / f"epoch-{epoch:04d}.weights.h5"
+
+
+def save_epoch(run_dir: str | os.PathLike, model, epoch: int) -> Path:
+    """The model's weights after `epoch`, written to a temp name first, then renamed: a
+    process killed while writing leaves the previous epochs whole."""
+    path = epoch_file(run_dir, epoch)
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_name(f".{os.getpid()}-{secrets.token_hex(4)}.tmp.weights.h5")
+    try:
+        model.save_weights(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def drop_epoch(run_dir: str | os.PathLike, epoch: int) -> None:
+    """Forget the weights after `epoch` (a snapshot kept only while it was the latest)."""
+    epoch_file(run_dir, epoch).unlink(missing_ok=True)
 
 
 def save_model(run_dir: str | os.PathLike, model, name: str = MODEL_FILE) -> Path:

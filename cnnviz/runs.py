@@ -20,6 +20,8 @@ from cnnviz.events import ACTIVE, WITH_WEIGHTS
 from cnnviz.metrics import ClassificationMetrics
 from cnnviz.rundir import (
     CONFIG_FILE,
+    EPOCH_FILE,
+    EPOCHS_DIR,
     HISTORY_FILE,
     METRICS_FILE,
     MODEL_FILE,
@@ -78,8 +80,19 @@ class Run:
 
     @property
     def has_model(self) -> bool:
-        """True when the run ended with a trained model saved."""
-        return self.state in WITH_WEIGHTS and (self.dir / MODEL_FILE).is_file()
+        """True when the run has trained weights to look at: its final model, or (a run
+        interrupted mid-way) the weights of a finished epoch."""
+        return self.state in WITH_WEIGHTS and (
+            (self.dir / MODEL_FILE).is_file() or bool(self.epochs())
+        )
+
+    def epochs(self) -> list[int]:
+        """The epochs whose weights are kept in epochs/ (1-based), first first."""
+        folder = self.dir / EPOCHS_DIR
+        if not folder.is_dir():
+            return []
+        found = (EPOCH_FILE.fullmatch(p.name) for p in folder.iterdir())
+        return sorted(int(m.group(1)) for m in found if m)
 
     def history(self) -> dict[str, list[float]]:
         """Per-epoch metrics from history.csv, e.g. {"loss": [...], "val_loss": [...]}.
@@ -102,19 +115,19 @@ class Run:
             return None
         return ClassificationMetrics.from_dict(read_json(path))
 
-    def model(self):
+    def model(self, epoch: int | None = None):
         """The trained keras.Model: rebuilt from the validated spec, weights loaded from
-        model.keras (never deserialised from the file, so it runs no code from it).
+        the run's files (never deserialised from them, so no code in them runs).
+
+        Args:
+            epoch: the weights after this epoch (1-based, from epochs/); None for the
+                final model, or, when the run was interrupted before saving one, the
+                weights of its last finished epoch.
 
         Raises:
-            CnnvizError: the run saved no model.
+            CnnvizError: the run has no such weights, or its weights file is damaged.
         """
-        path = self.dir / MODEL_FILE
-        if not path.is_file():
-            raise CnnvizError(
-                f"run {self.id} has no trained model ({self.state}: "
-                f"{self.status.get('message') or 'no message'}); train it again"
-            )
+        path = self._weights(epoch)
         from cnnviz.build import build_model
         from cnnviz.spec import validate
 
@@ -124,8 +137,36 @@ class Run:
             num_classes=self.config.get("num_classes"),
         )
         model = build_model(report)
-        model.load_weights(path)
+        try:
+            model.load_weights(path)
+        except Exception as err:  # Keras, h5py and zipfile raise many kinds for a bad file
+            reason = str(err).strip().splitlines()[0][:160] if str(err).strip() else ""
+            raise CnnvizError(
+                f"run {self.id}'s model file is damaged ({path.name}: "
+                f"{reason or type(err).__name__}); train it again or delete the run"
+            ) from None
         return model
+
+    def _weights(self, epoch: int | None) -> Path:
+        """The file holding the weights asked for."""
+        kept = self.epochs()
+        if epoch is None:
+            if (self.dir / MODEL_FILE).is_file():
+                return self.dir / MODEL_FILE
+            if kept:
+                return rundir.epoch_file(self.dir, kept[-1])
+            raise CnnvizError(
+                f"run {self.id} has no trained model ({self.state}: "
+                f"{self.status.get('message') or 'no message'}); train it again"
+            )
+        if epoch not in kept:
+            listed = ", ".join(map(str, kept[:20])) + (" ..." if len(kept) > 20 else "")
+            raise CnnvizError(
+                f"run {self.id} has no weights after epoch {epoch!r}; it kept the epochs {listed}"
+                if kept
+                else f"run {self.id} kept no per-epoch weights"
+            )
+        return rundir.epoch_file(self.dir, epoch)
 
     def to_dict(self) -> dict[str, Any]:
         """A summary row for listings (`runs --json`)."""
