@@ -79,6 +79,11 @@ class Run:
         return self.status.get("test_accuracy")
 
     @property
+    def owner(self) -> str | None:
+        """The desk that started the run (None for runs of the command line)."""
+        return self.config.get("owner")
+
+    @property
     def has_model(self) -> bool:
         """True when the run has trained weights to look at: its final model, or (a run
         interrupted mid-way) the weights of a finished epoch."""
@@ -177,6 +182,8 @@ class Run:
             "status": self.state,
             "message": self.status.get("message", ""),
             "model": self.spec.name,
+            "owner": self.owner,
+            "runner": self.config.get("runner"),
             "dataset": self.config.get("dataset"),
             "epochs": training.get("epochs"),
             "epochs_completed": self.status.get("epochs_completed"),
@@ -214,15 +221,17 @@ def create_run(
     return Run.read(path)
 
 
-def trained_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
+def trained_runs(
+    runs_dir: str | os.PathLike | None = None, *, owner: str | None = None
+) -> list[Run]:
     """The runs with a trained model to inspect or ask (completed, stopped, or
-    interrupted after saving weights), newest first."""
-    return [run for run in list_runs(runs_dir) if run.has_model]
+    interrupted after saving weights), newest first; only `owner`'s when given."""
+    return [run for run in list_runs(runs_dir, owner=owner) if run.has_model]
 
 
-def list_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
+def list_runs(runs_dir: str | os.PathLike | None = None, *, owner: str | None = None) -> list[Run]:
     """Every readable run under the root, newest first (runs that died read as
-    "interrupted"; folders that are not runs are skipped)."""
+    "interrupted"; folders that are not runs are skipped); only `owner`'s when given."""
     root = runs_root(runs_dir)
     if not root.is_dir():
         return []
@@ -231,9 +240,11 @@ def list_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
         if not _is_run_dir(path):
             continue
         try:
-            runs.append(Run.read(path))
+            run = Run.read(path)
         except CnnvizError:
             continue
+        if owner is None or run.owner == owner:
+            runs.append(run)
     return runs
 
 

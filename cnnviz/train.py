@@ -118,6 +118,8 @@ def fail_run(
 
 def _finish(result: TrainResult, emit: Emit | None, **fields: Any) -> TrainResult:
     """Write the final status (a full disk cannot lose the result) and announce it."""
+    if result.epochs_completed:  # else keep what the epoch snapshots recorded
+        fields["epochs_completed"] = result.epochs_completed
     try:
         rundir.write_status(
             result.run_dir,
@@ -126,7 +128,6 @@ def _finish(result: TrainResult, emit: Emit | None, **fields: Any) -> TrainResul
             test_accuracy=result.test_accuracy,
             fit_seconds=result.fit_seconds,
             images_per_second=result.images_per_second,
-            epochs_completed=result.epochs_completed,
             **fields,
         )
     except OSError:
