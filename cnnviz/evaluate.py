@@ -121,12 +121,13 @@ def run_test_split(run, *, data_dir: str | None = None):
     return run_dataset(run, data_dir=data_dir).test
 
 
-def evaluate_run(run, *, model=None, data_dir: str | None = None):
+def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | None = None):
     """A run's trained model on its test split.
 
     Args:
         run: a `cnnviz.runs.Run` with a trained model.
-        model: its model, when already loaded (`run.model()` otherwise).
+        model: its model, when already loaded (`run.model(epoch)` otherwise).
+        epoch: the weights after this epoch (None: the final model).
         data_dir: TFDS cache directory (default: the run's own).
 
     Returns:
@@ -134,7 +135,7 @@ def evaluate_run(run, *, model=None, data_dir: str | None = None):
     """
     from cnnviz.data import rescale
 
-    model = model if model is not None else run.model()
+    model = model if model is not None else run.model(epoch)
     test = run_test_split(run, data_dir=data_dir)
     return test, evaluate(model, rescale(test.images), test.labels, run.config["class_names"])
 

@@ -1,4 +1,5 @@
-"""Runs made by real training for the compare and coach tests, and image folders."""
+"""Shared pieces of the run-folder tests: a tiny spec and the config of its runs, runs made
+by real training (for the compare and coach tests), and folders of class images."""
 
 from __future__ import annotations
 
@@ -15,6 +16,27 @@ from cnnviz.plan import TrainConfig
 from cnnviz.runs import Run
 from cnnviz.spec import ModelSpec
 from cnnviz.train import train
+
+SPEC = ModelSpec.from_dict(
+    {
+        "name": "tiny cnn",
+        "layers": [
+            {"type": "Conv2D", "filters": 2, "kernel_size": 3, "activation": "relu"},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+        ],
+    }
+)
+
+
+CONFIG = {
+    "dataset": "digits",
+    "image_shape": [8, 8, 1],
+    "num_classes": 3,
+    "class_names": ["a", "b", "c"],
+    "training": {"epochs": 2},
+}
+
 
 DENSE = {
     "name": "dense",
