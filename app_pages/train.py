@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app_pages._coach import coach_panel
 from app_pages._config import TRAIN_LIMITS, session_config
 from app_pages._controls import control
 from app_pages._datasets import current_dataset
@@ -117,6 +118,7 @@ def live(job_id):
 
 
 live(job or st.session_state.get("train_shown"))
+coach_panel(st.session_state.get("train_shown"))
 
 st.subheader("Runs")
 rows = run_rows()

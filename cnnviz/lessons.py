@@ -60,7 +60,9 @@ CONTROLS: dict[str, str] = {
     "train_seed": "Train: Seed",
     "train_use_augment": "Train: Augment training images",
 }
-PAGES = ("concepts", "lessons", "data", "build", "augment", "train", "inspect", "predict")
+PAGES = (
+    "concepts", "lessons", "data", "build", "augment", "train", "inspect", "compare", "predict"
+)  # fmt: skip
 FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # kind: (inputs, claims)
     "output_size": (("size", "kernel", "stride", "padding"), ("equals",)),
     "layer": (

@@ -15,7 +15,17 @@ from tests.e2e.conftest import shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["Concepts", "Lessons", "Data", "Build", "Augment", "Train", "Inspect", "Predict"]
+PAGES = [
+    "Concepts",
+    "Lessons",
+    "Data",
+    "Build",
+    "Augment",
+    "Train",
+    "Inspect",
+    "Compare",
+    "Predict",
+]
 
 
 def go(page, title: str) -> None:
