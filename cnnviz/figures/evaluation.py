@@ -252,7 +252,7 @@ def cell_images_figure(
         images: `cnnviz.evaluate.cell_images` output (Mistake: index, image,
             true_name, top, correct), in the order to show them.
         heatmaps: one Grad-CAM per image, ndarray of shape (H, W) in [0, 1]
-            (`cnnviz.gradcam.grad_cam` of the predicted class).
+            (`cnnviz.gradcam.grad_cam` of the predicted class), or None for none.
         title: the figure's title (say which cell and in what order).
         columns: images per row.
 
@@ -269,30 +269,8 @@ def cell_images_figure(
         traces.append(
             picture_trace(item.image, x=x, y=y, size=CELL_SIZE, name=f"test image {item.index}")
         )
-        traces.append(
-            picture_trace(
-                item.image, x=right, y=y, size=CELL_SIZE, name=f"{item.index} under Grad-CAM"
-            )
-        )
-        heat = np.asarray(heat, dtype=float)
-        step = CELL_SIZE / max(heat.shape)
-        traces.append(
-            {
-                "type": "heatmap",
-                "z": heat,
-                "x0": right + step / 2,
-                "dx": step,
-                "y0": y + step / 2,
-                "dy": step,
-                "colorscale": HEAT_SCALE,
-                "zmin": 0,
-                "zmax": 1,
-                "opacity": 0.45,
-                "showscale": False,
-                "name": f"Grad-CAM {item.index}",
-                "hoverinfo": "skip",
-            }
-        )
+        if heat is not None:
+            traces += _under_heatmap(item, np.asarray(heat, dtype=float), right, y)
         below = y + CELL_SIZE + 18
         notes.append(
             note(
@@ -330,3 +308,27 @@ def cell_images_figure(
     layout["xaxis"] = hidden_axis(range=[-6, width])
     layout["yaxis"] = hidden_axis(range=[rows * CELL_PITCH_Y, -6], scaleanchor="x")
     return make_figure(traces, layout)
+
+
+def _under_heatmap(item: Any, heat: np.ndarray, x: float, y: float) -> list[dict]:
+    """The picture again at (x, y), under its Grad-CAM heatmap."""
+    step = CELL_SIZE / max(heat.shape)
+    picture = picture_trace(
+        item.image, x=x, y=y, size=CELL_SIZE, name=f"{item.index} under Grad-CAM"
+    )
+    heatmap = {
+        "type": "heatmap",
+        "z": heat,
+        "x0": x + step / 2,
+        "dx": step,
+        "y0": y + step / 2,
+        "dy": step,
+        "colorscale": HEAT_SCALE,
+        "zmin": 0,
+        "zmax": 1,
+        "opacity": 0.45,
+        "showscale": False,
+        "name": f"Grad-CAM {item.index}",
+        "hoverinfo": "skip",
+    }
+    return [picture, heatmap]
