@@ -38,9 +38,17 @@ class Reasons:
 
 
 def reasons(
-    model, data: bytes, *, shape, names: list[str], caption: str, first_conv: bool = False
+    model,
+    data: bytes,
+    *,
+    shape,
+    names: list[str],
+    caption: str,
+    first_conv: bool = False,
+    network: bool = True,
 ) -> Reasons:
-    """The answer for an image's bytes and its figures.
+    """The answer for an image's bytes and its figures (the first convolution's maps
+    and the network overview only when asked for).
 
     Raises:
         CnnvizError: not an image cnnviz can read.
@@ -55,14 +63,24 @@ def reasons(
         heat = gradcam_overlay(image, grad_cam(model, image, class_index=answer.label), title=title)
     convs = [a for a in activations if a.type in CONV_TYPES]
     maps = layer_maps(convs[0], columns=8) if first_conv and convs else None
-    overview = network_overview(
-        image, activations, answer.probabilities, names, predicted=answer.label
-    )
+    overview = None
+    if network:
+        overview = network_overview(
+            image, activations, answer.probabilities, names, predicted=answer.label
+        )
     return Reasons(answer, prediction_bars(answer), heat, maps, overview)
 
 
 def show_reasons(
-    column, model, data: bytes | None, label: str, shape, names: list[str], *, first_conv=False
+    column,
+    model,
+    data: bytes | None,
+    label: str,
+    shape,
+    names: list[str],
+    *,
+    first_conv: bool = False,
+    network: bool = True,
 ) -> None:
     """The answer in `column` (bars, Grad-CAM), then the maps and the network below."""
     with column:
@@ -71,7 +89,13 @@ def show_reasons(
             return
         try:
             why = reasons(
-                model, data, shape=shape, names=names, caption=label, first_conv=first_conv
+                model,
+                data,
+                shape=shape,
+                names=names,
+                caption=label,
+                first_conv=first_conv,
+                network=network,
             )
         except CnnvizError as err:
             show_error(err)
@@ -84,8 +108,9 @@ def show_reasons(
             st.plotly_chart(why.gradcam, width="stretch", key="predict_gradcam")
     if why.first_conv is not None:
         st.plotly_chart(why.first_conv, width="stretch", key="predict_first_conv")
-    st.markdown("**The whole network for this image**")
-    st.plotly_chart(why.overview, width="stretch", key="predict_overview")
+    if why.overview is not None:
+        st.markdown("**The whole network for this image**")
+        st.plotly_chart(why.overview, width="stretch", key="predict_overview")
 
 
 @st.fragment
@@ -95,4 +120,10 @@ def live_drawing(model, shape, names: list[str]) -> None:
     with left:
         st.caption("Draw a digit. The answer follows the pen: it changes at every stroke.")
         data = drawing_canvas(key="predict_canvas")
-    show_reasons(right, model, data, "drawing", shape, names, first_conv=True)
+        network = st.toggle(
+            "Also the whole network",
+            key="predict_draw_network",
+            help="Redraws every layer at each stroke too: the answer then follows the pen "
+            "about half as fast.",
+        )
+    show_reasons(right, model, data, "drawing", shape, names, first_conv=True, network=network)

@@ -104,8 +104,11 @@ def test_each_drawing_gets_its_answer_and_the_first_convolutions_maps(runs_with_
         expected = answers[index]
         assert at.subheader[0].value == f"Prediction: {expected.name} · {expected.probability:.1%}"
         charts = [go.Figure(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
-        assert len(charts) == 4  # bars, Grad-CAM, the first convolution's maps, the network
+        assert len(charts) == 3  # bars, Grad-CAM, the first convolution's maps
         assert charts[2].layout.title.text.startswith("conv2d (Conv2D), output (8, 8, 32)")
+    at.toggle(key="predict_draw_network").set_value(True).run()
+    charts = [go.Figure(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+    assert len(charts) == 4 and "input" in {t.name for t in charts[3].data}  # the network
     at.session_state["predict_canvas"] = {"image": None}  # Clear
     at.run()
     assert any("Give the model an image" in i.value for i in at.info)
