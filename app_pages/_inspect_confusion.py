@@ -87,7 +87,7 @@ def confusion_panel(run_id: str, model, test, result, names: list[str]) -> None:
         )
     if len(shown) < len(found):
         order += f" (the first {len(shown)})"
-    st.markdown(f"**{plain(order)}**")
+    st.subheader(plain(order), anchor=False)
     if grad_cam_layers(model):
         st.caption("Left: the test image. Right: where the model looked for its answer (Grad-CAM).")
         heatmaps = [grad_cam(model, rescale(item.image)) for item in shown]

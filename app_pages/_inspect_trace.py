@@ -51,7 +51,9 @@ def trace_panel(model, image, activation) -> None:
         "summed, plus the bias, through the activation. Pick a channel and click a pixel."
     )
     h, w, channels = activation.output.shape
-    channel = st.selectbox("Channel", range(channels), key="inspect_trace_channel")
+    channel = st.columns([1, 3])[0].selectbox(
+        "Channel", range(channels), key="inspect_trace_channel"
+    )
     pixel = picked_pixel(activation.name, channel, activation.output.shape)
     left, right = st.columns([3, 2], gap="medium")
     with left:

@@ -76,17 +76,18 @@ def test_trace_figure_writes_window_kernel_and_products_of_the_channels_that_add
     rest = trace.channel_sums.sum() - trace.channel_sums[shown].sum()
     assert f"the other 4 input channels add {rest:.3f}" in texts
     total = (
-        f"sum of all 6 channel(s) {trace.channel_sums.sum():.3f} + bias 0.250 = "
-        f"<b>{trace.pre_activation:.3f}</b> before the activation"
+        f"sum of all 6 channels {trace.channel_sums.sum():.4f} + bias 0.2500 = "
+        f"<b>{trace.pre_activation:.4f}</b> before the activation"
     )
     assert total in texts
-    assert any(
-        t.startswith(f"relu({trace.pre_activation:.3f}) = <b>{trace.value:.3f}</b>") for t in texts
-    )
+    pre, value = f"{trace.pre_activation:.4f}", f"{trace.value:.4f}"
+    assert f"relu({pre}) = <b>{value}</b>   (Keras's own output: {value})" in texts
     assert "dotted grey: zero padding" in texts
     assert len(fig.layout.shapes) == 3 * 2  # the padded top row, in both channels shown
     small = valid(trace_figure(hand_trace(1)))
     assert len(small.data) == 3 and not small.layout.shapes
+    assert any(t.startswith("sum ") and "+ bias 0.2500" in t for t in notes(small))
+    assert any(t.startswith("sum ") and "+ bias 0.2500" in t for t in notes(small))
     assert not any("other" in t for t in notes(small))
 
 

@@ -299,10 +299,11 @@ def cell_images_figure(
         notes.append(note("No test images in this cell", 300, 40, size=17))
     rows = max(1, -(-len(images) // columns))
     width = columns * CELL_PITCH_X
+    top = 70 if title else 10
     layout = base_layout(
         title,
-        rows * CELL_PITCH_Y + 80,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        rows * CELL_PITCH_Y + top + 10,
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         annotations=notes,
     )
     layout["xaxis"] = hidden_axis(range=[-6, width])

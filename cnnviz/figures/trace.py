@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures.base import base_layout, hidden_axis, make_figure, note, picture_trace
-from cnnviz.figures.colors import DIVERGING, HIGHLIGHT_COLOR, PAD_COLOR, TEXT_COLOR
+from cnnviz.figures.colors import DIVERGING, HIGHLIGHT_COLOR, PAD_COLOR
 from cnnviz.figures.maps import MAP_SCALE
 from cnnviz.figures.pixels import symmetric_range
 
@@ -95,6 +95,10 @@ def _number(value: float) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def _total(value: float) -> str:
+    return f"{value:.4f}"
+
+
 def _grid(values: np.ndarray, x: float, y: float, name: str, limit: float) -> dict:
     """A heatmap of numbers written in their cells, top-left corner at (x, y)."""
     return {
@@ -112,7 +116,8 @@ def _grid(values: np.ndarray, x: float, y: float, name: str, limit: float) -> di
         "showscale": False,
         "text": [[_number(v) for v in row] for row in values],
         "texttemplate": "%{text}",
-        "textfont": {"size": 17 if values.shape[1] <= 5 else 12, "color": TEXT_COLOR},
+        # no colour: plotly writes each number in black or white, whichever reads better
+        "textfont": {"size": 17 if values.shape[1] <= 5 else 12},
         "name": name,
         "hovertemplate": f"{name}: %{{text}}<extra></extra>",
     }
@@ -181,11 +186,13 @@ def trace_figure(trace: Any, *, max_channels: int = 3) -> go.Figure:
     if count > len(shown):
         rest = float(sums.sum() - sums[shown].sum())
         lines.append(f"the other {count - len(shown)} input channels add {_number(rest)}")
+    summed = f"sum of all {count} channels" if count > 1 else "sum"
+    pre, value = _total(trace.pre_activation), _total(trace.value)
     lines += [
-        f"sum of all {count} channel(s) {_number(float(sums.sum()))} + bias "
-        f"{_number(trace.bias)} = <b>{_number(trace.pre_activation)}</b> before the activation",
-        f"{trace.activation}({_number(trace.pre_activation)}) = <b>{_number(trace.value)}</b>"
-        f"   (Keras's own output: {_number(trace.keras_value)})",
+        f"{summed} {_total(float(sums.sum()))} + bias {_total(trace.bias)} = <b>{pre}</b> "
+        "before the activation",
+        f"{trace.activation}({pre}) = <b>{value}</b>"
+        f"   (Keras's own output: {_total(trace.keras_value)})",
     ]
     for k, text in enumerate(lines):
         notes.append(note(text, 0, bottom + 0.1 + 0.75 * k, size=18, xanchor="left"))

@@ -67,14 +67,14 @@ def test_a_confusion_cell_and_a_most_confused_pair_open_their_images(runs_with_m
     first.click().run()
     assert not at.exception
     heading = f"true {true}, predicted {guess}: {off[true, guess]} images, most confidently wrong"
-    assert any(heading in shown(m.value) for m in at.markdown)
+    assert any(heading in shown(s.value) for s in at.subheader)
     assert at.session_state["inspect_cell"] == (run_id, true, guess)
     # A click on a diagonal cell (as the chart's callback stores it): the correct ones.
     at.session_state["inspect_cell"] = (run_id, 4, 4)
     at.run()
     heading = f"4 recognised: {matrix[4, 4]} images, least confident first"
     heading += " (the first 12)" if matrix[4, 4] > 12 else ""
-    assert any(shown(m.value) == f"**{heading}**" for m in at.markdown)
+    assert any(shown(s.value) == heading for s in at.subheader)
     # A pick made on another run is not this run's cell.
     at.session_state["inspect_cell"] = ("another-run", 1, 2)
     at.run()
