@@ -66,6 +66,16 @@ def click_point(page, trace_name: str, x: float, y: float) -> None:
     page.mouse.click(*where)
 
 
+def wait_for_traces(page, pattern: str, count: int) -> None:
+    """Wait until the plotly charts on the page hold `count` traces named like `pattern`."""
+    page.wait_for_function(
+        """([pattern, count]) => [...document.querySelectorAll('.js-plotly-plot')]
+            .flatMap(g => (g.data || []).map(t => t.name || ''))
+            .filter(name => new RegExp(pattern).test(name)).length === count""",
+        arg=[pattern, count],
+    )
+
+
 def test_clicking_an_off_diagonal_cell_shows_that_cells_images(trained, page):
     matrix = np.array(cli_json("evaluate", trained["runs"] / trained["run_id"], "--json")[
         "confusion_matrix"
@@ -79,12 +89,8 @@ def test_clicking_an_off_diagonal_cell_shows_that_cells_images(trained, page):
     heading = f"true {true}, predicted {guess}: {off[true, guess]} images"
     page.get_by_text(heading).wait_for()
     wait_idle(page)
-    names = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')]
-            .flatMap(g => (g.data || []).map(t => t.name))
-            .filter(n => n && n.startsWith('test image '))"""
-    )
-    assert len(names) == min(off[true, guess], 12)
+    shown = int(min(off[true, guess], 12))
+    wait_for_traces(page, r"^test image \d+$", shown)  # each beside its Grad-CAM
     assert not page.locator('[data-testid="stException"]').count()
     page.get_by_text(heading).scroll_into_view_if_needed()
     shot(page, "reasons_1_confusion_cell")
@@ -108,12 +114,7 @@ def test_clicking_a_feature_map_pixel_shows_its_arithmetic(trained, page):
     expected = float(cut(first)[0, 3, 4, 0])
     value = page.locator('[data-testid="stMetricValue"]').last.inner_text()
     assert float(value) == pytest.approx(expected, abs=1e-4)
-    sums = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')]
-            .flatMap(g => (g.data || []).map(t => t.name))
-            .filter(n => n && /^(window|kernel|products) /.test(n))"""
-    )
-    assert sums == ["window 0", "kernel 0", "products 0"]
+    wait_for_traces(page, r"^(window|kernel|products) 0$", 3)
     assert not page.locator('[data-testid="stException"]').count()
     label.scroll_into_view_if_needed()
     shot(page, "reasons_2_trace")
@@ -152,10 +153,6 @@ def test_drawing_changes_the_answer_with_no_button(trained, page):
     wait_idle(page)
     assert answer.first.inner_text() != first  # nothing was pressed in between
     assert page.get_by_role("button", name=re.compile("predict", re.I)).count() == 0
-    maps = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')]
-            .flatMap(g => (g.data || []).map(t => t.name)).filter(n => n === 'conv2d')"""
-    )
-    assert maps == ["conv2d"]  # the first convolution's maps follow the pen too
+    wait_for_traces(page, r"^conv2d$", 1)  # the first convolution's maps follow the pen too
     assert not page.locator('[data-testid="stException"]').count()
     shot(page, "reasons_3_drawing")
