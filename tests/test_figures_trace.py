@@ -101,3 +101,17 @@ def test_receptive_field_figure_outlines_the_pixels_on_the_input_image():
     assert box.name == "receptive field"
     assert (box.x0, box.y0, box.x1, box.y1) == pytest.approx((1.5, 0.5, 7.5, 6.5))
     assert fig.layout.title.text == "Receptive field: rows 1–6, columns 2–7"
+
+
+def test_a_big_map_gets_a_point_every_few_pixels_and_a_big_kernel_smaller_cells():
+    values = RNG.normal(size=(148, 130))
+    pixels = valid(clickable_map(values, title="big")).data[1]
+    assert len(pixels.x) == 50 * 44  # every 3rd pixel: 148 / 3 -> 50 rows, 130 / 3 -> 44
+    assert (pixels.y[1], pixels.x[1]) == (0, 3) and pixels.text[1] == f"{values[0, 3]:.4g}"
+    small = valid(trace_figure(hand_trace(2)))
+    window = RNG.random((7, 7, 2))
+    trace = hand_trace(2)
+    big = Trace(**{**trace.__dict__, "window": window, "kernel": window,
+                   "padded": np.zeros((7, 7), bool)})  # fmt: skip
+    wide = valid(trace_figure(big))
+    assert wide.layout.width < 1100 and wide.data[0].textfont.size < small.data[0].textfont.size

@@ -17,12 +17,15 @@ from cnnviz.figures.pixels import symmetric_range
 __all__ = ["clickable_map", "receptive_field_figure", "trace_figure"]
 
 MAP_SIDE = 420  # the clickable map's plot area, pixels a side
-CELL = 66  # one number's cell in the arithmetic, pixels
+MAX_POINTS_SIDE = 64  # larger maps get a clickable point on every few pixels only
+CELL = 66  # one number's cell in the arithmetic, pixels (3x3 kernels; larger get less)
 OPERATOR = 44  # the room of a ×, = or + between two grids
 
 
 def clickable_map(values: Any, *, title: str, picked: tuple[int, int] | None = None) -> go.Figure:
-    """One feature map, drawn large, with an invisible point on every pixel to click.
+    """One feature map, drawn large, with an invisible point on every pixel to click
+    (on every k-th pixel of a map more than MAX_POINTS_SIDE pixels a side, so the
+    browser keeps up: a click then picks the nearest of those).
 
     Args:
         values: ndarray of shape (h, w), one channel of a layer's output.
@@ -36,7 +39,8 @@ def clickable_map(values: Any, *, title: str, picked: tuple[int, int] | None = N
     """
     values = np.asarray(values, dtype=float)
     h, w = values.shape
-    rows, cols = (a.ravel() for a in np.indices((h, w)))
+    step = -(-max(h, w) // MAX_POINTS_SIDE)
+    rows, cols = (a.ravel() for a in np.mgrid[0:h:step, 0:w:step])
     cell = MAP_SIDE / max(h, w)
     heat = {
         "type": "heatmap",
@@ -52,11 +56,11 @@ def clickable_map(values: Any, *, title: str, picked: tuple[int, int] | None = N
         "x": cols.tolist(),
         "y": rows.tolist(),
         "customdata": np.stack([rows, cols], axis=1).tolist(),
-        "marker": {"symbol": "square", "size": cell * 0.95, "color": "rgba(0,0,0,0)"},
+        "marker": {"symbol": "square", "size": cell * step * 0.95, "color": "rgba(0,0,0,0)"},
         "selected": {"marker": {"opacity": 0}},
         "unselected": {"marker": {"opacity": 0}},
         "name": "pixels",
-        "text": [f"{v:.4g}" for v in values.ravel()],
+        "text": [f"{v:.4g}" for v in values[rows, cols]],
         "hovertemplate": "row %{y}, column %{x}: %{text}<br>click to see how<extra></extra>",
     }
     margin = {"l": 50, "r": 10, "t": 60, "b": 40}
@@ -117,7 +121,7 @@ def _grid(values: np.ndarray, x: float, y: float, name: str, limit: float) -> di
         "text": [[_number(v) for v in row] for row in values],
         "texttemplate": "%{text}",
         # no colour: plotly writes each number in black or white, whichever reads better
-        "textfont": {"size": 17 if values.shape[1] <= 5 else 12},
+        "textfont": {"size": {1: 17, 2: 17, 3: 17, 4: 14, 5: 13}.get(values.shape[1], 11)},
         "name": name,
         "hovertemplate": f"{name}: %{{text}}<extra></extra>",
     }
@@ -140,9 +144,10 @@ def trace_figure(trace: Any, *, max_channels: int = 3) -> go.Figure:
         input channel c shown; the totals as annotations.
     """
     kh, kw, count = trace.kernel.shape
+    cell = max(30, min(CELL, 200 // kw))  # px: a 7x7 kernel's grids still fit a page
     shown = trace.top_channels(max_channels)
     products, sums = trace.products, trace.channel_sums
-    width = 3 * kw + 2 * OPERATOR / CELL + 3.2
+    width = 3 * kw + 2 * OPERATOR / cell + 3.2
     pitch = kh + 1.3
     traces, notes, shapes = [], [], []
     for line, position in enumerate(shown):
@@ -154,13 +159,13 @@ def trace_figure(trace: Any, *, max_channels: int = 3) -> go.Figure:
             ("products", products[..., position]),
         ]
         for k, (label, values) in enumerate(parts):
-            x = k * (kw + OPERATOR / CELL)
+            x = k * (kw + OPERATOR / cell)
             traces.append(_grid(values, x, y, f"{label} {channel}", symmetric_range(values)))
             notes.append(note(label, x + kw / 2, y - 0.3, size=15))
         for k, symbol in enumerate(("×", "=")):
-            x = (k + 1) * kw + (k + 0.5) * OPERATOR / CELL
+            x = (k + 1) * kw + (k + 0.5) * OPERATOR / cell
             notes.append(note(symbol, x, y + kh / 2, size=26))
-        total = 3 * kw + 2 * OPERATOR / CELL + 0.2
+        total = 3 * kw + 2 * OPERATOR / cell + 0.2
         notes.append(
             note(
                 f"input channel {channel}<br>adds <b>{_number(sums[position])}</b>",
@@ -182,6 +187,7 @@ def trace_figure(trace: Any, *, max_channels: int = 3) -> go.Figure:
                 }
             )
     bottom = 0.9 + len(shown) * pitch
+    gap = 50 / cell  # one line of the totals, in cells
     lines = []
     if count > len(shown):
         rest = float(sums.sum() - sums[shown].sum())
@@ -195,20 +201,20 @@ def trace_figure(trace: Any, *, max_channels: int = 3) -> go.Figure:
         f"   (Keras's own output: {_total(trace.keras_value)})",
     ]
     for k, text in enumerate(lines):
-        notes.append(note(text, 0, bottom + 0.1 + 0.75 * k, size=18, xanchor="left"))
+        notes.append(note(text, 0, bottom + 0.1 + gap * k, size=18, xanchor="left"))
     if trace.padded.any():
         notes.append(
             note(
                 "dotted grey: zero padding",
                 0,
-                bottom + 0.1 + 0.75 * len(lines),
+                bottom + 0.1 + gap * len(lines),
                 size=14,
                 xanchor="left",
                 color="#666666",
             )
         )
         lines.append("")
-    height_units = bottom + 0.2 + 0.75 * len(lines)
+    height_units = bottom + 0.2 + gap * len(lines)
     title = (
         f"{trace.layer} channel {trace.channel}, row {trace.row}, column {trace.col}: "
         f"window × kernel, summed"
@@ -216,8 +222,8 @@ def trace_figure(trace: Any, *, max_channels: int = 3) -> go.Figure:
     margin = {"l": 10, "r": 10, "t": 50, "b": 10}
     layout = base_layout(
         title,
-        int(height_units * CELL) + margin["t"] + margin["b"],
-        width=int((width + 2.6) * CELL) + margin["l"] + margin["r"],
+        int(height_units * cell) + margin["t"] + margin["b"],
+        width=int((width + 2.6) * cell) + margin["l"] + margin["r"],
         margin=margin,
         annotations=notes,
         shapes=shapes,
