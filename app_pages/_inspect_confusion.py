@@ -47,7 +47,7 @@ def confusion_panel(run_id: str, model, test, result, names: list[str]) -> None:
     normalized = st.toggle("Row-normalised (share of each true class)", key="inspect_norm")
     cell = picked_cell(run_id, len(names))
     figure = confusion_matrix_figure(result.metrics, normalized=normalized, picked=cell)
-    matrix, pairs = st.columns([3, 1], gap="medium")
+    matrix, pairs = st.columns([4, 1], gap="medium")
     with matrix:
         st.plotly_chart(
             figure,

@@ -29,8 +29,9 @@ __all__ = [
 
 
 def _matrix_side(n: int) -> int:
-    """The plot area's side in pixels: cells of 56-120 px up to 12 classes, then smaller."""
-    return int(np.clip(56 * n, 240, 720)) if n <= 20 else 800
+    """The plot area's side in pixels: cells of 52-120 px up to 13 classes, then smaller
+    (the whole figure, colour bar included, stays under ~950 px wide)."""
+    return int(np.clip(52 * n, 240, 680)) if n <= 20 else 700
 
 
 def confusion_matrix_figure(
