@@ -44,6 +44,7 @@ __all__ = [
     "MODEL_FILE",
     "SPEC_FILE",
     "STATUS_FILE",
+    "class_accuracy_key",
     "create",
     "drop_epoch",
     "epoch_file",
@@ -64,6 +65,11 @@ HISTORY_FILE, MODEL_FILE, METRICS_FILE = "history.csv", "model.keras", "metrics.
 EPOCHS_DIR = "epochs"
 EPOCH_FILE = re.compile(r"epoch-(\d{4,})\.weights\.h5")
 RUNS_ENV = "CNNVIZ_RUNS_DIR"
+
+
+def class_accuracy_key(index: int) -> str:
+    """The history.csv column of class `index`'s validation accuracy."""
+    return f"val_accuracy_class_{index}"
 
 
 def runs_root(runs_dir: str | os.PathLike | None = None) -> Path:

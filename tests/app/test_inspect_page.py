@@ -108,3 +108,29 @@ def test_a_clicked_feature_map_pixel_shows_its_arithmetic_equal_to_keras(runs_wi
     assert not [m for m in at.metric if m.label.startswith("conv2d_1[")]
     at.selectbox(key="inspect_layer").set_value("max_pooling2d").run()
     assert not any(s.value == "Trace one value" for s in at.subheader)
+
+
+def test_the_epoch_scrubber_replays_the_run_after_any_kept_epoch(runs_with_model):
+    """Oracle: `evaluate --epoch` of the same run, and its history.csv."""
+    import json
+
+    from cnnviz.evaluate import evaluate_run
+
+    root, run_id = runs_with_model
+    run = load_run(run_id, root)
+    assert run.epochs() == [1, 2, 3]
+    at = open_page("inspect", timeout=120)
+    slider = at.select_slider(key="inspect_epoch")
+    assert slider.options == ["epoch 1", "epoch 2", "epoch 3", "final model"]
+    assert at.metric[0].label == "Test accuracy"
+    slider.set_value(1).run()
+    assert not at.exception
+    _, after_one = evaluate_run(run, epoch=1)
+    assert at.metric[0].label == "Test accuracy after epoch 1"
+    assert at.metric[0].value == f"{after_one.metrics.accuracy:.1%}"
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (curves,) = [c for c in charts if "each class" in c["layout"].get("title", {}).get("text", "")]
+    assert [t["name"] for t in curves["data"]] == [str(i) for i in range(10)]
+    history = run.history()
+    assert curves["data"][3]["y"] == history["val_accuracy_class_3"]
+    assert curves["layout"]["shapes"][0]["x0"] == 1  # the shown epoch is marked
