@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages._datasets import current_dataset
-from app_pages._feedback import show_error
+from app_pages._feedback import plain, show_error
 from app_pages._layer_editor import add, layer_card, replace_spec, sync_uids
 from app_pages._state import init_state
 from app_pages._training import suggested_config
@@ -104,7 +104,7 @@ with right:
             check_fits(needed, free_memory())
             st.caption(f"Training memory: {needed.describe()}.")
         except CnnvizError as err:
-            st.warning(str(err), icon=":material/memory:")
+            st.warning(plain(str(err)), icon=":material/memory:")
     if spec is not None:
         st.download_button(
             "Download spec (JSON)",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages._feedback import show_error
+from app_pages._feedback import plain, show_error
 from app_pages._runs import evaluation, pick_run, run_and_model
 from app_pages._state import init_state
 from cnnviz.data import rescale
@@ -44,7 +44,8 @@ true_name = names[test.labels[index]]
 predicted = int(result.predicted[index])
 guess = names[predicted]
 st.markdown(
-    f"True class **{true_name}**, predicted **{guess}**" + (" ✓" if true_name == guess else " ✗")
+    f"True class **{plain(true_name)}**, predicted **{plain(guess)}**"
+    + (" ✓" if true_name == guess else " ✗")
 )
 activations = feature_maps(model, image)
 st.plotly_chart(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages._canvas import drawing_canvas
 from app_pages._datasets import IMAGE_TYPES
-from app_pages._feedback import show_error
+from app_pages._feedback import plain, show_error
 from app_pages._runs import pick_run, run_and_model
 from app_pages._state import init_state
 from cnnviz.bundle import export_bundle, import_bundle
@@ -54,7 +54,7 @@ with right:
             image = prepare_image(data, shape, name=label)
             answer = predict(model, image, names, top_k=min(5, len(names)), caption=label)
             rule = f" (threshold {THRESHOLD})" if answer.binary else ""
-            st.subheader(f"Prediction: {answer.name} · {answer.probability:.1%}{rule}")
+            st.subheader(f"Prediction: {plain(answer.name)} · {answer.probability:.1%}{rule}")
             st.plotly_chart(prediction_bars(answer), width="stretch", key="predict_bars")
             st.image(
                 enlarge((image * 255).astype("uint8"), side=160),

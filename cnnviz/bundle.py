@@ -126,8 +126,10 @@ def import_bundle(
 
     Raises:
         CnnvizError: not a bundle, unknown or oversized members, an invalid spec or
-            config, or weights that do not fit the spec.
+            config, weights that do not fit the spec, or a runs folder that cannot be
+            written.
     """
+    rundir.checked_root(runs_dir, create=True)  # a read-only runs folder: say so first
     _check_size(data, name)
     with archive.open_zip(bytes(data), MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
         infos = _members(zf, name)
@@ -177,6 +179,9 @@ def import_bundle(
         word = status.pop("status", "completed")
         message = status.pop("message", "") or f"imported from {name}"
         rundir.write_status(run_dir, word, message, **status)
+    except OSError as err:  # a full disk: nothing half-imported is left
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise CnnvizError(rundir.cannot_write(err, run_dir)) from None
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,6 @@ from cnnviz.rundir import (
     STATUS_FILE,
     read_json,
     read_status,
-    runs_root,
 )
 from cnnviz.spec import ModelSpec
 
@@ -107,7 +107,7 @@ class Run:
         model.keras (never deserialised from the file, so it runs no code from it).
 
         Raises:
-            CnnvizError: the run saved no model.
+            CnnvizError: the run saved no model, or its model file is damaged.
         """
         path = self.dir / MODEL_FILE
         if not path.is_file():
@@ -124,7 +124,16 @@ class Run:
             num_classes=self.config.get("num_classes"),
         )
         model = build_model(report)
-        model.load_weights(path)
+        try:
+            with warnings.catch_warnings():  # a damaged file raises below; warnings repeat it
+                warnings.simplefilter("ignore")
+                model.load_weights(path)
+        except Exception as err:  # Keras, zipfile and h5py raise many kinds for a bad file
+            reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+            raise CnnvizError(
+                f"run {self.id}'s model file is damaged ({reason}); train it again or "
+                "delete the run"
+            ) from None
         return model
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,7 +176,7 @@ def create_run(
     """A new run folder written by `cnnviz.rundir.create`, read back as a Run.
 
     Raises:
-        OSError: the folder could not be written (full disk, no permission).
+        CnnvizError: the folder could not be written (read-only, a file, a full disk).
     """
     path = rundir.create(spec.to_dict(), config, runs_dir=runs_dir, status=status, message=message)
     return Run.read(path)
@@ -182,7 +191,7 @@ def trained_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
 def list_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
     """Every readable run under the root, newest first (runs that died read as
     "interrupted"; folders that are not runs are skipped)."""
-    root = runs_root(runs_dir)
+    root = rundir.checked_root(runs_dir)
     if not root.is_dir():
         return []
     runs = []
@@ -200,15 +209,17 @@ def load_run(identifier: str | os.PathLike, runs_dir: str | os.PathLike | None =
     """A run by id (or a unique start of one) under the root, or by its folder's path.
 
     Raises:
-        CnnvizError: no such run, or an id start that matches several runs.
+        CnnvizError: no such run, an id start that matches several runs, or a
+            runs root that is a file.
     """
     text = str(identifier).strip()
-    root = runs_root(runs_dir)
     if not text:
         raise CnnvizError("no run given; name a run id (see `python -m cnnviz runs`)")
-    for candidate in (Path(text), root / text):
-        if _is_run_dir(candidate):
-            return Run.read(candidate)
+    if _is_run_dir(Path(text)):
+        return Run.read(Path(text))
+    root = rundir.checked_root(runs_dir)
+    if _is_run_dir(root / text):
+        return Run.read(root / text)
     matches = []
     if root.is_dir() and os.sep not in text:
         matches = sorted(p for p in root.iterdir() if p.name.startswith(text) and _is_run_dir(p))

@@ -127,3 +127,35 @@ def test_cli_runs_table_and_json(runs_dir, capsys):
     (row,) = json.loads(capsys.readouterr().out)["runs"]
     assert row["run_id"] == run.id and row["test_accuracy"] == 0.875
     assert row["status"] == "completed" and row["model"] == "tiny cnn"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda good: good[: len(good) // 2],  # truncated
+        lambda good: b"garbage" * 100,  # not a zip at all
+        lambda good: b"",  # empty
+        lambda good: good.replace(b"model.weights.h5", b"model.weights.xx"),  # no weights inside
+    ],
+)
+def test_a_damaged_model_file_is_a_clear_error(runs_dir, damage, capsys):
+    from cnnviz.build import build_model
+    from cnnviz.cli import main
+
+    run = runs.create_run(SPEC, CONFIG)
+    build_model(SPEC, input_shape=(8, 8, 1), num_classes=3).save(run.dir / "model.keras")
+    rundir.write_status(run.dir, "completed", "trained")
+    path = run.dir / "model.keras"
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(CnnvizError) as caught:
+        runs.load_run(run.id).model()
+    text = str(caught.value)
+    assert text.startswith(f"run {run.id}'s model file is damaged (")
+    assert text.endswith("); train it again or delete the run")
+    image = runs_dir / "x.png"
+    from PIL import Image
+
+    Image.new("L", (8, 8)).save(image)
+    assert main(["predict", run.id, str(image)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run {run.id}'s model file is damaged") and err.count("\n") == 1
