@@ -111,12 +111,16 @@ def _weights_bytes(model) -> bytes:
 
 
 def import_bundle(
-    data: bytes, *, runs_dir: str | os.PathLike | None = None, name: str = "the bundle"
+    data: bytes | os.PathLike,
+    *,
+    runs_dir: str | os.PathLike | None = None,
+    name: str = "the bundle",
 ) -> Run:
     """Add the run in a bundle to the runs directory, as a new run.
 
     Args:
-        data: the bundle's bytes (a .zip written by `export_bundle`).
+        data: the bundle's bytes (a .zip written by `export_bundle`), or its file's
+            path (then it is read member by member, never whole).
         runs_dir: the runs root (default $CNNVIZ_RUNS_DIR, else ./runs).
         name: how to call the bundle in messages (e.g. the uploaded file's name).
 
@@ -130,8 +134,9 @@ def import_bundle(
             written.
     """
     rundir.checked_root(runs_dir, create=True)  # a read-only runs folder: say so first
-    _check_size(data, name)
-    with archive.open_zip(bytes(data), MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
+    source = bytes(data) if isinstance(data, (bytes, bytearray)) else Path(data)
+    _check_size(source, name)
+    with archive.open_zip(source, MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
         infos = _members(zf, name)
         members = {
             member: archive.read_member(
@@ -194,15 +199,33 @@ def weights_limit(total_params: int) -> int:
     return min(MEMBER_LIMITS[WEIGHTS], 8 * int(total_params) + 4 * 2**20)
 
 
-def _check_size(data: bytes, name: str) -> None:
-    if not isinstance(data, (bytes, bytearray)) or not data:
+def _check_size(data: bytes | Path, name: str) -> None:
+    if isinstance(data, Path):
+        if data.is_dir():
+            raise CnnvizError(f"{data} is a folder; choose a .zip bundle exported by cnnviz")
+        try:
+            size = data.stat().st_size
+        except OSError:
+            raise CnnvizError(
+                f"no such file: {data}; choose a .zip bundle exported by cnnviz"
+            ) from None
+    else:
+        size = len(data)
+    if not size:
         raise CnnvizError(f"{name} is empty; choose a .zip bundle exported by cnnviz")
-    if len(data) > MAX_BUNDLE_BYTES:
+    if size > MAX_BUNDLE_BYTES:
         raise CnnvizError(
-            f"{name} is {len(data) / 2**20:,.0f} MiB, more than the "
+            f"{name} is {size / 2**20:,.0f} MiB, more than the "
             f"{MAX_BUNDLE_BYTES // 2**20:,} MiB a bundle may be"
         )
-    count = archive.member_count(data)
+    try:
+        if isinstance(data, Path):
+            with open(data, "rb") as handle:
+                count = archive.member_count(handle)
+        else:
+            count = archive.member_count(data)
+    except OSError as err:
+        raise CnnvizError(f"cannot read {name}: {err.strerror or err}") from None
     if count is not None and count > MAX_MEMBERS:
         raise CnnvizError(
             f"{name} holds {count:,} files; a cnnviz bundle "
