@@ -45,8 +45,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     Exit codes: 0 completed; 1 the run failed (NaN loss, full disk, a crash; its
     status.json says why); 2 a mistake found before training (no run is created);
-    130 stopped by Ctrl-C: the first Ctrl-C stops after the current batch, saves and
-    tests what was learned and marks the run `stopped`; a second one aborts at once.
+    130 stopped by Ctrl-C, 143 by SIGTERM (`kill`, a scheduler ending the job): the
+    first one stops after the current batch, saves and tests what was learned and
+    marks the run `stopped`; a second one aborts at once.
     """
     import contextlib
     import signal
@@ -82,19 +83,23 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("interrupted before training started", file=sys.stderr)
         return 130
     stop = threading.Event()
+    stopped_by: list[int] = []
 
-    def on_ctrl_c(signum, frame):
+    def on_signal(signum, frame):
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        print("stopping after the current batch (Ctrl-C again to abort)", file=sys.stderr)
+        stopped_by.append(signum)
+        how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+        print(f"stopping after the current batch ({how} again to abort)", file=sys.stderr)
 
     def show(event: Event) -> None:
         if isinstance(event, EpochEvent):
             print(_epoch_line(event), file=out, flush=True)
 
     in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, on_ctrl_c) if in_main else None
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(s, on_signal) for s in stopping] if in_main else []
     print(f"training run {run_dir.name} ({run_dir})", file=out, flush=True)
     try:
         with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
@@ -111,8 +116,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"error: aborted; run {run_dir.name} is marked interrupted", file=sys.stderr)
         return 130
     finally:
-        if in_main:
-            signal.signal(signal.SIGINT, previous)
+        for number, handler in zip(stopping, previous):
+            signal.signal(number, handler)
     if args.json:
         print_json(result.to_dict())
     if result.status == "failed":
@@ -126,7 +131,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"{result.images_per_second:,.0f} images/s); {result.message}",
         file=out,
     )
-    return 130 if result.status == "stopped" else 0
+    if result.status == "stopped":
+        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
+    return 0
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
