@@ -125,5 +125,8 @@ def test_a_runs_test_split_is_reloaded_from_its_config(runs_dir):
     test = run_test_split(run)
     np.testing.assert_array_equal(test.images, load_dataset("digits").test.images)
     run.config["class_names"] = [f"digit {i}" for i in range(10)]
-    with pytest.raises(CnnvizError, match="cannot be evaluated"):
+    with pytest.raises(CnnvizError, match="cannot be evaluated") as caught:
         run_test_split(run)
+    text = str(caught.value)  # only the names differ: the message says so, not "10 classes"
+    assert "now has the classes ['0', '1', '2'" in text
+    assert "was trained on the classes ['digit 0', 'digit 1'" in text
