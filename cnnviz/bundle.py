@@ -37,7 +37,7 @@ from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED
 from cnnviz.metrics import ClassificationMetrics
 from cnnviz.rundir import HISTORY_FILE, METRICS_FILE, now_iso
-from cnnviz.runs import Run
+from cnnviz.runs import Run, trained_config
 from cnnviz.spec import ModelSpec, validate
 
 __all__ = ["BUNDLE_FORMAT", "MAX_BUNDLE_BYTES", "export_bundle", "import_bundle"]
@@ -149,7 +149,9 @@ def import_bundle(
         if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
             raise CnnvizError(f"{name} is a .zip but not a cnnviz bundle (no valid {MANIFEST})")
         spec = ModelSpec.from_dict(_json_member(members, "spec.json", name))
-        config = _checked_config(_json_member(members, "config.json", name), name)
+        config = trained_config(
+            _json_member(members, "config.json", name), f"config.json in {name}"
+        )
         report = validate(
             spec, input_shape=config["image_shape"], num_classes=config["num_classes"]
         )
@@ -259,30 +261,6 @@ def _members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
 
 def _json_member(members: dict[str, bytes], member: str, name: str) -> Any:
     return parse_json(members[member], f"{member} in {name}")
-
-
-def _checked_config(config: Any, name: str) -> dict[str, Any]:
-    """The config, with the keys the model needs checked for type."""
-    if not isinstance(config, dict):
-        raise CnnvizError(f"config.json in {name} must be a JSON object")
-    shape, classes, names = (config.get(k) for k in ("image_shape", "num_classes", "class_names"))
-    ok_shape = (
-        isinstance(shape, list)
-        and len(shape) == 3
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in shape)
-    )
-    ok_classes = isinstance(classes, int) and not isinstance(classes, bool) and classes >= 2
-    ok_names = isinstance(names, list) and all(isinstance(n, str) for n in names)
-    if not (ok_shape and ok_classes and ok_names and len(names) == classes):
-        raise CnnvizError(
-            f"config.json in {name} needs image_shape [height, width, channels], "
-            f"num_classes (2 or more) and that many class_names; received "
-            f"image_shape={shape!r}, num_classes={classes!r}, "
-            f"class_names={str(names)[:80]}"
-        )
-    if not isinstance(config.get("dataset"), str):
-        raise CnnvizError(f"config.json in {name} does not name its dataset")
-    return config
 
 
 def _model_with_weights(report, path: Path, name: str):

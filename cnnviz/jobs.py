@@ -19,6 +19,7 @@ from __future__ import annotations
 import abc
 import atexit
 import collections
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import Any
 from cnnviz import checks, rundir
 from cnnviz.augment import AugmentSpec
 from cnnviz.errors import CnnvizError
-from cnnviz.events import Event, StatusEvent
+from cnnviz.events import ENDED, Event, StatusEvent
 from cnnviz.plan import TrainConfig
 from cnnviz.spec import ModelSpec
 from cnnviz.train import TrainResult, fail_run, train
@@ -44,6 +45,7 @@ __all__ = [
 
 MAX_JOBS_ENV = "CNNVIZ_MAX_JOBS"
 DEFAULT_MAX_JOBS = 1  # one training at a time: on two cores a second one only slows both
+KEEP_FINISHED = 50  # ended jobs whose events a runner keeps (their runs stay on disk)
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,17 @@ class ThreadJobRunner(JobRunner):
                 )
             except BaseException as err:  # run_job returns failures; this is a last resort
                 fail_run(job.run_dir, f"the job ended unexpectedly: {err!r}", emit=job.publish)
+            finally:
+                self._ended(job)
+
+    def _ended(self, job: _Job) -> None:
+        """Let go of what an ended job no longer needs: its dataset (a server would keep
+        every dataset ever trained on), and the oldest ended jobs past KEEP_FINISHED."""
+        job.request = dataclasses.replace(job.request, preloaded=None)
+        with self._lock:
+            ended = [i for i, j in self._jobs.items() if j.state in ENDED]
+            for job_id in ended[: max(0, len(ended) - KEEP_FINISHED)]:
+                del self._jobs[job_id]
 
     def _job(self, job_id: str) -> _Job:
         try:

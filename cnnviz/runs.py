@@ -31,7 +31,15 @@ from cnnviz.rundir import (
 )
 from cnnviz.spec import ModelSpec
 
-__all__ = ["Run", "create_run", "delete_run", "list_runs", "load_run", "trained_runs"]
+__all__ = [
+    "Run",
+    "create_run",
+    "delete_run",
+    "list_runs",
+    "load_run",
+    "trained_config",
+    "trained_runs",
+]
 
 
 @dataclass
@@ -65,6 +73,8 @@ class Run:
         status = read_status(run_dir)
         spec = ModelSpec.from_dict(read_json(run_dir / SPEC_FILE))
         config = read_json(run_dir / CONFIG_FILE)
+        if not isinstance(config, dict):
+            raise CnnvizError(f"{run_dir / CONFIG_FILE} is not a JSON object; the run is damaged")
         return cls(run_dir.name, run_dir, spec, config, status)
 
     @property
@@ -118,6 +128,7 @@ class Run:
         from cnnviz.build import build_model
         from cnnviz.spec import validate
 
+        trained_config(self.config, f"run {self.id}'s config.json")
         report = validate(
             self.spec,
             input_shape=self.config.get("image_shape"),
@@ -152,6 +163,38 @@ class Run:
             "created": self.config.get("created"),
             "updated": self.status.get("updated"),
         }
+
+
+def trained_config(config: Any, where: str) -> dict[str, Any]:
+    """A trained run's config, with what its model needs checked for type: the dataset,
+    image_shape [height, width, channels], num_classes and that many class_names.
+
+    Args:
+        where: how to call the config in messages, e.g. "config.json in shared.zip".
+
+    Raises:
+        CnnvizError: something missing or of the wrong type, named.
+    """
+    if not isinstance(config, dict):
+        raise CnnvizError(f"{where} must be a JSON object")
+    shape, classes, names = (config.get(k) for k in ("image_shape", "num_classes", "class_names"))
+    ok_shape = (
+        isinstance(shape, list)
+        and len(shape) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in shape)
+    )
+    ok_classes = isinstance(classes, int) and not isinstance(classes, bool) and classes >= 2
+    ok_names = isinstance(names, list) and all(isinstance(n, str) for n in names)
+    if not (ok_shape and ok_classes and ok_names and len(names) == classes):
+        raise CnnvizError(
+            f"{where} needs image_shape [height, width, channels], "
+            f"num_classes (2 or more) and that many class_names; received "
+            f"image_shape={shape!r}, num_classes={classes!r}, "
+            f"class_names={str(names)[:80]}"
+        )
+    if not isinstance(config.get("dataset"), str):
+        raise CnnvizError(f"{where} does not name its dataset")
+    return config
 
 
 def _number(text: str | None) -> float:

@@ -159,3 +159,28 @@ def test_a_damaged_model_file_is_a_clear_error(runs_dir, damage, capsys):
     assert main(["predict", run.id, str(image)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: run {run.id}'s model file is damaged") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "config, words",
+    [
+        ([1, 2], "config.json is not a JSON object; the run is damaged"),
+        ({}, "config.json needs image_shape [height, width, channels]"),
+        ({**CONFIG, "class_names": ["a"]}, "num_classes (2 or more) and that many class_names"),
+        ({**CONFIG, "dataset": None}, "config.json does not name its dataset"),
+    ],
+)
+def test_a_damaged_config_is_a_clear_error_not_a_crash(runs_dir, config, words, capsys):
+    from cnnviz.build import build_model
+    from cnnviz.cli import main
+
+    run = runs.create_run(SPEC, CONFIG)
+    build_model(SPEC, input_shape=(8, 8, 1), num_classes=3).save(run.dir / "model.keras")
+    rundir.write_status(run.dir, "completed", "trained")
+    rundir.write_json(run.dir / "config.json", config)
+    for argv in (["predict", run.id, "x.png"], ["evaluate", run.id], ["runs"]):
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code in (0, 2) and err.count("\n") <= 1 and "Traceback" not in err, err
+        if code == 2:
+            assert words in err
