@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from cnnviz import archive, rundir
+from cnnviz import archive, memory, rundir
 from cnnviz.checks import parse_json
 from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
@@ -154,6 +154,12 @@ def import_bundle(
         )
         report = validate(
             spec, input_shape=config["image_shape"], num_classes=config["num_classes"]
+        )
+        memory.check_fits(  # a hostile spec of 1e9 filters: refused before Keras allocates
+            memory.model_memory(report),
+            memory.free_memory(),
+            doing=f"opening the model in {name}",
+            fix="It is too large for this machine; choose a smaller model",
         )
         history = _history_rows(members.get(HISTORY_FILE), name)
         metrics = _metrics(members, name)

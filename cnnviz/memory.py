@@ -28,6 +28,7 @@ __all__ = [
     "check_fits",
     "format_bytes",
     "free_memory",
+    "model_memory",
     "training_memory",
     "values_in",
 ]
@@ -119,8 +120,24 @@ def values_in(shape) -> int:
     return total
 
 
-def check_fits(estimate: MemoryEstimate, free: int | None) -> None:
-    """Refuse a run that needs more memory than is free (None: unknown, not checked).
+def model_memory(report) -> MemoryEstimate:
+    """The memory building a checked spec's model and loading its weights needs: the
+    weights, their starting values and the values read from the file."""
+    return MemoryEstimate(FLOAT_BYTES * WEIGHT_COPIES * report.total_params, 0, 0, 1)
+
+
+def check_fits(
+    estimate: MemoryEstimate,
+    free: int | None,
+    *,
+    doing: str = "training this model",
+    fix: str = "Use fewer filters or units{where}, a smaller batch size, or smaller images",
+) -> None:
+    """Refuse what needs more memory than is free (None: unknown, not checked).
+
+    Args:
+        doing: what needs it, e.g. "training this model".
+        fix: what to change; "{where}" names the layer that holds the most.
 
     Raises:
         CnnvizError: the estimate, what is free, and what to change.
@@ -128,10 +145,10 @@ def check_fits(estimate: MemoryEstimate, free: int | None) -> None:
     if free is None or estimate.total <= free:
         return
     where = f" ({estimate.largest} holds the most)" if estimate.largest else ""
+    needs = estimate.describe() if estimate.activations else f"about {format_bytes(estimate.total)}"
     raise CnnvizError(
-        f"training this model needs {estimate.describe()}; {format_bytes(free)} of "
-        f"memory are free. Use fewer filters or units{where}, a smaller batch size, "
-        "or smaller images"
+        f"{doing} needs {needs}; {format_bytes(free)} of memory are free. "
+        + fix.format(where=where)
     )
 
 

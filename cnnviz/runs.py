@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnnviz import rundir
+from cnnviz import memory, rundir
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, WITH_WEIGHTS
 from cnnviz.metrics import ClassificationMetrics
@@ -133,6 +133,12 @@ class Run:
             self.spec,
             input_shape=self.config.get("image_shape"),
             num_classes=self.config.get("num_classes"),
+        )
+        memory.check_fits(
+            memory.model_memory(report),
+            memory.free_memory(),
+            doing=f"opening run {self.id}'s model",
+            fix="Free some memory, or open it on a larger machine",
         )
         model = build_model(report)
         try:

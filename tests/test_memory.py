@@ -129,3 +129,20 @@ def test_this_machine_reports_some_free_memory():
     free = memory.free_memory()
     assert free is None or free > 0
     memory.check_fits(memory.MemoryEstimate(1, 1, 1, 1), None)  # unknown: not checked
+
+
+def test_a_run_of_a_giant_model_is_refused_before_keras_allocates_it(runs_dir, monkeypatch):
+    import cnnviz.build
+    from cnnviz import rundir
+    from cnnviz.runs import load_run
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("a Keras model was built")
+
+    monkeypatch.setattr(cnnviz.build, "build_model", no_building)
+    config = {"dataset": "digits", "image_shape": [8, 8, 1], "num_classes": 10}
+    run_dir = rundir.create(HUGE, {**config, "class_names": list("0123456789")})
+    (run_dir / "model.keras").write_bytes(b"weights of a hand-edited run")
+    rundir.write_status(run_dir, "completed", "")
+    with pytest.raises(CnnvizError, match=r"opening run .*'s model needs about [\d,.]+ TB"):
+        load_run(run_dir.name).model()
