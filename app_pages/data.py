@@ -15,6 +15,7 @@ from cnnviz.images import enlarge
 SOURCES = ["Built-in", "TFDS", "Upload a zip"]
 BUILTINS = {i: d for i, d in list_datasets() if not i.startswith("tfds:")}
 MAX_UPLOAD_MB = 200  # also Streamlit's own server.maxUploadSize default
+MOSAICS = 40  # classes shown as pictures: a zip of 2,000 class folders drew 2,000
 SIZES = {"as stored": None, **{f"{n} × {n}": (n, n) for n in (300, 224, 150, 128, 100, 64, 32)}}
 SIZE_HELP = (
     "Smaller images train faster and use less memory: horses_or_humans at 300 × 300 "
@@ -136,9 +137,10 @@ if dataset is not None:
     cols[2].metric("Training images", f"{info.counts['train']:,}")
     cols[3].metric("Test images", f"{info.counts['test']:,}")
     samples, chart = st.columns([3, 2], gap="large")
-    samples.markdown("**Four training images of each class**")
+    more = f" (the first {MOSAICS} of {info.num_classes:,})" * (info.num_classes > MOSAICS)
+    samples.markdown(f"**Four training images of each class**{more}")
     grid = samples.columns(4)
-    shown = [(index, images) for index, images in dataset.samples(4).items() if len(images)]
+    shown = [(i, images) for i, images in dataset.samples(4).items() if len(images)][:MOSAICS]
     for slot, (index, images) in enumerate(shown):  # a 2x2 mosaic per class
         mosaic = grid_image(enlarge(images[0], side=64), enlarge(images[1:], side=64))
         grid[slot % 4].image(mosaic, caption=plain(info.class_names[index]), output_format="PNG")

@@ -291,3 +291,17 @@ def test_a_damaged_model_file_is_a_message_on_predict_and_inspect(
             and m.endswith("train it again or delete the run")
             for m in errors(at)
         ), errors(at)
+
+
+def test_a_zip_of_many_class_folders_draws_a_bounded_page(runs_dir):
+    buffer, picture = io.BytesIO(), png(side=8)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for c in range(60):
+            for i in range(3):
+                archive.writestr(f"c{c:02d}/{i}.png", picture)
+    at = open_page("data")
+    at.radio(key="data_source").set_value("Upload a zip").run()
+    at.file_uploader(key="data_upload").set_value(("many.zip", buffer.getvalue(), "x")).run()
+    assert not at.exception and not at.error, errors(at)
+    assert len(at.image) == 40
+    assert any(m.value.endswith("(the first 40 of 60)") for m in at.markdown)
