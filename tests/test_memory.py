@@ -146,3 +146,17 @@ def test_a_run_of_a_giant_model_is_refused_before_keras_allocates_it(runs_dir, m
     rundir.write_status(run_dir, "completed", "")
     with pytest.raises(CnnvizError, match=r"opening run .*'s model needs about [\d,.]+ TB"):
         load_run(run_dir.name).model()
+
+
+def test_the_command_line_refuses_a_billion_filters_in_one_line(tmp_path, capsys):
+    import json
+
+    from cnnviz.cli import main
+
+    spec = tmp_path / "huge.json"
+    spec.write_text(json.dumps(HUGE))
+    runs = tmp_path / "runs"
+    assert main(["train", "--data", "digits", "--model", str(spec), "--runs-dir", str(runs)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: training this model needs about ") and err.count("\n") == 1
+    assert not runs.exists()  # refused before a run folder was made

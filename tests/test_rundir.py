@@ -114,7 +114,7 @@ def test_write_json_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
 
 
-def test_a_runs_root_that_is_a_file_is_said_so_everywhere(tmp_path, capsys):
+def test_a_runs_root_that_is_a_file_is_said_so_everywhere(tmp_path, capsys, monkeypatch):
     from cnnviz.cli import main
 
     root = tmp_path / "runs.txt"
@@ -132,6 +132,9 @@ def test_a_runs_root_that_is_a_file_is_said_so_everywhere(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err == f"error: the runs folder {root} is a file, not a folder; {rundir.ELSEWHERE}\n"
     assert root.read_text() == "not a folder"
+    monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(root))  # the same through the environment
+    assert main(["runs"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
 
 
 def test_a_runs_root_inside_a_file_cannot_be_created(tmp_path):
