@@ -20,7 +20,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -173,10 +172,11 @@ def measure(checkout: Path, interactions: int, browser, work: Path) -> list[tupl
     port = _free_port()
     env = {**os.environ, "CNNVIZ_RUNS_DIR": str(runs), "CUDA_VISIBLE_DEVICES": ""}
     log = (work / "server.log").open("w")
+    print(f"  server log: {work / 'server.log'}")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -223,14 +223,16 @@ def main() -> None:
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        before = Path(tmp, "before")
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(before), args.before],
-            check=True,
-        )
+        checkouts = {"before": Path(tmp, "before"), "after": Path(tmp, "after")}
+        for name, ref in (("before", args.before), ("after", "HEAD")):  # committed code
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach",
+                 str(checkouts[name]), ref],
+                check=True,
+            )  # fmt: skip
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            for name, checkout in (("before", before), ("after", ROOT)):
+            for name, checkout in checkouts.items():
                 if args.only and name != args.only:
                     results[name] = [(0, float("nan"))]
                     continue
@@ -239,8 +241,10 @@ def main() -> None:
                 results[name] = measure(checkout, args.interactions, browser, work)
         finally:
             browser.close()
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)])
-            shutil.rmtree(before, ignore_errors=True)
+            for checkout in checkouts.values():
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)]
+                )
     print(f"\nserver RSS (MB) over {args.interactions} interactions, before | after:")
     longest = max(results.values(), key=len)
     for index, (done, _) in enumerate(longest):
