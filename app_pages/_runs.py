@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from cnnviz.errors import CnnvizError
-from cnnviz.rundir import MODEL_FILE, runs_root
+from cnnviz.rundir import EPOCHS_DIR, MODEL_FILE, runs_root
 
 
 def _list_runs() -> list:
@@ -64,33 +64,34 @@ def pick_run(key: str) -> str | None:
 
 
 def _mtime(run_id: str) -> float:
-    try:
-        return (runs_root() / run_id / MODEL_FILE).stat().st_mtime
-    except OSError:  # deleted meanwhile: `Run.model` says so
-        return 0.0
+    """When the run's weights last changed (its model file, or its epochs/ folder)."""
+    folder = runs_root() / run_id
+    times = [p.stat().st_mtime for p in (folder / MODEL_FILE, folder / EPOCHS_DIR) if p.exists()]
+    return max(times, default=0.0)
 
 
 @st.cache_resource(show_spinner="Loading the trained model...", max_entries=4)
-def _run_and_model(run_id: str, root: str, mtime: float):
+def _run_and_model(run_id: str, root: str, mtime: float, epoch: int | None = None):
     from cnnviz.runs import load_run
 
     run = load_run(run_id, root)
-    return run, run.model()
+    return run, run.model(epoch)
 
 
-def run_and_model(run_id: str):
-    """The run and its trained keras.Model (rebuilt from the spec, weights loaded)."""
-    return _run_and_model(run_id, str(runs_root()), _mtime(run_id))
+def run_and_model(run_id: str, epoch: int | None = None):
+    """The run and its trained keras.Model (rebuilt from the spec, weights loaded): the
+    final model, or the weights after `epoch`."""
+    return _run_and_model(run_id, str(runs_root()), _mtime(run_id), epoch)
 
 
 @st.cache_resource(show_spinner="Evaluating on the test images...", max_entries=4)
-def _evaluation(run_id: str, root: str, mtime: float):
+def _evaluation(run_id: str, root: str, mtime: float, epoch: int | None = None):
     from cnnviz.evaluate import evaluate_run
 
-    run, model = _run_and_model(run_id, root, mtime)
+    run, model = _run_and_model(run_id, root, mtime, epoch)
     return evaluate_run(run, model=model)
 
 
-def evaluation(run_id: str):
-    """(test split, `cnnviz.evaluate.Evaluation`) of a run, computed once."""
-    return _evaluation(run_id, str(runs_root()), _mtime(run_id))
+def evaluation(run_id: str, epoch: int | None = None):
+    """(test split, `cnnviz.evaluate.Evaluation`) of a run (after `epoch`), computed once."""
+    return _evaluation(run_id, str(runs_root()), _mtime(run_id), epoch)

@@ -15,14 +15,16 @@ from cnnviz.events import ACTIVE
 
 @st.cache_resource
 def job_runner():
-    """The process-wide job runner: training survives page changes and refreshes."""
+    """The process-wide job runner (worker processes unless $CNNVIZ_RUNNER says
+    otherwise): training survives page changes and refreshes, and a crash ends a run,
+    never the server."""
     import keras  # noqa: F401  (imported here so the next line can guard it at once)
 
     from app_pages._process import keep_keras_session
-    from cnnviz.jobs import default_runner
+    from cnnviz.runners import default_runner
 
     keep_keras_session()
-    return default_runner()
+    return default_runner(default="process")  # $CNNVIZ_RUNNER chooses another
 
 
 def suggested_config():
@@ -62,8 +64,8 @@ def start_training(runner, dataset) -> str:
     Raises:
         CnnvizError: the spec, the hyper-parameters or the data do not fit.
     """
-    from cnnviz.jobs import TrainRequest
     from cnnviz.plan import TrainConfig, plan_training
+    from cnnviz.request import TrainRequest
     from cnnviz.rundir import runs_root
     from cnnviz.spec import ModelSpec
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app_pages._coach import coach_panel
 from app_pages._feedback import plain, show_error
 from app_pages._runs import evaluation, pick_run, run_and_model
 from app_pages._state import init_state
@@ -38,6 +39,7 @@ except CnnvizError as err:
 names = list(run.config["class_names"])
 
 st.metric("Test accuracy", f"{result.metrics.accuracy:.1%}")
+coach_panel(run_id, expanded=False)
 index = st.slider("Test image", 0, len(test) - 1, 0, key="inspect_image")
 image = rescale(test.images[index])
 true_name = names[test.labels[index]]

@@ -35,10 +35,11 @@ import tempfile  # noqa: E402
 from cnnviz import presets, runs  # noqa: E402
 from cnnviz.build import build_model  # noqa: E402
 from cnnviz.data import load_dataset, make_pipeline, split_validation  # noqa: E402
-from cnnviz.jobs import ThreadJobRunner, TrainRequest  # noqa: E402
 from cnnviz.plan import TrainConfig
 from cnnviz.plan import make_optimizer as _optimizer
+from cnnviz.request import TrainRequest  # noqa: E402
 from cnnviz.spec import validate  # noqa: E402
+from cnnviz.thread_runner import ThreadJobRunner  # noqa: E402
 
 # noqa: E402
 

@@ -14,4 +14,5 @@ quiet_tensorflow_import()
 
 from cnnviz.cli import main  # noqa: E402
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a spawned worker process imports it
+    sys.exit(main())

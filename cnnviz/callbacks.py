@@ -1,8 +1,11 @@
-"""The two callbacks of `cnnviz.train` that Keras does not have.
+"""The callbacks of `cnnviz.train` that Keras does not have.
 
 `MetricStream` sends training events (`cnnviz.events`) to a function (`emit`): per
 batch, at most ~10 times a second, and per epoch, with images/s and an ETA. `StopFlag`
-ends `fit` after the current batch once `should_stop()` says so. The rest are Keras's own
+ends `fit` after the current batch once `should_stop()` says so. `ClassAccuracy` adds
+each class's validation accuracy to the epoch's logs (so history.csv and the epoch
+events carry them). `EpochSnapshots` keeps the weights after every epoch in the run
+folder, so a killed process loses at most the epoch in progress. The rest are Keras's own
 (`TerminateOnNaN`, `CSVLogger`, `EarlyStopping`). Importing this module imports Keras;
 `cnnviz.train` imports it when training starts.
 """
@@ -10,14 +13,26 @@ ends `fit` after the current batch once `should_stop()` says so. The rest are Ke
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 
 import keras
+import numpy as np
 
+from cnnviz import rundir
 from cnnviz.events import BatchEvent, Emit, EpochEvent
+from cnnviz.forward import predict_outputs
+from cnnviz.metrics import predicted_classes
 
-__all__ = ["BATCH_EVENT_INTERVAL", "MetricStream", "StopFlag"]
+__all__ = [
+    "BATCH_EVENT_INTERVAL",
+    "ClassAccuracy",
+    "EpochSnapshots",
+    "MetricStream",
+    "StopFlag",
+    "class_accuracy_key",
+]
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds between two batch events: at most ~10 a second
 
@@ -102,3 +117,72 @@ class StopFlag(keras.callbacks.Callback):
         if self.should_stop():
             self.fired = True
             self.model.stop_training = True
+
+
+def class_accuracy_key(index: int) -> str:
+    """The history column of class `index`'s validation accuracy."""
+    return f"val_accuracy_class_{index}"
+
+
+class ClassAccuracy(keras.callbacks.Callback):
+    """Adds each class's validation accuracy to the epoch's logs, as
+    `val_accuracy_class_<i>` (NaN for a class without validation images).
+
+    Args:
+        images: float32 validation images of shape (N, H, W, C), rescaled.
+        labels: int ndarray of shape (N,).
+        num_classes: the number of classes.
+    """
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, num_classes: int):
+        super().__init__()
+        self.images, self.labels, self.num_classes = images, np.asarray(labels), num_classes
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        predicted = predicted_classes(predict_outputs(self.model, self.images))
+        right = predicted == self.labels
+        for index in range(self.num_classes):
+            members = self.labels == index
+            logs[class_accuracy_key(index)] = (
+                float(right[members].mean()) if members.any() else float("nan")
+            )
+
+
+class EpochSnapshots(keras.callbacks.Callback):
+    """After every finished epoch: its weights in the run folder's `epochs/` and
+    `epochs_completed` in status.json, both written atomically.
+
+    Every epoch's weights are written (the latest is what survives a crash); of the
+    earlier ones only every `every`-th is kept, so a large model's snapshots stay bounded.
+
+    Args:
+        run_dir: the run folder.
+        stream: the run's MetricStream (it knows whether the epoch was cut short).
+        every: keep the weights of epochs every, 2 * every, ... (and always the last).
+    """
+
+    def __init__(self, run_dir: str | os.PathLike, stream: MetricStream, *, every: int = 1):
+        super().__init__()
+        self.run_dir, self.stream, self.every = run_dir, stream, max(1, int(every))
+
+    def on_train_begin(self, logs=None):
+        self.latest = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.stream.batch < self.stream.batches or not math.isfinite(
+            (logs or {}).get("loss", 0.0)
+        ):
+            return  # a partial epoch (stopped) or a NaN loss: nothing worth keeping
+        done = epoch + 1
+        rundir.save_epoch(self.run_dir, self.model, done)
+        if self.latest is not None and self.latest % self.every:
+            rundir.drop_epoch(self.run_dir, self.latest)
+        self.latest = done
+        rundir.write_status(
+            self.run_dir,
+            "running",
+            f"training: {done} of {self.stream.epochs} epochs done",
+            epochs_completed=done,
+        )

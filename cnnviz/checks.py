@@ -35,6 +35,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "between",
     "boolean",
+    "desk_name",
     "fail",
     "image_size",
     "input_shape",
@@ -237,6 +238,21 @@ def input_shape(
     if any(v <= 0 for v in value) or max(value[:2]) > max_side or value[2] > 4:
         raise fail(name, f"positive sizes up to {max_side} pixels and 1 to 4 channels", list(value))
     return (int(value[0]), int(value[1]), int(value[2]))
+
+
+DESK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+def desk_name(value: Any, name: str = "desk") -> str:
+    """A desk's short name, as the URL keeps it: "Alice Smith" -> "alice-smith".
+
+    Lower case letters, digits, "-" and "_", 1 to 32 of them, starting with a letter
+    or digit.
+    """
+    text = re.sub(r"[\s.]+", "-", value.strip().lower()) if isinstance(value, str) else None
+    if text is None or not DESK_NAME.fullmatch(text):
+        raise fail(name, "a short name of letters, digits, - and _ (at most 32), e.g. alice", value)
+    return text
 
 
 # --- JSON a user supplies -------------------------------------------------------------

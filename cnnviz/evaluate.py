@@ -25,7 +25,15 @@ from cnnviz.metrics import (
     top_classes,
 )
 
-__all__ = ["Evaluation", "Mistake", "evaluate", "evaluate_run", "mistakes", "run_test_split"]
+__all__ = [
+    "Evaluation",
+    "Mistake",
+    "evaluate",
+    "evaluate_run",
+    "mistakes",
+    "run_dataset",
+    "run_test_split",
+]
 
 
 @dataclass(frozen=True)
@@ -63,15 +71,15 @@ def evaluate(
     return Evaluation(outputs, class_probabilities(outputs), predicted, metrics)
 
 
-def run_test_split(run, *, data_dir: str | None = None):
-    """The test split a run was trained against, reloaded from its config.
+def run_dataset(run, *, data_dir: str | None = None):
+    """The dataset a run was trained on, reloaded from its config and checked against it.
 
     Args:
         run: a `cnnviz.runs.Run`.
         data_dir: TFDS cache directory (default: the run's own, else TFDS's).
 
     Returns:
-        A `cnnviz.data.Split`: uint8 images of the run's image shape and their labels.
+        A `cnnviz.data.Dataset` with the run's image shape and classes.
 
     Raises:
         CnnvizError: the dataset cannot be loaded or no longer has the run's shape
@@ -114,15 +122,25 @@ def run_test_split(run, *, data_dir: str | None = None):
             f"run {run.id} was trained on the classes {names_then[:10]}; it cannot be "
             "evaluated on it"
         )
-    return dataset.test
+    return dataset
 
 
-def evaluate_run(run, *, model=None, data_dir: str | None = None):
+def run_test_split(run, *, data_dir: str | None = None):
+    """The test split a run was trained against (`run_dataset(run).test`).
+
+    Returns:
+        A `cnnviz.data.Split`: uint8 images of the run's image shape and their labels.
+    """
+    return run_dataset(run, data_dir=data_dir).test
+
+
+def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | None = None):
     """A run's trained model on its test split.
 
     Args:
         run: a `cnnviz.runs.Run` with a trained model.
-        model: its model, when already loaded (`run.model()` otherwise).
+        model: its model, when already loaded (`run.model(epoch)` otherwise).
+        epoch: the weights after this epoch (None: the final model).
         data_dir: TFDS cache directory (default: the run's own).
 
     Returns:
@@ -130,7 +148,7 @@ def evaluate_run(run, *, model=None, data_dir: str | None = None):
     """
     from cnnviz.data import rescale
 
-    model = model if model is not None else run.model()
+    model = model if model is not None else run.model(epoch)
     test = run_test_split(run, data_dir=data_dir)
     return test, evaluate(model, rescale(test.images), test.labels, run.config["class_names"])
 

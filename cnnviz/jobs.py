@@ -1,14 +1,16 @@
 """Training jobs in the background: submit, watch the event stream, stop.
 
-A `TrainRequest` holds everything a job needs, already parsed and checked at the edge
-(the page, the command line, or `from_dict` in another process): the `ModelSpec`, the
-dataset id, the `TrainConfig`, the `AugmentSpec`. Any `JobRunner` carries it: the
-`ThreadJobRunner` runs jobs in background threads behind a queue. Each job's events
-(`cnnviz.events`: train's stream plus "queued" and the final status) go into an
-append-only list that any number of readers poll with `events(job_id, since=n)`.
+A `cnnviz.request.TrainRequest` holds everything a job needs, parsed and checked. A
+`JobRunner`
+queues requests fairly (at most one queued or running job per desk, `max_concurrent`
+trainings at once, first come first served), says where each waiting job is and when it
+should start, and keeps each job's events (`cnnviz.events`) in an append-only list that
+any number of readers poll with `events(job_id, since=n)`. How a job runs is the
+subclass's part: `cnnviz.thread_runner` (threads of this process), `cnnviz.process_runner`
+(worker processes), `cnnviz.ray_runner` (a Ray cluster); `cnnviz.runners` picks one.
 
-    runner = default_runner()
-    job = runner.submit(TrainRequest(spec, "digits", TrainConfig(epochs=5)))
+    runner = make_runner("thread")
+    job = runner.submit(TrainRequest(spec, "digits", TrainConfig(epochs=5), owner="ada"))
     seen = []
     while runner.status(job)["status"] in ACTIVE:
         seen += runner.events(job, since=len(seen))
@@ -17,184 +19,28 @@ append-only list that any number of readers poll with `events(job_id, since=n)`.
 from __future__ import annotations
 
 import abc
-import atexit
 import collections
 import dataclasses
+import math
 import os
 import threading
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 from typing import Any
 
 from cnnviz import checks, rundir
-from cnnviz.augment import AugmentSpec
 from cnnviz.errors import CnnvizError
-from cnnviz.events import ENDED, Event, StatusEvent
-from cnnviz.plan import TrainConfig
-from cnnviz.spec import ModelSpec
-from cnnviz.train import TrainResult, fail_run, train
+from cnnviz.events import ACTIVE, BatchEvent, EpochEvent, Event, StatusEvent
+from cnnviz.request import TrainRequest
+from cnnviz.train import fail_run
 
-__all__ = [
-    "JobRunner",
-    "ThreadJobRunner",
-    "TrainRequest",
-    "default_runner",
-    "max_jobs_from_env",
-    "run_job",
-]
+__all__ = ["DEFAULT_MAX_JOBS", "JobRunner", "max_jobs_from_env"]
 
 MAX_JOBS_ENV = "CNNVIZ_MAX_JOBS"
 DEFAULT_MAX_JOBS = 1  # one training at a time: on two cores a second one only slows both
-KEEP_FINISHED = 50  # ended jobs whose events a runner keeps (their runs stay on disk)
-
-
-@dataclass(frozen=True)
-class TrainRequest:
-    """Everything a job needs, parsed and checked.
-
-    Attributes:
-        spec: the model spec.
-        dataset: the dataset id, e.g. "digits" or "tfds:fashion_mnist".
-        config: the hyper-parameters.
-        data_dir, limit, image_size: passed to `cnnviz.data.load_dataset`
-            (with `config.seed` as its seed).
-        augment: the augmentation, or None.
-        runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
-        model: where the spec came from (a preset name or a file), for the record.
-        preloaded: optional, the already loaded `Dataset` for `dataset` (same
-            process only; a shortcut, never needed).
-    """
-
-    spec: ModelSpec
-    dataset: str
-    config: TrainConfig = field(default_factory=TrainConfig)
-    data_dir: str | None = None
-    limit: int | None = None
-    image_size: tuple[int, int] | None = None
-    augment: AugmentSpec | None = None
-    runs_dir: str | None = None
-    model: str | None = None
-    preloaded: Any = field(default=None, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.spec, ModelSpec):
-            raise checks.fail(
-                "spec",
-                "a ModelSpec (parse it with ModelSpec.from_dict)",
-                type(self.spec).__name__,
-                CnnvizError,
-            )
-        if self.augment is not None and not isinstance(self.augment, AugmentSpec):
-            raise checks.fail(
-                "augment", "an AugmentSpec or None", type(self.augment).__name__, CnnvizError
-            )
-
-    def source(self) -> dict[str, Any]:
-        """The config.json entries naming the data and the settings, enough to load
-        the data and train again."""
-        size = None if self.image_size is None else list(self.image_size)
-        return {
-            "dataset": self.dataset,
-            "data_dir": self.data_dir,
-            "limit": self.limit,
-            "image_size": size,
-            "seed": self.config.seed,
-            "model": self.model,
-            "training": self.config.to_dict(),
-            "augment": None if self.augment is None else self.augment.to_dict(),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON data (without `preloaded`), e.g. to send to another process."""
-        return {"spec": self.spec.to_dict(), "runs_dir": self.runs_dir, **self.source()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainRequest:
-        """Parse `to_dict` output: the spec, the settings and the augmentation are
-        checked here, once.
-
-        Raises:
-            CnnvizError: a malformed spec, setting or augmentation.
-        """
-        size = data.get("image_size")
-        augment = data.get("augment")
-        return cls(
-            spec=ModelSpec.from_dict(data.get("spec")),
-            dataset=data["dataset"],
-            config=TrainConfig.from_dict(data.get("training") or {}),
-            data_dir=data.get("data_dir"),
-            limit=data.get("limit"),
-            image_size=None if size is None else tuple(size),
-            augment=None if augment is None else AugmentSpec.from_dict(augment),
-            runs_dir=data.get("runs_dir"),
-            model=data.get("model"),
-        )
-
-
-def run_job(
-    request: TrainRequest, *, run_dir: str | os.PathLike, emit=None, should_stop=None
-) -> TrainResult:
-    """Load the data a request names and train it into `run_dir`; never raises for a
-    failed run (the result and status.json say what went wrong)."""
-    try:
-        from cnnviz.data import load_dataset
-
-        if emit is not None:
-            emit(StatusEvent("running", "loading the data"))
-        dataset = request.preloaded or load_dataset(
-            request.dataset,
-            data_dir=request.data_dir,
-            limit=request.limit,
-            image_size=request.image_size,
-            seed=request.config.seed,
-        )
-    except CnnvizError as err:
-        return fail_run(run_dir, str(err), emit=emit)
-    except Exception as err:
-        return fail_run(run_dir, f"could not load the data: {type(err).__name__}: {err}", emit=emit)
-    return train(
-        request.spec,
-        dataset,
-        request.config,
-        run_dir=run_dir,
-        emit=emit,
-        should_stop=should_stop,
-        augment=request.augment,
-    )
-
-
-class JobRunner(abc.ABC):
-    """Runs training jobs; the UI talks only to this interface."""
-
-    @abc.abstractmethod
-    def submit(self, request: TrainRequest) -> str:
-        """Queue a job; its run folder exists (status "queued") on return.
-
-        Returns:
-            The job id, which is the run id.
-        """
-
-    @abc.abstractmethod
-    def events(self, job_id: str, since: int = 0) -> list[Event]:
-        """The job's events from index `since` on (pass the number already seen)."""
-
-    @abc.abstractmethod
-    def status(self, job_id: str) -> dict[str, Any]:
-        """{"job_id", "run_dir", "status", "message", "queue_position" (1 = next, None
-        unless queued), "latest" (the last batch or epoch event), "test_accuracy"}."""
-
-    @abc.abstractmethod
-    def stop(self, job_id: str) -> None:
-        """Stop a job: a queued one never starts; a running one stops after the
-        current batch and keeps what it learned."""
-
-    @abc.abstractmethod
-    def artifacts(self, job_id: str) -> Path:
-        """The job's run folder."""
-
-    @abc.abstractmethod
-    def shutdown(self, wait: bool = True) -> None:
-        """Refuse new jobs, drop queued ones, stop running ones; `wait` for them."""
+KEEP_FINISHED = 30  # finished jobs whose events stay in memory (their runs stay on disk)
+FIRST_GUESS = 60.0  # seconds a job is guessed to take before any has finished
+RECENT = 5  # finished jobs whose durations make the estimate
 
 
 class _Job:
@@ -202,12 +48,16 @@ class _Job:
 
     def __init__(self, job_id: str, run_dir: Path, request: TrainRequest):
         self.id, self.run_dir, self.request = job_id, run_dir, request
+        self.owner = request.owner if request is not None else None
         self.lock = threading.Lock()
         self.stop_requested = threading.Event()
         self.event_list: list[Event] = []
         self.state, self.message = "queued", ""
         self.latest: Event | None = None
         self.test_accuracy: float | None = None
+        self.submitted = time.monotonic()
+        self.started: float | None = None
+        self.ended: float | None = None
 
     def publish(self, event: Event) -> None:
         with self.lock:
@@ -219,83 +69,130 @@ class _Job:
             else:
                 self.latest = event
 
+    def eta(self) -> float | None:
+        """Seconds this running job still needs, by its own latest event."""
+        latest = self.latest
+        return latest.eta if isinstance(latest, (BatchEvent, EpochEvent)) else None
 
-class ThreadJobRunner(JobRunner):
-    """Runs jobs in background threads, at most `max_concurrent` at a time, first
-    come first served. Worker threads exist only while there is work."""
 
-    def __init__(self, max_concurrent: int = DEFAULT_MAX_JOBS):
-        if (
-            isinstance(max_concurrent, bool)
-            or not isinstance(max_concurrent, int)
-            or (max_concurrent < 1)
-        ):
-            raise CnnvizError(
-                f"max_concurrent must be a whole number of at least 1; received {max_concurrent!r}"
-            )
-        self.max_concurrent = max_concurrent
-        self._lock = threading.Lock()
+class JobRunner(abc.ABC):
+    """Queues training jobs fairly and follows them; subclasses say how a job runs.
+
+    A subclass implements `_launch(job)` (start it; when it has ended, whatever the
+    outcome, call `self._finished(job)`), and may override `_stop_running(job)` (default:
+    set `job.stop_requested`, which `run_job`'s `should_stop` polls) and `_close(wait)`.
+
+    Args:
+        max_concurrent: trainings at once (default: $CNNVIZ_MAX_JOBS, else 1).
+    """
+
+    name = "base"  # what config.json records as the runner
+
+    def __init__(self, max_concurrent: int | None = None):
+        self.max_concurrent = (
+            max_jobs_from_env()
+            if max_concurrent is None
+            else checks.whole(max_concurrent, "max_concurrent", low=1)
+        )
+        self._lock = threading.RLock()
         self._jobs: dict[str, _Job] = {}
         self._queue: collections.deque[str] = collections.deque()
-        self._workers: set[threading.Thread] = set()
+        self._running: set[str] = set()
+        self._durations: collections.deque[float] = collections.deque(maxlen=RECENT)
         self._closed = False
-        self._started = 0
+
+    # --- what subclasses provide -----------------------------------------------------
+
+    @abc.abstractmethod
+    def _launch(self, job: _Job) -> None:
+        """Start `job` (its status is already "running"); call `_finished` at its end."""
+
+    def _stop_running(self, job: _Job) -> None:
+        job.stop_requested.set()
+
+    def _close(self, wait: bool) -> None:  # noqa: B027 (a hook: most runners hold nothing)
+        """Release what the runner holds (threads, processes, a cluster)."""
+
+    # --- the queue -------------------------------------------------------------------
 
     def submit(self, request: TrainRequest) -> str:
+        """Queue a job; its run folder exists (status "queued") on return.
+
+        Returns:
+            The job id, which is the run id.
+
+        Raises:
+            CnnvizError: the runner has shut down, or the request's desk already has a
+                job queued or running (the message says where it is).
+        """
         if not isinstance(request, TrainRequest):
             raise CnnvizError(f"submit takes a TrainRequest; received {type(request)}")
         with self._lock:
             if self._closed:
                 raise CnnvizError("the job runner has shut down; no new jobs")
+            if request.owner is not None:
+                mine = self.active_job(request.owner)
+                if mine is not None:
+                    raise CnnvizError(self._already(request.owner, mine))
             position = len(self._queue) + 1
             message = f"waiting for a free slot (position {position})"
+            config = {**request.source(), "runner": self.name}
             run_dir = rundir.create(
-                request.spec.to_dict(),
-                request.source(),
-                runs_dir=request.runs_dir,
-                message=message,
+                request.spec.to_dict(), config, runs_dir=request.runs_dir, message=message
             )
             job = _Job(run_dir.name, run_dir, request)
             job.publish(StatusEvent("queued", message))
             self._jobs[job.id] = job
             self._queue.append(job.id)
-            if len(self._workers) < self.max_concurrent:
-                self._started += 1
-                worker = threading.Thread(
-                    target=self._work, daemon=True, name=f"cnnviz-job-{self._started}"
-                )
-                self._workers.add(worker)
-                worker.start()
+            self._dispatch()
         return job.id
 
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                if not self._queue:
-                    self._workers.discard(threading.current_thread())
-                    return
-                job = self._jobs[self._queue.popleft()]
-                job.publish(StatusEvent("running", "starting"))
-            try:
-                run_job(
-                    job.request,
-                    run_dir=job.run_dir,
-                    emit=job.publish,
-                    should_stop=job.stop_requested.is_set,
-                )
-            except BaseException as err:  # run_job returns failures; this is a last resort
-                fail_run(job.run_dir, f"the job ended unexpectedly: {err!r}", emit=job.publish)
-            finally:
-                self._ended(job)
+    def _already(self, owner: str, job_id: str) -> str:
+        status = self.status(job_id)
+        where = (
+            f"waiting at position {status['queue_position']}"
+            if status["queue_position"]
+            else "training now"
+        )
+        return (
+            f"desk {owner!r} already has a job ({job_id}, {where}); a desk trains one "
+            "model at a time: stop it, or wait until it ends"
+        )
 
-    def _ended(self, job: _Job) -> None:
-        """Let go of what an ended job no longer needs: its dataset (a server would keep
-        every dataset ever trained on), and the oldest ended jobs past KEEP_FINISHED."""
-        job.request = dataclasses.replace(job.request, preloaded=None)
+    def _dispatch(self) -> None:
+        """Start queued jobs while there are free slots (call with the lock held)."""
+        while self._queue and len(self._running) < self.max_concurrent and not self._closed:
+            job = self._jobs[self._queue.popleft()]
+            self._running.add(job.id)
+            job.started = time.monotonic()
+            job.publish(StatusEvent("running", "starting"))
+            try:
+                self._launch(job)
+            except Exception as err:  # the runner could not start it: the job fails
+                fail_run(job.run_dir, f"the job could not start: {err}", emit=job.publish)
+                self._finished(job)
+
+    def _finished(self, job: _Job) -> None:
+        """A job has ended (any outcome): free its slot, remember how long it took, and
+        let go of its dataset (a server would otherwise keep every one it trained on)."""
+        if job.request is not None and job.request.preloaded is not None:
+            job.request = dataclasses.replace(job.request, preloaded=None)
         with self._lock:
-            ended = [i for i, j in self._jobs.items() if j.state in ENDED]
-            for job_id in ended[: max(0, len(ended) - KEEP_FINISHED)]:
-                del self._jobs[job_id]
+            self._running.discard(job.id)
+            job.ended = time.monotonic()
+            if job.state in ("completed", "stopped") and job.started is not None:
+                self._durations.append(job.ended - job.started)
+            self._forget_old()
+            self._dispatch()
+
+    def _forget_old(self) -> None:
+        """Keep the events of the last KEEP_FINISHED finished jobs only (memory stays
+        bounded on a server that runs for weeks; the runs themselves stay on disk)."""
+        ended = [j for j in self._jobs.values() if j.ended is not None]
+        for job in sorted(ended, key=lambda j: j.ended)[:-KEEP_FINISHED]:
+            del self._jobs[job.id]
+
+    # --- reading ---------------------------------------------------------------------
 
     def _job(self, job_id: str) -> _Job:
         try:
@@ -307,61 +204,129 @@ class ThreadJobRunner(JobRunner):
             ) from None
 
     def events(self, job_id: str, since: int = 0) -> list[Event]:
+        """The job's events from index `since` on (pass the number already seen)."""
         job = self._job(job_id)
         with job.lock:
             return list(job.event_list[max(0, since) :])
 
     def status(self, job_id: str) -> dict[str, Any]:
+        """{"job_id", "run_dir", "owner", "status", "message", "queue_position" (1 = next,
+        None unless queued), "eta" (seconds until it starts when queued, until it ends
+        when running, None when unknown), "latest" (the last batch or epoch event),
+        "test_accuracy", "events", "stopping"}."""
         job = self._job(job_id)
         with self._lock:
             queued = list(self._queue)
+            position = queued.index(job.id) + 1 if job.id in queued else None
+            eta = self._wait(position) if position else job.eta()
         with job.lock:
             return {
                 "job_id": job.id,
                 "run_dir": str(job.run_dir),
+                "owner": job.owner,
                 "status": job.state,
                 "message": job.message,
-                "queue_position": queued.index(job.id) + 1 if job.id in queued else None,
+                "queue_position": position,
+                "eta": eta,
                 "latest": job.latest,
                 "test_accuracy": job.test_accuracy,
                 "events": len(job.event_list),
                 "stopping": job.stop_requested.is_set(),
             }
 
-    def stop(self, job_id: str) -> None:
-        job = self._job(job_id)
-        job.stop_requested.set()
+    def typical_duration(self) -> float:
+        """Seconds a job takes, from the last few finished ones (a first guess before)."""
         with self._lock:
-            if job.id not in self._queue:
-                return
-            self._queue.remove(job.id)
+            return sum(self._durations) / len(self._durations) if self._durations else FIRST_GUESS
+
+    def _wait(self, position: int) -> float:
+        """Seconds until the job at queue `position` starts: the soonest running job's
+        remaining time, then a typical job per round of `max_concurrent` ahead of it."""
+        typical = self.typical_duration()
+        running = [self._jobs[j] for j in self._running]
+        left = sorted(
+            j.eta() if j.eta() is not None else max(typical - (time.monotonic() - j.started), 0)
+            for j in running
+        )
+        free = self.max_concurrent - len(running)
+        if position <= free:
+            return 0.0
+        rounds = math.ceil((position - free) / self.max_concurrent)
+        first = left[(position - free - 1) % len(left)] if left else 0.0
+        return first + (rounds - 1) * typical
+
+    def job_ids(self, owner: str | None = None) -> list[str]:
+        """The jobs this runner holds, oldest first (only `owner`'s when given)."""
+        with self._lock:
+            return [j.id for j in self._jobs.values() if owner is None or j.owner == owner]
+
+    def active_job(self, owner: str) -> str | None:
+        """`owner`'s queued or running job, if any."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.owner == owner and job.state in ACTIVE:
+                    return job.id
+        return None
+
+    def queue(self) -> list[dict[str, Any]]:
+        """The running jobs, then the waiting ones in order: each job's `status`."""
+        with self._lock:
+            ids = [*sorted(self._running, key=lambda j: self._jobs[j].started), *self._queue]
+            return [self.status(job_id) for job_id in ids]
+
+    def artifacts(self, job_id: str) -> Path:
+        """The job's run folder."""
+        return self._job(job_id).run_dir
+
+    # --- stopping --------------------------------------------------------------------
+
+    def stop(self, job_id: str, *, owner: str | None = None) -> None:
+        """Stop a job: a queued one never starts; a running one stops after the
+        current batch and keeps what it learned.
+
+        Args:
+            owner: when given, the desk asking: it may stop only its own jobs.
+
+        Raises:
+            CnnvizError: no such job, or the job belongs to another desk.
+        """
+        job = self._job(job_id)
+        if owner is not None and job.owner != owner:
+            raise CnnvizError(f"job {job_id} is not desk {owner!r}'s; a desk stops only its own")
+        with self._lock:
+            if job.id in self._queue:
+                self._queue.remove(job.id)
+                queued = True
+            else:
+                queued = False
+        if not queued:
+            if job.state in ACTIVE:
+                self._stop_running(job)
+            return
+        job.stop_requested.set()
         message = "stopped before it started"
         try:
             rundir.write_status(job.run_dir, "stopped", message)
         except OSError:
             pass
         job.publish(StatusEvent("stopped", message))
-
-    def artifacts(self, job_id: str) -> Path:
-        return self._job(job_id).run_dir
-
-    def job_ids(self) -> list[str]:
-        """Every job this runner has taken, oldest first."""
-        with self._lock:
-            return list(self._jobs)
+        job.ended = time.monotonic()
 
     def shutdown(self, wait: bool = True) -> None:
+        """Refuse new jobs, drop queued ones, stop running ones; `wait` for them."""
         with self._lock:
             self._closed = True
             queued = list(self._queue)
-            workers = list(self._workers)
+            running = [self._jobs[j] for j in self._running]
         for job_id in queued:
             self.stop(job_id)
-        for job in list(self._jobs.values()):
-            job.stop_requested.set()
-        if wait:
-            for worker in workers:
-                worker.join()
+        for job in running:
+            self._stop_running(job)
+        self._close(wait)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
 
 def max_jobs_from_env() -> int:
@@ -375,18 +340,3 @@ def max_jobs_from_env() -> int:
             f"trainings run at once); received {text!r}"
         )
     return int(text)
-
-
-_default: ThreadJobRunner | None = None
-_default_lock = threading.Lock()
-
-
-def default_runner() -> JobRunner:
-    """The process-wide runner (max concurrent jobs from $CNNVIZ_MAX_JOBS, default 1);
-    at exit it stops running jobs after their current batch and saves them."""
-    global _default
-    with _default_lock:
-        if _default is None or _default._closed:
-            _default = ThreadJobRunner(max_jobs_from_env())
-            atexit.register(_default.shutdown)
-        return _default

@@ -12,6 +12,7 @@ A new layer kind is one entry of `LAYER_KINDS` (plus its test).
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -369,6 +370,7 @@ def get(identifier: str) -> LayerKind:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _snake(name: str) -> str:
     """Keras's default layer-name stem: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
     out = []

@@ -5,7 +5,10 @@
     runs/20261129-193000-digits-small-ab12/
         spec.json      the model spec as trained
         config.json    dataset, hyper-parameters, augmentation, owner, runner, created
-        history.csv    one row per epoch (Keras CSVLogger format)
+        history.csv    one row per epoch (Keras CSVLogger format), per-class validation
+                       accuracy included
+        epochs/        epoch-0001.weights.h5 ...: the weights after each epoch (every k-th
+                       for large models), written atomically as training goes
         model.keras    the trained model (read back as weights only)
         metrics.json   test metrics with the confusion matrix (`evaluate --json`)
         status.json    {"status", "message", "updated", "pid", ...}
@@ -14,9 +17,10 @@ The root is `--runs-dir`, else `$CNNVIZ_RUNS_DIR`, else `./runs`; `checked_root`
 clearly when it is a file, cannot be created or is read-only (`root_problem` says it
 without raising, for a warning at start-up). A run is `queued` or
 `running` only while the process that wrote its status lives; once that process is
-gone it reads as `interrupted`. Files are written atomically (temp file + rename), so a
-reader never sees half a document. `cnnviz.runs` reads run folders; nothing else
-writes them.
+gone it reads as `interrupted`, and keeps the weights of its last finished epoch: a
+killed process loses at most the epoch in progress. Files are written atomically (temp
+file + rename), so a reader never sees half a document. `cnnviz.runs` reads run folders;
+nothing else writes them.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +42,7 @@ from cnnviz.events import ACTIVE, STATUSES
 
 __all__ = [
     "CONFIG_FILE",
+    "EPOCHS_DIR",
     "HISTORY_FILE",
     "METRICS_FILE",
     "MODEL_FILE",
@@ -44,6 +51,8 @@ __all__ = [
     "cannot_write",
     "checked_root",
     "create",
+    "drop_epoch",
+    "epoch_file",
     "new_run_dir",
     "now_iso",
     "read_json",
@@ -51,6 +60,7 @@ __all__ = [
     "record",
     "root_problem",
     "runs_root",
+    "save_epoch",
     "save_model",
     "write_json",
     "write_status",
@@ -58,6 +68,8 @@ __all__ = [
 
 SPEC_FILE, CONFIG_FILE, STATUS_FILE = "spec.json", "config.json", "status.json"
 HISTORY_FILE, MODEL_FILE, METRICS_FILE = "history.csv", "model.keras", "metrics.json"
+EPOCHS_DIR = "epochs"
+EPOCH_FILE = re.compile(r"epoch-(\d{4,})\.weights\.h5")
 RUNS_ENV = "CNNVIZ_RUNS_DIR"
 ELSEWHERE = "choose a folder you may write with --runs-dir DIR or $CNNVIZ_RUNS_DIR"
 
@@ -135,21 +147,35 @@ def now_iso() -> str:
 # --- files --------------------------------------------------------------------------
 
 
-def write_json(path: str | os.PathLike, data: Any) -> None:
-    """Write `data` as JSON atomically: a temp file in the same folder, then rename.
+def _atomically(path: Path, write: Callable[[Path], Any], suffix: str = ".tmp") -> Path:
+    """`write(temp)` to a temp file beside `path`, then rename it to `path`: a reader
+    never sees half a file, and a process killed while writing leaves the old one whole.
 
     Raises:
         OSError: the file could not be written (e.g. errno.ENOSPC on a full disk).
     """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{suffix}")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write `data` as JSON atomically (a temp file in the same folder, then rename).
+
+    Raises:
+        OSError: the file could not be written (e.g. errno.ENOSPC on a full disk).
+    """
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+
+    _atomically(Path(path), write)
 
 
 def read_json(path: Path) -> Any:
@@ -228,17 +254,28 @@ def read_status(run_dir: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("status") not in STATUSES:
         return {"status": "failed", "message": f"{path} is not a valid status file"}
     if document["status"] in ACTIVE and not _owner_alive(document):
-        was = document["status"]
+        document["message"] = _interrupted(document)
         document["status"] = "interrupted"
-        document["message"] = (
-            f"the process that was training it (pid {document.get('pid')}) ended "
-            f"while the run was {was}"
-        )
         try:
             write_json(path, document)
         except OSError:
             pass
     return document
+
+
+def _interrupted(status: dict[str, Any]) -> str:
+    """What an `interrupted` run says: when its process ended, and what it kept."""
+    who = f"the process that was training it (pid {status.get('pid')}) ended"
+    done, planned = status.get("epochs_completed") or 0, status.get("epochs")
+    if status.get("status") == "queued":
+        return f"{who} before the run started"
+    of = f" of {planned}" if planned else ""
+    if not done:
+        return f"{who} during epoch 1{of}, before any epoch finished: nothing was kept"
+    return (
+        f"{who} during epoch {done + 1}{of}; the weights after epoch {done} are kept "
+        "(open it in Inspect or Predict, or train it again)"
+    )
 
 
 # --- a run folder -------------------------------------------------------------------
@@ -317,14 +354,25 @@ def record(run_dir: str | os.PathLike, spec: dict[str, Any], config: dict[str, A
     write_json(path, document)
 
 
+def epoch_file(run_dir: str | os.PathLike, epoch: int) -> Path:
+    """Where the weights after `epoch` (1-based) are kept: epochs/epoch-0007.weights.h5."""
+    return Path(run_dir) / EPOCHS_DIR / f"epoch-{epoch:04d}.weights.h5"
+
+
+def save_epoch(run_dir: str | os.PathLike, model, epoch: int) -> Path:
+    """The model's weights after `epoch`, written atomically: a process killed while
+    writing leaves the previous epochs whole."""
+    path = epoch_file(run_dir, epoch)
+    path.parent.mkdir(exist_ok=True)
+    return _atomically(path, model.save_weights, ".tmp.weights.h5")
+
+
+def drop_epoch(run_dir: str | os.PathLike, epoch: int) -> None:
+    """Forget the weights after `epoch` (a snapshot kept only while it was the latest)."""
+    epoch_file(run_dir, epoch).unlink(missing_ok=True)
+
+
 def save_model(run_dir: str | os.PathLike, model, name: str = MODEL_FILE) -> Path:
-    """The model as `name` in the run folder, written to a temp name first so a failed
-    save leaves no half file."""
-    path = Path(run_dir) / name
-    tmp = path.with_name(f".{os.getpid()}-{secrets.token_hex(4)}.tmp.keras")
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """The model as `name` in the run folder, written atomically: a failed save leaves
+    no half file."""
+    return _atomically(Path(run_dir) / name, model.save, ".tmp.keras")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ from cnnviz.events import ACTIVE, WITH_WEIGHTS
 from cnnviz.metrics import ClassificationMetrics
 from cnnviz.rundir import (
     CONFIG_FILE,
+    EPOCH_FILE,
+    EPOCHS_DIR,
     HISTORY_FILE,
     METRICS_FILE,
     MODEL_FILE,
@@ -87,9 +88,25 @@ class Run:
         return self.status.get("test_accuracy")
 
     @property
+    def owner(self) -> str | None:
+        """The desk that started the run (None for runs of the command line)."""
+        return self.config.get("owner")
+
+    @property
     def has_model(self) -> bool:
-        """True when the run ended with a trained model saved."""
-        return self.state in WITH_WEIGHTS and (self.dir / MODEL_FILE).is_file()
+        """True when the run has trained weights to look at: its final model, or (a run
+        interrupted mid-way) the weights of a finished epoch."""
+        return self.state in WITH_WEIGHTS and (
+            (self.dir / MODEL_FILE).is_file() or bool(self.epochs())
+        )
+
+    def epochs(self) -> list[int]:
+        """The epochs whose weights are kept in epochs/ (1-based), first first."""
+        folder = self.dir / EPOCHS_DIR
+        if not folder.is_dir():
+            return []
+        found = (EPOCH_FILE.fullmatch(p.name) for p in folder.iterdir())
+        return sorted(int(m.group(1)) for m in found if m)
 
     def history(self) -> dict[str, list[float]]:
         """Per-epoch metrics from history.csv, e.g. {"loss": [...], "val_loss": [...]}.
@@ -112,19 +129,19 @@ class Run:
             return None
         return ClassificationMetrics.from_dict(read_json(path))
 
-    def model(self):
+    def model(self, epoch: int | None = None):
         """The trained keras.Model: rebuilt from the validated spec, weights loaded from
-        model.keras (never deserialised from the file, so it runs no code from it).
+        the run's files (never deserialised from them, so no code in them runs).
+
+        Args:
+            epoch: the weights after this epoch (1-based, from epochs/); None for the
+                final model, or, when the run was interrupted before saving one, the
+                weights of its last finished epoch.
 
         Raises:
-            CnnvizError: the run saved no model, or its model file is damaged.
+            CnnvizError: the run has no such weights, or its weights file is damaged.
         """
-        path = self.dir / MODEL_FILE
-        if not path.is_file():
-            raise CnnvizError(
-                f"run {self.id} has no trained model ({self.state}: "
-                f"{self.status.get('message') or 'no message'}); train it again"
-            )
+        path = self._weights(epoch)
         from cnnviz.build import build_model
         from cnnviz.spec import validate
 
@@ -142,16 +159,35 @@ class Run:
         )
         model = build_model(report)
         try:
-            with warnings.catch_warnings():  # a damaged file raises below; warnings repeat it
-                warnings.simplefilter("ignore")
-                model.load_weights(path)
-        except Exception as err:  # Keras, zipfile and h5py raise many kinds for a bad file
-            reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+            model.load_weights(path)
+        except Exception as err:  # Keras, h5py and zipfile raise many kinds for a bad file
+            reason = str(err).strip().splitlines()[0][:160] if str(err).strip() else ""
             raise CnnvizError(
-                f"run {self.id}'s model file is damaged ({reason}); train it again or "
-                "delete the run"
+                f"run {self.id}'s model file is damaged ({path.name}: "
+                f"{reason or type(err).__name__}); train it again or delete the run"
             ) from None
         return model
+
+    def _weights(self, epoch: int | None) -> Path:
+        """The file holding the weights asked for."""
+        kept = self.epochs()
+        if epoch is None:
+            if (self.dir / MODEL_FILE).is_file():
+                return self.dir / MODEL_FILE
+            if kept:
+                return rundir.epoch_file(self.dir, kept[-1])
+            raise CnnvizError(
+                f"run {self.id} has no trained model ({self.state}: "
+                f"{self.status.get('message') or 'no message'}); train it again"
+            )
+        if epoch not in kept:
+            listed = ", ".join(map(str, kept[:20])) + (" ..." if len(kept) > 20 else "")
+            raise CnnvizError(
+                f"run {self.id} has no weights after epoch {epoch!r}; it kept the epochs {listed}"
+                if kept
+                else f"run {self.id} kept no per-epoch weights"
+            )
+        return rundir.epoch_file(self.dir, epoch)
 
     def to_dict(self) -> dict[str, Any]:
         """A summary row for listings (`runs --json`)."""
@@ -162,6 +198,8 @@ class Run:
             "status": self.state,
             "message": self.status.get("message", ""),
             "model": self.spec.name,
+            "owner": self.owner,
+            "runner": self.config.get("runner"),
             "dataset": self.config.get("dataset"),
             "epochs": training.get("epochs"),
             "epochs_completed": self.status.get("epochs_completed"),
@@ -231,15 +269,17 @@ def create_run(
     return Run.read(path)
 
 
-def trained_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
+def trained_runs(
+    runs_dir: str | os.PathLike | None = None, *, owner: str | None = None
+) -> list[Run]:
     """The runs with a trained model to inspect or ask (completed, stopped, or
-    interrupted after saving weights), newest first."""
-    return [run for run in list_runs(runs_dir) if run.has_model]
+    interrupted after saving weights), newest first; only `owner`'s when given."""
+    return [run for run in list_runs(runs_dir, owner=owner) if run.has_model]
 
 
-def list_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
+def list_runs(runs_dir: str | os.PathLike | None = None, *, owner: str | None = None) -> list[Run]:
     """Every readable run under the root, newest first (runs that died read as
-    "interrupted"; folders that are not runs are skipped)."""
+    "interrupted"; folders that are not runs are skipped); only `owner`'s when given."""
     root = rundir.checked_root(runs_dir)
     if not root.is_dir():
         return []
@@ -248,9 +288,11 @@ def list_runs(runs_dir: str | os.PathLike | None = None) -> list[Run]:
         if not _is_run_dir(path):
             continue
         try:
-            runs.append(Run.read(path))
+            run = Run.read(path)
         except CnnvizError:
             continue
+        if owner is None or run.owner == owner:
+            runs.append(run)
     return runs
 
 

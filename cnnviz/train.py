@@ -29,8 +29,9 @@ from cnnviz.metrics import ClassificationMetrics, classification_metrics, predic
 from cnnviz.plan import TrainConfig, TrainingPlan, make_optimizer, plan_training
 from cnnviz.spec import ModelSpec
 
-__all__ = ["TrainResult", "fail_run", "train"]
+__all__ = ["TrainResult", "fail_run", "snapshot_every", "train"]
 
+SNAPSHOT_BUDGET = 200 * 2**20  # bytes of per-epoch weights one run may keep
 NAN_MESSAGE = (
     "the loss became NaN (not a number) in epoch {epoch}, so training stopped; lower "
     "the learning rate (it is {lr:g}) or the number of epochs"
@@ -78,6 +79,13 @@ class TrainResult:
         }
 
 
+def snapshot_every(params: int, epochs: int, *, budget: int = SNAPSHOT_BUDGET) -> int:
+    """Keep the weights of every k-th epoch, k the smallest that keeps all of a run's
+    snapshots (4 bytes a weight, plus the file's own structure) within `budget`."""
+    size = 4 * int(params) + 64 * 2**10
+    return max(1, math.ceil(epochs * size / budget))
+
+
 def _evaluate(model, plan: TrainingPlan, config: TrainConfig, class_names):
     """Test metrics. The model is called eagerly batch by batch: `model.predict` would
     trace a new graph for every new model, and TensorFlow warns about that retracing."""
@@ -110,6 +118,8 @@ def fail_run(
 
 def _finish(result: TrainResult, emit: Emit | None, **fields: Any) -> TrainResult:
     """Write the final status (a full disk cannot lose the result) and announce it."""
+    if result.epochs_completed:  # else keep what the epoch snapshots recorded
+        fields["epochs_completed"] = result.epochs_completed
     try:
         rundir.write_status(
             result.run_dir,
@@ -118,7 +128,6 @@ def _finish(result: TrainResult, emit: Emit | None, **fields: Any) -> TrainResul
             test_accuracy=result.test_accuracy,
             fit_seconds=result.fit_seconds,
             images_per_second=result.images_per_second,
-            epochs_completed=result.epochs_completed,
             **fields,
         )
     except OSError:
@@ -209,8 +218,8 @@ def _fit(
     import keras
 
     from cnnviz.build import build_model
-    from cnnviz.callbacks import MetricStream, StopFlag
-    from cnnviz.data import make_pipeline
+    from cnnviz.callbacks import ClassAccuracy, EpochSnapshots, MetricStream, StopFlag
+    from cnnviz.data import make_pipeline, rescale
 
     rundir.write_status(run_dir, "running", "building the model", epochs_completed=0)
     if emit is not None:
@@ -235,11 +244,23 @@ def _fit(
         emit, images=len(plan.train), batch_size=config.batch_size, epochs=config.epochs
     )
     stopper = StopFlag(should_stop or (lambda: False))
+    every = snapshot_every(model.count_params(), config.epochs)
+    per_class = (
+        []
+        if plan.validation is None
+        else [
+            ClassAccuracy(
+                rescale(plan.validation.images), plan.validation.labels, dataset.info.num_classes
+            )
+        ]
+    )
     callbacks = [
+        *per_class,  # first: the epoch's logs then carry each class's accuracy
         stream,
         stopper,
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY_FILE)),
+        EpochSnapshots(run_dir, stream, every=every),
     ]
     early = None
     if config.early_stopping_patience is not None:
@@ -249,7 +270,14 @@ def _fit(
             restore_best_weights=True,
         )
         callbacks.append(early)
-    rundir.write_status(run_dir, "running", "training", epochs_completed=0)
+    rundir.write_status(
+        run_dir,
+        "running",
+        "training",
+        epochs_completed=0,
+        epochs=config.epochs,
+        snapshot_every=every,
+    )
     if should_stop is not None and should_stop():
         return _finish(
             TrainResult(run_dir.name, run_dir, "stopped", "stopped before the first batch"), emit

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# The app trains in worker processes; in-process tests (AppTest) use threads, which start
+# at once. The contract tests (tests/test_runners.py) and the browser tests use the rest.
+os.environ.setdefault("CNNVIZ_RUNNER", "thread")
 
 import pytest  # noqa: E402
 

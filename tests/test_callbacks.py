@@ -8,7 +8,13 @@ import math
 import numpy as np
 import pytest
 
-from cnnviz.callbacks import MetricStream, StopFlag
+from cnnviz.callbacks import (
+    ClassAccuracy,
+    EpochSnapshots,
+    MetricStream,
+    StopFlag,
+    class_accuracy_key,
+)
 
 IMAGES, BATCH, EPOCHS = 50, 8, 2  # 7 batches an epoch, the last one of 2 images
 
@@ -78,3 +84,54 @@ def test_the_stop_flag_ends_fit_after_the_batch_it_fires_on(tiny):
     assert flag.fired and stream.steps == 3
     (epoch,) = [e for e in events if e.kind == "epoch"]
     assert epoch.partial and epoch.batch == 3  # the epoch was cut short, and says so
+
+
+def test_class_accuracy_is_each_classes_share_of_right_answers(tiny):
+    """Oracle: the model's own outputs after the epoch, counted by hand per class."""
+    model, x, y = tiny
+    seen = {}
+
+    import keras
+
+    class Keep(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen[epoch] = (dict(logs), model.predict(x, verbose=0).argmax(axis=1))
+
+    fit(tiny, ClassAccuracy(x, y, 2), Keep(), epochs=1)
+    logs, predicted = seen[0]
+    for index in (0, 1):
+        expected = float(np.mean(predicted[y == index] == index))
+        assert logs[class_accuracy_key(index)] == pytest.approx(expected)
+
+
+def test_snapshots_keep_every_kth_epoch_and_always_the_last(tiny, tmp_path):
+    import keras
+
+    from cnnviz import rundir
+
+    model, x, y = tiny
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    rundir.write_status(run_dir, "running")
+    stream = MetricStream(None, images=IMAGES, batch_size=BATCH, epochs=7)
+    fit(tiny, stream, EpochSnapshots(run_dir, stream, every=3), epochs=7)
+    kept = sorted(int(p.name[6:10]) for p in (run_dir / "epochs").iterdir())
+    assert kept == [3, 6, 7]  # every 3rd, and the last one (what a crash would keep)
+    assert rundir.read_status(run_dir)["epochs_completed"] == 7
+    assert not [p for p in (run_dir / "epochs").iterdir() if p.name.startswith(".")]
+    after = keras.models.clone_model(model)
+    after.load_weights(rundir.epoch_file(run_dir, 7))
+    for a, b in zip(after.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)  # the last snapshot is the trained model
+
+
+def test_a_partial_epoch_is_not_snapshotted(tiny, tmp_path):
+    from cnnviz import rundir
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    rundir.write_status(run_dir, "running")
+    calls = iter(range(1000))
+    stream = MetricStream(None, images=IMAGES, batch_size=BATCH, epochs=2)
+    fit(tiny, stream, StopFlag(lambda: next(calls) >= 9), EpochSnapshots(run_dir, stream), epochs=2)
+    assert [p.name for p in (run_dir / "epochs").iterdir()] == ["epoch-0001.weights.h5"]

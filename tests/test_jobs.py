@@ -9,9 +9,12 @@ from cnnviz import runs
 from cnnviz.augment import AugmentSpec
 from cnnviz.data import load_dataset
 from cnnviz.errors import CnnvizError
-from cnnviz.jobs import ThreadJobRunner, TrainRequest, default_runner, max_jobs_from_env
+from cnnviz.jobs import max_jobs_from_env
 from cnnviz.plan import TrainConfig
+from cnnviz.request import TrainRequest
+from cnnviz.runners import default_runner
 from cnnviz.spec import ModelSpec
+from cnnviz.thread_runner import ThreadJobRunner
 
 TINY = {
     "name": "tiny",
@@ -203,9 +206,9 @@ def test_max_jobs_from_the_environment(monkeypatch):
 
 def test_default_runner_is_one_per_process(monkeypatch):
     monkeypatch.setenv("CNNVIZ_MAX_JOBS", "2")
-    import cnnviz.jobs as jobs
+    import cnnviz.runners as runners
 
-    monkeypatch.setattr(jobs, "_default", None)
+    monkeypatch.setattr(runners, "_shared", None)
     runner = default_runner()
     assert runner is default_runner() and runner.max_concurrent == 2
     runner.shutdown()

@@ -9,27 +9,7 @@ import pytest
 from cnnviz import rundir, runs
 from cnnviz.errors import CnnvizError
 from cnnviz.metrics import classification_metrics
-from cnnviz.spec import ModelSpec
-
-SPEC = ModelSpec.from_dict(
-    {
-        "name": "tiny cnn",
-        "layers": [
-            {"type": "Conv2D", "filters": 2, "kernel_size": 3, "activation": "relu"},
-            {"type": "Flatten"},
-            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
-        ],
-    }
-)
-
-
-CONFIG = {
-    "dataset": "digits",
-    "image_shape": [8, 8, 1],
-    "num_classes": 3,
-    "class_names": ["a", "b", "c"],
-    "training": {"epochs": 2},
-}
+from tests.helpers_runs import CONFIG, SPEC
 
 
 def test_create_then_load_and_list(runs_dir):
@@ -184,3 +164,77 @@ def test_a_damaged_config_is_a_clear_error_not_a_crash(runs_dir, config, words, 
         assert code in (0, 2) and err.count("\n") <= 1 and "Traceback" not in err, err
         if code == 2:
             assert words in err
+
+
+def test_a_killed_training_keeps_its_finished_epochs(tmp_path):
+    """A real `cnnviz train` process killed with SIGKILL mid-run: the run reads
+    `interrupted`, says after which epoch, shows N/500, and opens with those weights."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from cnnviz.evaluate import evaluate_run
+
+    root = tmp_path / "runs"
+    command = [
+        sys.executable,
+        "-m",
+        "cnnviz",
+        "train",
+        "--data",
+        "digits",
+        "--model",
+        "digits-small",
+        "--epochs",
+        "500",
+        "--limit",
+        "300",
+        "--runs-dir",
+        str(root),
+    ]
+    proc = subprocess.Popen(
+        command,
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        done = 0
+        while done < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            listed = runs.list_runs(root)
+            done = (listed[0].status.get("epochs_completed") or 0) if listed else 0
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert done >= 3, "the training never finished three epochs"
+    (run,) = runs.list_runs(root)
+    assert run.state == "interrupted"
+    kept = run.status["epochs_completed"]
+    assert kept >= 3 and run.epochs()[-1] == kept
+    assert f"the weights after epoch {kept} are kept" in run.status["message"]
+    row = run.to_dict()
+    assert (row["epochs_completed"], row["epochs"]) == (kept, 500)
+    assert run.has_model and [r.id for r in runs.trained_runs(root)] == [run.id]
+    _, evaluation = evaluate_run(run)  # opens with the last finished epoch's weights
+    assert evaluation.metrics.accuracy > 0.2  # 10 classes; three epochs learned something
+    np.testing.assert_array_equal(run.model().get_weights()[0], run.model(kept).get_weights()[0])
+
+
+def test_asking_for_weights_a_run_does_not_have(runs_dir):
+    run = runs.create_run(SPEC, CONFIG, runs_dir=runs_dir, status="completed")
+    with pytest.raises(CnnvizError, match="kept no per-epoch weights"):
+        run.model(3)
+    with pytest.raises(CnnvizError, match="has no trained model"):
+        run.model()
+    (run.dir / "epochs").mkdir()
+    (run.dir / "epochs" / "epoch-0002.weights.h5").write_bytes(b"not h5 at all")
+    assert run.epochs() == [2]
+    with pytest.raises(CnnvizError, match="no weights after epoch 3; it kept the epochs 2"):
+        run.model(3)
+    with pytest.raises(CnnvizError, match="model file is damaged .*train it again or delete"):
+        run.model(2)

@@ -29,6 +29,7 @@ TINY = {
 
 
 RUN_FILES = {
+    "epochs",
     "spec.json",
     "config.json",
     "history.csv",
@@ -75,7 +76,9 @@ def test_two_epochs_write_the_whole_run_directory(digits, runs_dir):
     epochs = [e for e in events if e.kind == "epoch"]
     assert [e.epoch for e in epochs] == [1, 2]
     csv_history = run.history()
-    assert set(csv_history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    per_class = {f"val_accuracy_class_{i}" for i in range(10)}
+    assert set(csv_history) == {"loss", "accuracy", "val_loss", "val_accuracy"} | per_class
+    assert run.epochs() == [1, 2]  # the weights after each epoch are kept
     for key, values in csv_history.items():
         assert values == pytest.approx([e.logs[key] for e in epochs])
         assert values == pytest.approx(result.history[key])
@@ -187,7 +190,9 @@ def test_a_full_disk_fails_the_run_with_a_message(digits, runs_dir, monkeypatch)
         "config.json",
         "history.csv",
         "status.json",
+        "epochs",  # the epoch's weights, written before the disk was full
     }
+    assert not (runs_dir / "d" / "model.keras").exists()
 
 
 def test_a_crash_inside_fit_fails_the_run_with_a_message(digits, runs_dir, monkeypatch):

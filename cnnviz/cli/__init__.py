@@ -1,7 +1,8 @@
 """The command line: `python -m cnnviz COMMAND ...` (see ../shared/DESIGN.md).
 
 Each command is a small function `cmd_<name>(args) -> int` in the module of its group
-(`models`, `datasets`, `training`, `inspection`, `bundles`), which calls the engine and prints;
+(`models`, `datasets`, `training`, `inspection`, `comparing`, `bundles`), which calls the
+engine and prints;
 each group adds its commands to the parser with `register`. A learner's mistake
 (`CnnvizError`, any `ValueError`, a missing file) is printed as one line `error: ...` on
 stderr with exit code 2, never as a traceback.
@@ -12,12 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnnviz.cli import bundles, datasets, inspection, models, training
+from cnnviz.cli import bundles, comparing, datasets, inspection, models, training
 from cnnviz.errors import CnnvizError
 
 __all__ = ["build_parser", "main"]
 
-GROUPS = (models, datasets, training, inspection, bundles)
+GROUPS = (models, datasets, training, inspection, comparing, bundles)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runs_dir_arg, table
+from cnnviz.cli.output import data_dir_arg, epoch_arg, json_arg, print_json, runs_dir_arg, table
 from cnnviz.errors import CnnvizError
 
 __all__ = ["register"]
@@ -15,13 +15,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from cnnviz.runs import load_run
 
     run = load_run(args.run, args.runs_dir)
-    test, evaluation = evaluate_run(run, data_dir=args.data_dir)
+    test, evaluation = evaluate_run(run, epoch=args.epoch, data_dir=args.data_dir)
     names = run.config["class_names"]
     metrics = evaluation.metrics
     if args.json:
         print_json(metrics.to_dict())
         return 0
-    print(f"Run {run.id}: test accuracy {metrics.accuracy:.4f} on {len(test):,} images")
+    after = "" if args.epoch is None else f" after epoch {args.epoch}"
+    print(f"Run {run.id}{after}: test accuracy {metrics.accuracy:.4f} on {len(test):,} images")
     scores = zip(names, metrics.precision, metrics.recall, metrics.f1, metrics.support)
     rows = [[name, f"{p:.3f}", f"{r:.3f}", f"{f:.3f}", str(n)] for name, p, r, f, n in scores]
     print(table(rows, ["class", "precision", "recall", "f1", "support"]))
@@ -63,7 +64,7 @@ def cmd_featuremaps(args: argparse.Namespace) -> int:
     from cnnviz.runs import load_run
 
     run = load_run(args.run, args.runs_dir)
-    model = run.model()
+    model = run.model(args.epoch)
     image = prepare_image(args.image, tuple(run.config["image_shape"]))
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -79,6 +80,7 @@ def cmd_featuremaps(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     p = sub.add_parser("evaluate", help="test metrics and confusion matrix of a run")
     p.add_argument("run", metavar="RUN", help="run id or run directory")
+    epoch_arg(p)
     runs_dir_arg(p)
     data_dir_arg(p)
     json_arg(p)
@@ -96,5 +98,6 @@ def register(sub) -> None:
     p.add_argument("run", metavar="RUN", help="run id or run directory")
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("--out", required=True, help="output directory")
+    epoch_arg(p)
     runs_dir_arg(p)
     p.set_defaults(func=cmd_featuremaps)

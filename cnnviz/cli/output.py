@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-__all__ = ["data_dir_arg", "json_arg", "print_json", "runs_dir_arg", "table"]
+__all__ = ["data_dir_arg", "epoch_arg", "json_arg", "print_json", "runs_dir_arg", "table"]
 
 
 def print_json(document: Any) -> None:
@@ -34,6 +34,16 @@ def data_dir_arg(p: argparse.ArgumentParser) -> None:
         "--data-dir",
         default=None,
         help="TFDS cache directory (default: $TFDS_DATA_DIR or TFDS's own)",
+    )
+
+
+def epoch_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--epoch",
+        type=int,
+        default=None,
+        metavar="K",
+        help="the weights after epoch K (default: the final model)",
     )
 
 

@@ -6,8 +6,9 @@ import argparse
 import sys
 
 from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runs_dir_arg, table
-from cnnviz.events import EpochEvent, Event
+from cnnviz.events import EpochEvent
 from cnnviz.plan import OPTIMIZERS
+from cnnviz.runners import RUNNERS
 
 __all__ = ["register"]
 
@@ -40,31 +41,28 @@ def _train_config(args: argparse.Namespace):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train a model into a new run folder, printing one line per epoch (or, with
-    --json, the DESIGN document on stdout and the epoch lines on stderr).
+    """Train a model into a new run folder with a job runner (`--runner`, default
+    thread), printing one line per epoch (or, with --json, the DESIGN document on stdout
+    and the epoch lines on stderr).
 
     Exit codes: 0 completed; 1 the run failed (NaN loss, full disk, a crash; its
     status.json says why); 2 a mistake found before training (no run is created);
-    130 stopped by Ctrl-C, 143 by SIGTERM (`kill`, a scheduler ending the job): the
-    first one stops after the current batch, saves and tests what was learned and
-    marks the run `stopped`; a second one aborts at once.
+    130 stopped by Ctrl-C or SIGTERM: the first stops after the current batch, saves and
+    tests what was learned and marks the run `stopped`; a second Ctrl-C aborts at once.
     """
-    import contextlib
-    import signal
-    import threading
-
-    from cnnviz import presets, rundir
+    from cnnviz import presets
     from cnnviz.augment import read_spec
     from cnnviz.data import load_dataset
-    from cnnviz.jobs import TrainRequest
     from cnnviz.plan import plan_training
-    from cnnviz.train import train
+    from cnnviz.request import TrainRequest
+    from cnnviz.runners import make_runner, runner_name
 
     out = sys.stderr if args.json else sys.stdout
     try:
         spec = presets.get(args.model)
         config = _train_config(args)
         augment = read_spec(args.augment) if args.augment else None
+        kind = runner_name(args.runner)
         dataset = load_dataset(
             args.data, data_dir=args.data_dir, limit=args.limit, seed=config.seed
         )
@@ -77,69 +75,94 @@ def cmd_train(args: argparse.Namespace) -> int:
             limit=args.limit,
             model=str(args.model),
             augment=augment,
+            runs_dir=args.runs_dir,
+            owner=args.owner,
+            preloaded=dataset if kind == "thread" else None,
         )
-        run_dir = rundir.create(spec.to_dict(), request.source(), runs_dir=args.runs_dir)
+        runner = make_runner(kind, 1)
     except KeyboardInterrupt:
         print("interrupted before training started", file=sys.stderr)
         return 130
-    stop = threading.Event()
-    stopped_by: list[int] = []
+    try:
+        return _follow(runner, runner.submit(request), args, out)
+    finally:
+        runner.shutdown(wait=True)
 
-    def on_signal(signum, frame):
-        if stop.is_set():
+
+def _follow(runner, job: str, args: argparse.Namespace, out) -> int:
+    """Print the job's epochs as they end; Ctrl-C or SIGTERM stops it after its batch."""
+    import signal
+    import threading
+    import time
+
+    from cnnviz.events import ACTIVE
+    from cnnviz.runs import load_run
+
+    asked = threading.Event()
+
+    def on_stop(signum, frame):
+        if asked.is_set() and signum == signal.SIGINT:
             raise KeyboardInterrupt
-        stop.set()
-        stopped_by.append(signum)
-        how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
-        print(f"stopping after the current batch ({how} again to abort)", file=sys.stderr)
-
-    def show(event: Event) -> None:
-        if isinstance(event, EpochEvent):
-            print(_epoch_line(event), file=out, flush=True)
+        asked.set()
+        runner.stop(job)
+        print("stopping after the current batch (Ctrl-C again to abort)", file=sys.stderr)
 
     in_main = threading.current_thread() is threading.main_thread()
-    stopping = (signal.SIGINT, signal.SIGTERM)
-    previous = [signal.signal(s, on_signal) for s in stopping] if in_main else []
-    print(f"training run {run_dir.name} ({run_dir})", file=out, flush=True)
+    previous = (
+        {s: signal.signal(s, on_stop) for s in (signal.SIGINT, signal.SIGTERM)} if in_main else {}
+    )
+    run_dir = runner.artifacts(job)
+    print(f"training run {job} ({run_dir})", file=out, flush=True)
+    seen = 0
     try:
-        with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
-            result = train(
-                spec,
-                dataset,
-                config,
-                run_dir=run_dir,
-                emit=show,
-                should_stop=stop.is_set,
-                augment=augment,
-            )
+        while True:
+            done = runner.status(job)["status"] not in ACTIVE
+            for event in runner.events(job, since=seen):
+                seen += 1
+                if isinstance(event, EpochEvent):
+                    print(_epoch_line(event), file=out, flush=True)
+            if done:
+                break
+            time.sleep(0.1)
     except KeyboardInterrupt:
-        print(f"error: aborted; run {run_dir.name} is marked interrupted", file=sys.stderr)
+        print(f"error: aborted; run {job} is marked interrupted", file=sys.stderr)
         return 130
     finally:
-        for number, handler in zip(stopping, previous):
-            signal.signal(number, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    run = load_run(run_dir)
+    status = run.status
     if args.json:
-        print_json(result.to_dict())
-    if result.status == "failed":
-        print(f"error: {result.message} (run {run_dir.name})", file=sys.stderr)
+        print_json(
+            {
+                "run_id": run.id,
+                "run_dir": str(run.dir),
+                "status": run.state,
+                "message": status.get("message", ""),
+                "history": run.history(),
+                "test_accuracy": run.test_accuracy,
+                "fit_seconds": status.get("fit_seconds", 0.0),
+                "images_per_second": status.get("images_per_second", 0.0),
+            }
+        )
+    if run.state == "failed":
+        print(f"error: {status.get('message')} (run {run.id})", file=sys.stderr)
         return 1
     accuracy = "not tested"
-    if result.test_accuracy is not None:
-        accuracy = f"test accuracy {result.test_accuracy:.2%}"
+    if run.test_accuracy is not None:
+        accuracy = f"test accuracy {run.test_accuracy:.2%}"
     print(
-        f"{result.status}: {accuracy} (fit {result.fit_seconds:.1f} s, "
-        f"{result.images_per_second:,.0f} images/s); {result.message}",
+        f"{run.state}: {accuracy} (fit {status.get('fit_seconds', 0.0):.1f} s, "
+        f"{status.get('images_per_second', 0.0):,.0f} images/s); {status.get('message')}",
         file=out,
     )
-    if result.status == "stopped":
-        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
-    return 0
+    return 130 if run.state == "stopped" else 0
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from cnnviz import rundir, runs
 
-    listed = runs.list_runs(args.runs_dir)
+    listed = runs.list_runs(args.runs_dir, owner=args.owner)
     if args.json:
         print_json({"runs": [run.to_dict() for run in listed]})
         return 0
@@ -176,12 +199,20 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--augment", default=None, help="augmentation spec JSON file")
     p.add_argument("--limit", type=int, default=None, help="use at most N training images")
+    p.add_argument("--owner", default=None, help="the desk the run belongs to")
+    p.add_argument(
+        "--runner",
+        default=None,
+        choices=list(RUNNERS),
+        help="where the training runs (default: $CNNVIZ_RUNNER, else thread)",
+    )
     data_dir_arg(p)
     runs_dir_arg(p)
     json_arg(p)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("runs", help="list the runs")
+    p.add_argument("--owner", default=None, help="only this desk's runs")
     runs_dir_arg(p)
     json_arg(p)
     p.set_defaults(func=cmd_runs)

@@ -70,6 +70,7 @@ def streamlit_server(runs: Path, log_path: Path):
         "CNNVIZ_RUNS_DIR": str(runs),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "CUDA_VISIBLE_DEVICES": "",
+        "CNNVIZ_RUNNER": "process",  # the app's own default (tests/conftest.py sets thread)
     }
     log = log_path.open("w")
     proc = subprocess.Popen(

@@ -1,0 +1,145 @@
+"""What a training job needs, parsed and checked, and how any runner runs one.
+
+A `TrainRequest` is parsed once, at the edge (the page, the command line, or `from_dict`
+in another process): the `ModelSpec`, the dataset id, the `TrainConfig`, the
+`AugmentSpec`, the desk that asked. `run_job` loads the data it names and trains it into
+its run folder: every job runner (`cnnviz.jobs`) calls it, in a thread, a worker process
+or a Ray task.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnnviz import checks
+from cnnviz.augment import AugmentSpec
+from cnnviz.errors import CnnvizError
+from cnnviz.events import StatusEvent
+from cnnviz.plan import TrainConfig
+from cnnviz.spec import ModelSpec
+from cnnviz.train import TrainResult, fail_run, train
+
+__all__ = ["TrainRequest", "run_job"]
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """Everything a job needs, parsed and checked.
+
+    Attributes:
+        spec: the model spec.
+        dataset: the dataset id, e.g. "digits" or "tfds:fashion_mnist".
+        config: the hyper-parameters.
+        data_dir, limit, image_size: passed to `cnnviz.data.load_dataset`
+            (with `config.seed` as its seed).
+        augment: the augmentation, or None.
+        runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
+        model: where the spec came from (a preset name or a file), for the record.
+        owner: the desk that asked for it (one queued or running job per desk).
+        preloaded: optional, the already loaded `Dataset` for `dataset` (same
+            process only; a shortcut, never needed).
+    """
+
+    spec: ModelSpec
+    dataset: str
+    config: TrainConfig = field(default_factory=TrainConfig)
+    data_dir: str | None = None
+    limit: int | None = None
+    image_size: tuple[int, int] | None = None
+    augment: AugmentSpec | None = None
+    runs_dir: str | None = None
+    model: str | None = None
+    owner: str | None = None
+    preloaded: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.spec, ModelSpec):
+            raise checks.fail(
+                "spec",
+                "a ModelSpec (parse it with ModelSpec.from_dict)",
+                type(self.spec).__name__,
+                CnnvizError,
+            )
+        if self.augment is not None and not isinstance(self.augment, AugmentSpec):
+            raise checks.fail(
+                "augment", "an AugmentSpec or None", type(self.augment).__name__, CnnvizError
+            )
+        if self.owner is not None:
+            object.__setattr__(self, "owner", checks.desk_name(self.owner))
+
+    def source(self) -> dict[str, Any]:
+        """The config.json entries naming the data and the settings, enough to load
+        the data and train again."""
+        size = None if self.image_size is None else list(self.image_size)
+        return {
+            "dataset": self.dataset,
+            "data_dir": self.data_dir,
+            "limit": self.limit,
+            "image_size": size,
+            "seed": self.config.seed,
+            "model": self.model,
+            "owner": self.owner,
+            "training": self.config.to_dict(),
+            "augment": None if self.augment is None else self.augment.to_dict(),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (without `preloaded`), e.g. to send to another process."""
+        return {"spec": self.spec.to_dict(), "runs_dir": self.runs_dir, **self.source()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainRequest:
+        """Parse `to_dict` output: the spec, the settings and the augmentation are
+        checked here, once.
+
+        Raises:
+            CnnvizError: a malformed spec, setting or augmentation.
+        """
+        size = data.get("image_size")
+        augment = data.get("augment")
+        return cls(
+            spec=ModelSpec.from_dict(data.get("spec")),
+            dataset=data["dataset"],
+            config=TrainConfig.from_dict(data.get("training") or {}),
+            data_dir=data.get("data_dir"),
+            limit=data.get("limit"),
+            image_size=None if size is None else tuple(size),
+            augment=None if augment is None else AugmentSpec.from_dict(augment),
+            runs_dir=data.get("runs_dir"),
+            model=data.get("model"),
+            owner=data.get("owner"),
+        )
+
+
+def run_job(
+    request: TrainRequest, *, run_dir: str | os.PathLike, emit=None, should_stop=None
+) -> TrainResult:
+    """Load the data a request names and train it into `run_dir`; never raises for a
+    failed run (the result and status.json say what went wrong)."""
+    try:
+        from cnnviz.data import load_dataset
+
+        if emit is not None:
+            emit(StatusEvent("running", "loading the data"))
+        dataset = request.preloaded or load_dataset(
+            request.dataset,
+            data_dir=request.data_dir,
+            limit=request.limit,
+            image_size=request.image_size,
+            seed=request.config.seed,
+        )
+    except CnnvizError as err:
+        return fail_run(run_dir, str(err), emit=emit)
+    except Exception as err:
+        return fail_run(run_dir, f"could not load the data: {type(err).__name__}: {err}", emit=emit)
+    return train(
+        request.spec,
+        dataset,
+        request.config,
+        run_dir=run_dir,
+        emit=emit,
+        should_stop=should_stop,
+        augment=request.augment,
+    )

@@ -1,0 +1,150 @@
+"""The job runner contract, run against every runner: the same queue, events, stop,
+fairness and shutdown, whether a job trains in a thread of this process or in a worker
+process; and a worker killed mid-run ends that run `failed`, never the runner.
+
+Oracles: the run folders the jobs leave (read back with `cnnviz.runs`), process ids,
+and counts by hand.
+"""
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from cnnviz.errors import CnnvizError
+from cnnviz.events import ACTIVE, EpochEvent, StatusEvent
+from cnnviz.plan import TrainConfig
+from cnnviz.request import TrainRequest
+from cnnviz.runners import make_runner
+from cnnviz.runs import load_run
+from cnnviz.spec import ModelSpec
+
+TINY = ModelSpec.from_dict(
+    {
+        "name": "tiny",
+        "layers": [
+            {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+        ],
+    }
+)
+KINDS = ["thread", "process"]
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def runner(request):
+    runner = make_runner(request.param, 1)
+    yield runner
+    runner.shutdown(wait=True)
+    if request.param == "thread":
+        assert not [t for t in threading.enumerate() if t.name.startswith("cnnviz-job")]
+    else:
+        assert runner.worker_pids() == []
+
+
+def job(runs_dir, owner, epochs=2, **config):
+    return TrainRequest(
+        TINY,
+        "digits",
+        TrainConfig(epochs=epochs, batch_size=16, **config),
+        limit=200,
+        runs_dir=str(runs_dir),
+        owner=owner,
+    )
+
+
+def wait_for(predicate, timeout=180.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def ended(runner, job_id):
+    return runner.status(job_id)["status"] not in ACTIVE
+
+
+def test_a_job_streams_its_events_in_order_and_leaves_a_whole_run(runner, runs_dir):
+    job_id = runner.submit(job(runs_dir, "ada"))
+    wait_for(lambda: ended(runner, job_id))
+    events = runner.events(job_id)
+    words = [e.status for e in events if isinstance(e, StatusEvent)]
+    assert words[0] == "queued" and words[1] == "running" and words[-1] == "completed"
+    assert [e.epoch for e in events if isinstance(e, EpochEvent)] == [1, 2]
+    run = load_run(job_id, runs_dir)
+    assert run.state == "completed" and run.epochs() == [1, 2] and run.test_accuracy > 0
+    assert run.config["owner"] == "ada" and run.config["runner"] == runner.name
+    assert (run.dir / "model.keras").is_file() and len(run.history()["loss"]) == 2
+    trained_here = run.status["pid"] == os.getpid()
+    assert trained_here == (runner.name == "thread")  # a worker process trained it
+
+
+def test_stop_ends_a_running_job_after_its_batch_and_keeps_what_it_learned(runner, runs_dir):
+    job_id = runner.submit(job(runs_dir, "bo", epochs=500))
+    wait_for(lambda: any(isinstance(e, EpochEvent) for e in runner.events(job_id)))
+    runner.stop(job_id)
+    wait_for(lambda: ended(runner, job_id))
+    run = load_run(job_id, runs_dir)
+    assert run.state == "stopped" and "on request after batch" in run.status["message"]
+    assert (run.dir / "model.keras").is_file() and run.epochs()[:1] == [1]
+    assert 1 <= run.status["epochs_completed"] < 500
+
+
+def test_the_queue_is_fair_and_says_where_each_desk_waits(runner, runs_dir):
+    wait_for(lambda: not runner.queue())  # the last test's job has let go of its slot
+    first = runner.submit(job(runs_dir, "cy", epochs=500))
+    second = runner.submit(job(runs_dir, "di"))
+    third = runner.submit(job(runs_dir, "ed"))
+    with pytest.raises(CnnvizError, match=r"desk 'di' already has a job .*position 1"):
+        runner.submit(job(runs_dir, "di"))
+    with pytest.raises(CnnvizError, match="desk 'cy' already has a job .*training now"):
+        runner.submit(job(runs_dir, "cy"))
+    assert [runner.status(j)["queue_position"] for j in (first, second, third)] == [None, 1, 2]
+    assert runner.status(third)["eta"] >= runner.status(second)["eta"] >= 0
+    assert [s["job_id"] for s in runner.queue()] == [first, second, third]
+    assert runner.job_ids(owner="di") == [second] and runner.active_job("ed") == third
+    with pytest.raises(CnnvizError, match="not desk 'ed''s"):
+        runner.stop(first, owner="ed")
+    runner.stop(third, owner="ed")  # a queued job never starts
+    assert runner.status(third)["status"] == "stopped"
+    assert load_run(third, runs_dir).state == "stopped"
+    wait_for(lambda: any(isinstance(e, EpochEvent) for e in runner.events(first)))
+    runner.stop(first, owner="cy")
+    wait_for(lambda: ended(runner, second))
+    assert runner.status(first)["status"] == "stopped"
+    assert runner.status(second)["status"] == "completed"
+    assert runner.typical_duration() > 0
+
+
+def test_a_failing_job_ends_failed_and_the_runner_goes_on(runner, runs_dir):
+    bad = runner.submit(
+        TrainRequest(TINY, "no-such-set", TrainConfig(epochs=1), runs_dir=str(runs_dir), owner="fa")
+    )
+    wait_for(lambda: ended(runner, bad))
+    assert runner.status(bad)["status"] == "failed"
+    assert "unknown dataset 'no-such-set'" in load_run(bad, runs_dir).status["message"]
+    good = runner.submit(job(runs_dir, "fa", epochs=1))  # the desk may train again
+    wait_for(lambda: ended(runner, good))
+    assert runner.status(good)["status"] == "completed"
+
+
+def test_a_worker_killed_mid_run_fails_that_run_and_the_runner_serves_on(runner, runs_dir):
+    if runner.name == "thread":
+        pytest.skip("a thread cannot be killed on its own; the process runner's case")
+    job_id = runner.submit(job(runs_dir, "gu", epochs=500))
+    wait_for(lambda: (load_run(job_id, runs_dir).status.get("epochs_completed") or 0) >= 2)
+    (pid,) = [p for p in runner.worker_pids()]
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: ended(runner, job_id))
+    run = load_run(job_id, runs_dir)
+    assert run.state == "failed" and "killed (SIGKILL)" in run.status["message"]
+    kept = run.status["epochs_completed"]
+    assert f"the weights after epoch {kept} are kept" in run.status["message"]
+    assert run.epochs()[-1] == kept and run.model(kept) is not None
+    again = runner.submit(job(runs_dir, "gu", epochs=1))  # a new worker takes it
+    wait_for(lambda: ended(runner, again))
+    assert runner.status(again)["status"] == "completed"
+    assert runner.worker_pids() and pid not in runner.worker_pids()
