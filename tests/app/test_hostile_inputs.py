@@ -196,7 +196,7 @@ def test_misspelt_tfds_names_get_a_close_match_on_the_command_line(tmp_path, cap
     shows the same `load_dataset` message through show_error.)"""
     for name, words in [
         ("tfds:fashion mnist", "did you mean tfds:fashion_mnist"),
-        ("tfds:mnist:9.9.9", "version 9.9.9"),
+        ("tfds:mnist:9.9.9", "TFDS cannot open 'mnist:9.9.9'"),
         (f"tfds:{HOSTILE}", "is not a TFDS name"),
     ]:
         assert main(["data-info", name, "--data-dir", str(tmp_path)]) == 2
