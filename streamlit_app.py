@@ -37,14 +37,19 @@ PAGES = [
 ]
 page = st.navigation(PAGES)
 
-with st.sidebar:
+with st.sidebar:  # what the learner chose, shown as text (plain): never as Markdown
+    from app_pages._datasets import dataset_label
+    from app_pages._feedback import plain, runs_folder_warning
+
     st.markdown("### cnnviz")
     size = st.session_state.cnnviz_image_size
     resized = f" at {size[0]} × {size[1]}" if size else ""
-    st.markdown(f"**Dataset:** `{st.session_state.cnnviz_dataset}`{resized}")
+    st.markdown(f"**Dataset:** {plain(dataset_label(st.session_state.cnnviz_dataset))}{resized}")
     spec = st.session_state.cnnviz_spec
-    st.markdown(f"**Model:** `{spec.get('name', 'model')}` ({len(spec.get('layers', []))} layers)")
+    name, count = plain(spec.get("name", "model")), len(spec.get("layers", []))
+    st.markdown(f"**Model:** {name} ({count} layers)")
     run = st.session_state.cnnviz_run
-    st.markdown(f"**Run:** `{run}`" if run else "**Run:** none yet")
+    st.markdown(f"**Run:** {plain(run)}" if run else "**Run:** none yet")
+    runs_folder_warning()
 
 page.run()

@@ -25,3 +25,12 @@ def show_error(err: Exception | str) -> None:
     """A learner's mistake, in the engine's own words (shown as text: an error quotes
     what the user typed)."""
     st.error(plain(str(err)), icon=":material/error:")
+
+
+def runs_folder_warning() -> None:
+    """Say at once when nothing can be saved in the runs folder (a file, read-only)."""
+    from cnnviz.rundir import root_problem
+
+    problem = root_problem()
+    if problem:
+        st.warning(plain(problem), icon=":material/folder_off:")

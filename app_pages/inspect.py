@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages._coach import coach_panel
 from app_pages._epochs import class_accuracy_chart, epoch_picker
-from app_pages._feedback import show_error
+from app_pages._feedback import plain, show_error
 from app_pages._inspect_confusion import confusion_panel
 from app_pages._inspect_scores import scores_panel
 from app_pages._inspect_trace import trace_panel
@@ -49,7 +49,8 @@ true_name = names[test.labels[index]]
 predicted = int(result.predicted[index])
 guess = names[predicted]
 st.markdown(
-    f"True class **{true_name}**, predicted **{guess}**" + (" ✓" if true_name == guess else " ✗")
+    f"True class **{plain(true_name)}**, predicted **{plain(guess)}**"
+    + (" ✓" if true_name == guess else " ✗")
 )
 activations = feature_maps(model, image)
 st.plotly_chart(

@@ -12,6 +12,7 @@ with its loss; `cell_images` gives any cell's images in the order worth looking 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -96,13 +97,25 @@ def run_dataset(run, *, data_dir: str | None = None):
 
     config = run.config
     image_size = config.get("image_size")
-    dataset = load_dataset(
-        config["dataset"],
-        data_dir=data_dir or config.get("data_dir"),
-        limit=config.get("limit"),
-        seed=config.get("seed") or 0,
-        image_size=tuple(image_size) if image_size else None,
-    )
+    try:
+        dataset = load_dataset(
+            config["dataset"],
+            data_dir=data_dir or config.get("data_dir"),
+            limit=config.get("limit"),
+            seed=config.get("seed") or 0,
+            image_size=tuple(image_size) if image_size else None,
+        )
+    except CnnvizError:
+        kind, _, where = str(config["dataset"]).partition(":")
+        if kind != "folder" or Path(where).exists():
+            raise
+        from cnnviz.uploads import dataset_label
+
+        raise CnnvizError(
+            f"run {run.id} was trained on {dataset_label(config['dataset'])}, which is no "
+            "longer on this machine (old uploads are deleted past $CNNVIZ_UPLOADS_MB); "
+            "upload it again on the Data page to evaluate the run; Predict still works"
+        ) from None
     info = dataset.info
     now, then = list(info.image_shape), list(config["image_shape"])
     names_now, names_then = list(info.class_names), list(config["class_names"])

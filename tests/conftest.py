@@ -33,3 +33,29 @@ def keras():
     import keras
 
     return keras
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """Makes folders read-only for real, for this test: chmod, and for root (who
+    ignores the mode) the immutable attribute. Skips where neither works."""
+    import shutil
+    import subprocess
+
+    frozen = []
+
+    def freeze(path):
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o555)
+        if os.geteuid() == 0:
+            chattr = shutil.which("chattr")
+            if not chattr or subprocess.run([chattr, "+i", str(path)]).returncode:
+                pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+        frozen.append(path)
+        return path
+
+    yield freeze
+    for path in frozen:
+        if os.geteuid() == 0:
+            subprocess.run([shutil.which("chattr"), "-i", str(path)])
+        path.chmod(0o755)

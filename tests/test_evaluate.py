@@ -134,8 +134,23 @@ def test_a_runs_test_split_is_reloaded_from_its_config(runs_dir):
     test = run_test_split(run)
     np.testing.assert_array_equal(test.images, load_dataset("digits").test.images)
     run.config["class_names"] = [f"digit {i}" for i in range(10)]
-    with pytest.raises(CnnvizError, match="cannot be evaluated"):
+    with pytest.raises(CnnvizError, match="cannot be evaluated") as caught:
         run_test_split(run)
+    text = str(caught.value)  # only the names differ: the message says so, not "10 classes"
+    assert "now has the classes ['0', '1', '2'" in text
+    assert "was trained on the classes ['digit 0', 'digit 1'" in text
+
+
+def test_a_run_whose_uploaded_data_was_deleted_says_so(runs_dir):
+    model, report, dataset, history = trained_digits()
+    gone = runs_dir / "_uploads" / "0123456789abcdef-pets.zip"
+    run = save_run(model, report.spec, dataset, history, runs_dir, dataset_id=f"folder:{gone}")
+    with pytest.raises(CnnvizError) as caught:
+        run_test_split(run)
+    assert str(caught.value).startswith(
+        f"run {run.id} was trained on pets.zip, which is no longer on this machine"
+    )
+    assert str(gone) not in str(caught.value)
 
 
 def keras_losses(labels: np.ndarray, outputs: np.ndarray) -> np.ndarray:
