@@ -12,9 +12,9 @@ import streamlit as st
 
 from app_pages._feedback import plain
 from cnnviz.data import rescale
-from cnnviz.evaluate import cell_images, most_confused
 from cnnviz.figures.evaluation import cell_images_figure, confusion_matrix_figure
 from cnnviz.gradcam import grad_cam, grad_cam_layers
+from cnnviz.mistakes import cell_images, most_confused
 
 PICK = "inspect_cell"  # (run id, true class, predicted class) of the picked cell
 CHART = "inspect_confusion"

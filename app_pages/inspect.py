@@ -12,13 +12,13 @@ from app_pages._runs import evaluation, pick_run, run_and_model
 from app_pages._state import init_state
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError
-from cnnviz.evaluate import mistakes
 from cnnviz.features import CONV_TYPES, conv_layer_names, feature_maps, filters
 from cnnviz.figures.evaluation import mistakes_figure
 from cnnviz.figures.maps import filters_figure, layer_maps
 from cnnviz.figures.overview import network_overview
 from cnnviz.figures.predictions import gradcam_overlay
 from cnnviz.gradcam import default_layer, grad_cam, grad_cam_layers
+from cnnviz.mistakes import mistakes
 from cnnviz.runs import load_run
 
 init_state()

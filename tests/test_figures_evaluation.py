@@ -4,7 +4,7 @@ computed by hand."""
 import numpy as np
 import pytest
 
-from cnnviz.evaluate import Evaluation, cell_images, mistakes
+from cnnviz.evaluate import Evaluation
 from cnnviz.figures.colors import PREDICTED_COLOR, WRONG_COLOR
 from cnnviz.figures.evaluation import (
     cell_images_figure,
@@ -13,6 +13,7 @@ from cnnviz.figures.evaluation import (
     per_class_metrics_figure,
 )
 from cnnviz.metrics import classification_metrics
+from cnnviz.mistakes import cell_images, mistakes
 from tests.helpers_figures import RNG, decoded, notes, shrunk, valid
 
 Y_TRUE = [0, 0, 0, 1, 1, 2, 2, 2]

@@ -15,7 +15,8 @@ MAX_CHANNELS_PRINTED = 4  # input channels written out in full; the rest are sum
 
 
 def cmd_mistakes(args: argparse.Namespace) -> int:
-    from cnnviz.evaluate import evaluate_run, mistakes, most_confused
+    from cnnviz.evaluate import evaluate_run
+    from cnnviz.mistakes import mistakes, most_confused
     from cnnviz.runs import load_run
 
     if args.top < 1:
