@@ -17,7 +17,7 @@ import streamlit as st
 if "cnnviz" not in sys.modules:
     gc.freeze()
 
-from app_pages._feedback import plain, show_notices  # noqa: E402
+from app_pages._feedback import show_notices  # noqa: E402
 from app_pages._lesson_card import lesson_panel  # noqa: E402
 from app_pages._projector import projector_style, projector_switch  # noqa: E402
 from app_pages._state import init_state  # noqa: E402
@@ -43,17 +43,21 @@ PAGES = [
 page = st.navigation(PAGES)
 query = sync_url(page)  # links in (?experiment, ?run, ?lesson, ?projector), state out
 
-with st.sidebar:
+with st.sidebar:  # what the learner chose, shown as text (plain): never as Markdown
+    from app_pages._datasets import dataset_label
+    from app_pages._feedback import plain, runs_folder_warning
+
     st.markdown("### cnnviz")
     size = st.session_state.cnnviz_image_size
     resized = f" at {size[0]} × {size[1]}" if size else ""
-    st.markdown(f"**Dataset:** {plain(st.session_state.cnnviz_dataset)}{resized}")
+    st.markdown(f"**Dataset:** {plain(dataset_label(st.session_state.cnnviz_dataset))}{resized}")
     spec = st.session_state.cnnviz_spec
     name, count = plain(spec.get("name", "model")), len(spec.get("layers", []))
     st.markdown(f"**Model:** {name} ({count} layers)")
     run = st.session_state.cnnviz_run
     st.markdown(f"**Run:** {plain(run)}" if run else "**Run:** none yet")
     projector_switch()
+    runs_folder_warning()
 
 projector_style(query)
 show_notices(page_name(page))

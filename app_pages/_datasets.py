@@ -1,12 +1,11 @@
 """The chosen dataset, loaded once for the whole server, and what users upload.
 
-Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data` and the upload
-store (under the runs folder, `_uploads/`).
+Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data`, and uploads kept
+by `cnnviz.uploads` (under the runs folder, `_uploads/`, within a cap).
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import streamlit as st
 from app_pages._feedback import show_error
 from app_pages._state import init_state
 from cnnviz.errors import CnnvizError
-from cnnviz.rundir import runs_root
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]  # for st.file_uploader
 
@@ -82,18 +80,47 @@ def current_dataset():
 
 
 def keep_upload(upload, *, suffix: str) -> Path:
-    """Store an uploaded file once, as <runs dir>/_uploads/<sha256[:16]><suffix>.
+    """Store an uploaded file (`cnnviz.uploads`): <runs dir>/_uploads/<sha256[:16]>-<name>,
+    the oldest uploads deleted past $CNNVIZ_UPLOADS_MB. Returns its absolute path.
 
-    Returns the stored file's absolute path (the same bytes always give the same path).
+    Raises:
+        CnnvizError: the runs folder is read-only or full.
     """
-    data = upload.getvalue()
-    path = (runs_root() / "_uploads" / (hashlib.sha256(data).hexdigest()[:16] + suffix)).resolve()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(path.name + ".part")
-        part.write_bytes(data)
-        part.replace(path)
-    return path
+    from cnnviz.uploads import store
+
+    return store(upload.getvalue(), upload.name, suffix=suffix)
+
+
+def use_upload(upload, image_size: Any = None) -> str | None:
+    """Make an uploaded zip of class folders the dataset; a refused one is deleted.
+
+    Returns None on success, or why not, naming the learner's file (not the server's).
+    """
+    from cnnviz.uploads import discard
+
+    try:
+        path = keep_upload(upload, suffix=".zip")
+    except CnnvizError as err:
+        return str(err)
+    error = switch_dataset(f"folder:{path}", image_size=image_size)
+    if error:
+        discard(path)
+    return error and error.replace(str(path), upload.name)
+
+
+def dataset_label(dataset_id: str) -> str:
+    """The dataset as people know it: an upload by its name ("pets.zip"), else its id."""
+    from cnnviz.uploads import dataset_label as label
+
+    return label(dataset_id)
+
+
+def dataset_words(info) -> tuple[str, str]:
+    """(name, description) of a loaded dataset (`DatasetInfo`), an upload named as it
+    was uploaded in both, not by the server's path."""
+    name = dataset_label(info.id)
+    path = info.id.partition(":")[2]
+    return name, info.description.replace(path, name) if name != info.id else info.description
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -27,6 +27,15 @@ def show_error(err: Exception | str) -> None:
     st.error(plain(str(err)), icon=":material/error:")
 
 
+def runs_folder_warning() -> None:
+    """Say at once when nothing can be saved in the runs folder (a file, read-only)."""
+    from cnnviz.rundir import root_problem
+
+    problem = root_problem()
+    if problem:
+        st.warning(plain(problem), icon=":material/folder_off:")
+
+
 NOTICE_ICONS = {
     "success": ":material/check_circle:",
     "info": ":material/info:",

@@ -20,7 +20,7 @@ from app_pages._config import (
     remember_training,
     session_config,
 )
-from app_pages._datasets import switch_dataset
+from app_pages._datasets import dataset_label, switch_dataset
 from app_pages._feedback import notify, plain
 from app_pages._layer_editor import replace_spec
 from app_pages._state import DEFAULTS
@@ -93,7 +93,9 @@ def _folder_problem(dataset_id: str) -> str | None:
     """A link may name an uploaded dataset of this server, not any folder on its disk."""
     if not dataset_id.startswith("folder:"):
         return None
-    uploads = (runs_root() / "_uploads").resolve()
+    from cnnviz.uploads import UPLOADS_DIR
+
+    uploads = (runs_root() / UPLOADS_DIR).resolve()
     if Path(dataset_id[len("folder:") :]).resolve().parent != uploads:
         return "a link can only name a dataset uploaded to this app"
     return None
@@ -110,9 +112,10 @@ def apply_experiment(experiment) -> list[str]:
             experiment.dataset, image_size=experiment.image_size, download=False
         )
         if problem:
+            wanted, kept = dataset_label(experiment.dataset), dataset_label(state.cnnviz_dataset)
             notes.append(
-                f"The dataset {plain(experiment.dataset)} cannot be opened here "
-                f"({plain(problem)}); {plain(state.cnnviz_dataset)} is kept. Load it on Data."
+                f"The dataset {plain(wanted)} cannot be opened here ({plain(problem)}); "
+                f"{plain(kept)} is kept. Load it on Data."
             )
     replace_spec(experiment.spec.to_dict())
     state.cnnviz_preset = experiment.preset or state.cnnviz_preset
@@ -139,7 +142,8 @@ def open_experiment(token: str, url: dict) -> str | None:
         )
         return None
     notes = apply_experiment(experiment)
-    notify("success", f"Opened the experiment from the link: {plain(experiment.describe())}.")
+    shown = experiment.describe(dataset=dataset_label(experiment.dataset))
+    notify("success", f"Opened the experiment from the link: {plain(shown)}.")
     for note in notes:
         notify("warning", note)
     return None

@@ -12,15 +12,25 @@ from typing import Any
 
 import streamlit as st
 
+from cnnviz.errors import CnnvizError
 from cnnviz.rundir import EPOCHS_DIR, MODEL_FILE, runs_root
+
+
+def _list_runs() -> list:
+    """The runs on disk, newest first; none when the runs folder is a file (the sidebar
+    says so)."""
+    from cnnviz.runs import list_runs
+
+    try:
+        return list_runs()
+    except CnnvizError:
+        return []
 
 
 def run_rows() -> list[dict[str, Any]]:
     """The runs on disk, newest first, as table rows."""
-    from cnnviz.runs import list_runs
-
     rows = []
-    for run in list_runs():
+    for run in _list_runs():
         info = run.to_dict()
         accuracy = info.get("test_accuracy")
         rows.append(
@@ -39,9 +49,7 @@ def run_rows() -> list[dict[str, Any]]:
 
 def trained_run_ids() -> list[str]:
     """Ids of runs with a trained model, newest first."""
-    from cnnviz.runs import trained_runs
-
-    return [run.id for run in trained_runs()]
+    return [run.id for run in _list_runs() if run.has_model]
 
 
 def pick_run(key: str) -> str | None:

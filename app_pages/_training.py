@@ -43,7 +43,7 @@ def active_job(runner) -> str | None:
     refreshed browser finds its training again). A finished job becomes the current run."""
     state = st.session_state
     job = state.get("train_job")
-    if job and runner.status(job)["status"] not in ACTIVE:
+    if job and (job not in runner.job_ids() or runner.status(job)["status"] not in ACTIVE):
         state.cnnviz_run, state.train_job = job, None
     for job_id in reversed(runner.job_ids()):
         if runner.status(job_id)["status"] in ACTIVE:

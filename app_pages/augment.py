@@ -5,7 +5,7 @@ import streamlit as st
 from PIL import Image
 
 from app_pages._datasets import IMAGE_TYPES, current_dataset, uploaded_image
-from app_pages._feedback import show_error
+from app_pages._feedback import plain, show_error
 from app_pages._state import init_state
 from cnnviz.augment import AugmentSpec, grid_image
 from cnnviz.errors import CnnvizError
@@ -118,7 +118,7 @@ with shown:
     image, source_id, caption = chosen_image()
     if image is not None:
         png = preview_png(source_id, spec.to_dict(), st.session_state.augment_seed, image)
-        caption = f"In red: the original ({caption}); then {VARIANTS} random variants"
+        caption = f"In red: the original ({plain(caption)}); then {VARIANTS} random variants"
         st.image(png, caption=caption, output_format="PNG")
         st.button("Draw again", key="augment_reseed", on_click=reseed, icon=":material/casino:")
         if spec.is_identity:

@@ -4,13 +4,16 @@ import streamlit as st
 
 from app_pages._controls import control, hidden, locked
 from app_pages._datasets import current_dataset
-from app_pages._feedback import show_error
+from app_pages._feedback import plain, show_error
 from app_pages._layer_editor import add, layer_card, replace_spec, sync_uids
 from app_pages._share import copy_link
 from app_pages._state import init_state
+from app_pages._training import suggested_config
 from cnnviz import layers, presets
 from cnnviz.codegen import to_keras_code
 from cnnviz.errors import CnnvizError
+from cnnviz.memory import check_fits, free_memory
+from cnnviz.plan import training_memory
 from cnnviz.spec import ModelSpec, check
 
 init_state()
@@ -101,6 +104,14 @@ with right:
         c1.metric("Total params", f"{report.total_params:,}")
         c2.metric("Trainable", f"{report.trainable_params:,}")
         c3.metric("Non-trainable", f"{report.non_trainable_params:,}")
+    if report is not None and report.ok:
+        images = info.counts["train"] if info else 0
+        needed = training_memory(report, suggested_config(), images=images)
+        try:
+            check_fits(needed, free_memory())
+            st.caption(f"Training memory: {needed.describe()}.")
+        except CnnvizError as err:
+            st.warning(plain(str(err)), icon=":material/memory:")
     if spec is not None:
         st.download_button(
             "Download spec (JSON)",

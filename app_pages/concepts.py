@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages._datasets import IMAGE_TYPES
+from app_pages._feedback import plain, show_error
 from app_pages._stepper import step_controls
 from cnnviz import concepts
 from cnnviz.errors import CnnvizError
@@ -71,13 +72,13 @@ try:
     grid = concepts.parse_grid(grid_text)
     kernel = concepts.get_kernel(kernel_name, custom_text=custom_text)
 except CnnvizError as error:
-    st.error(str(error))
+    show_error(error)
     st.stop()
 
 try:
     result = concepts.convolve(grid, kernel, stride=stride, padding=padding)
 except CnnvizError as problem:  # kernel larger than the input, stride 0: said in words
-    st.warning(str(problem))
+    st.warning(plain(str(problem)))
 else:
     st.markdown(f"**Output size:** `{result.formula}`")
     index = step_controls("concepts_step", result.n_steps, "step")
@@ -107,7 +108,7 @@ try:
         for mode in ("max", "average")
     ]
 except CnnvizError as problem:
-    st.warning(str(problem))
+    st.warning(plain(str(problem)))
 else:
     st.markdown(f"**Output size:** `{pooled[0].formula}`")
     index = step_controls("concepts_pool_step", pooled[0].n_steps, "pooling step")
@@ -134,7 +135,7 @@ try:
     source = (upload.name, upload.getvalue()) if upload else (photo_name, None)
     pictures = transformed(*source, kernel, stride, padding)
 except CnnvizError as error:
-    st.info(str(error))
+    st.info(plain(str(error)))
     st.stop()
 for row in (pictures[:2], pictures[2:]):
     for column, (caption, picture) in zip(st.columns(2), row):

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from app_pages._datasets import current_dataset, keep_upload, switch_dataset
-from app_pages._feedback import show_error
+from app_pages._datasets import current_dataset, dataset_words, switch_dataset, use_upload
+from app_pages._feedback import plain, show_error
 from app_pages._state import init_state
 from cnnviz.augment import grid_image
 from cnnviz.data import list_datasets
@@ -15,6 +15,7 @@ from cnnviz.images import enlarge
 SOURCES = ["Built-in", "TFDS", "Upload a zip"]
 BUILTINS = {i: d for i, d in list_datasets() if not i.startswith("tfds:")}
 MAX_UPLOAD_MB = 200  # also Streamlit's own server.maxUploadSize default
+MOSAICS = 40  # classes shown as pictures: a zip of 2,000 class folders drew 2,000
 SIZES = {"as stored": None, **{f"{n} × {n}": (n, n) for n in (300, 224, 150, 128, 100, 64, 32)}}
 SIZE_HELP = (
     "Smaller images train faster and use less memory: horses_or_humans at 300 × 300 "
@@ -45,10 +46,7 @@ def on_upload() -> None:
     if upload is not None and upload.size > MAX_UPLOAD_MB * 2**20:
         state.data_error = f"{upload.name} is larger than {MAX_UPLOAD_MB} MB; use fewer images"
     elif upload is not None:
-        path = keep_upload(upload, suffix=".zip")
-        error = switch_dataset(f"folder:{path}", image_size=SIZES[state.data_size])
-        # below: name the learner's file, not ours
-        state.data_error = error and error.replace(str(path), upload.name)
+        state.data_error = use_upload(upload, SIZES[state.data_size])
 
 
 def on_size() -> None:
@@ -128,22 +126,24 @@ if st.session_state.data_error:
 dataset = current_dataset()
 if dataset is not None:
     info = dataset.info
-    st.subheader(f"Active: {info.id}", divider="gray")
-    st.caption(f"{info.description}. Pixels are 0-255; models see them rescaled to 0-1.")
+    label, described = dataset_words(info)
+    st.subheader(f"Active: {plain(label)}", divider="gray")
+    st.caption(plain(f"{described}. Pixels are 0-255; models see them rescaled to 0-1."))
     for warning in info.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(plain(warning), icon=":material/warning:")
     cols = st.columns(4)
     cols[0].metric("Image shape", " × ".join(map(str, info.image_shape)))
     cols[1].metric("Classes", info.num_classes)
     cols[2].metric("Training images", f"{info.counts['train']:,}")
     cols[3].metric("Test images", f"{info.counts['test']:,}")
     samples, chart = st.columns([3, 2], gap="large")
-    samples.markdown("**Four training images of each class**")
+    more = f" (the first {MOSAICS} of {info.num_classes:,})" * (info.num_classes > MOSAICS)
+    samples.markdown(f"**Four training images of each class**{more}")
     grid = samples.columns(4)
-    shown = [(index, images) for index, images in dataset.samples(4).items() if len(images)]
+    shown = [(i, images) for i, images in dataset.samples(4).items() if len(images)][:MOSAICS]
     for slot, (index, images) in enumerate(shown):  # a 2x2 mosaic per class
         mosaic = grid_image(enlarge(images[0], side=64), enlarge(images[1:], side=64))
-        grid[slot % 4].image(mosaic, caption=info.class_names[index], output_format="PNG")
+        grid[slot % 4].image(mosaic, caption=plain(info.class_names[index]), output_format="PNG")
     chart.markdown("**Images per class**")
     figure = class_distribution_figure(info.class_names, info.per_class)
     chart.plotly_chart(figure, width="stretch", key="data_chart")

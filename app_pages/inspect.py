@@ -3,42 +3,45 @@
 import streamlit as st
 
 from app_pages._coach import coach_panel
-from app_pages._feedback import show_error
+from app_pages._epochs import class_accuracy_chart, epoch_picker
+from app_pages._feedback import plain, show_error
+from app_pages._inspect_confusion import confusion_panel
+from app_pages._inspect_scores import scores_panel
+from app_pages._inspect_trace import trace_panel
 from app_pages._runs import evaluation, pick_run, run_and_model
 from app_pages._state import init_state
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError
-from cnnviz.evaluate import mistakes
-from cnnviz.features import conv_layer_names, feature_maps, filters
-from cnnviz.figures.evaluation import (
-    confusion_matrix_figure,
-    mistakes_figure,
-    per_class_metrics_figure,
-)
+from cnnviz.features import CONV_TYPES, conv_layer_names, feature_maps, filters
+from cnnviz.figures.evaluation import mistakes_figure
 from cnnviz.figures.maps import filters_figure, layer_maps
 from cnnviz.figures.overview import network_overview
 from cnnviz.figures.predictions import gradcam_overlay
 from cnnviz.gradcam import default_layer, grad_cam, grad_cam_layers
+from cnnviz.mistakes import mistakes
+from cnnviz.runs import load_run
 
 init_state()
 st.title("Inspect")
 st.caption(
-    "What every layer makes of one test image, what the filters look like, "
-    "which classes the model confuses, and where it looked."
+    "What every layer makes of one test image, how one value of a map is computed, "
+    "what the filters look like, which classes the model confuses, and where it looked."
 )
 
 run_id = pick_run("inspect_run")
 if run_id is None:
     st.stop()
 try:
-    run, model = run_and_model(run_id)
-    test, result = evaluation(run_id)
+    epoch = epoch_picker(load_run(run_id), key="inspect_epoch")
+    run, model = run_and_model(run_id, epoch)
+    test, result = evaluation(run_id, epoch)
 except CnnvizError as err:
     show_error(err)
     st.stop()
 names = list(run.config["class_names"])
 
-st.metric("Test accuracy", f"{result.metrics.accuracy:.1%}")
+after = "" if epoch is None else f" after epoch {epoch}"
+st.metric(f"Test accuracy{after}", f"{result.metrics.accuracy:.1%}")
 coach_panel(run_id, expanded=False)
 index = st.slider("Test image", 0, len(test) - 1, 0, key="inspect_image")
 image = rescale(test.images[index])
@@ -46,7 +49,8 @@ true_name = names[test.labels[index]]
 predicted = int(result.predicted[index])
 guess = names[predicted]
 st.markdown(
-    f"True class **{true_name}**, predicted **{guess}**" + (" ✓" if true_name == guess else " ✗")
+    f"True class **{plain(true_name)}**, predicted **{plain(guess)}**"
+    + (" ✓" if true_name == guess else " ✗")
 )
 activations = feature_maps(model, image)
 st.plotly_chart(
@@ -62,6 +66,8 @@ with maps:
     layer = st.selectbox("Layer", [a.name for a in activations], key="inspect_layer")
     chosen = next(a for a in activations if a.name == layer)
     st.plotly_chart(layer_maps(chosen), width="stretch", key="inspect_maps")
+    if chosen.type in CONV_TYPES:
+        trace_panel(model, image, chosen)
 with kernels:
     convs = conv_layer_names(model)
     if convs:
@@ -74,31 +80,9 @@ with kernels:
     else:
         st.info("This model has no convolution layers.")
 with confusion:
-    normalized = st.toggle("Row-normalised (share of each true class)", key="inspect_norm")
-    st.plotly_chart(
-        confusion_matrix_figure(result.metrics, normalized=normalized),
-        width="stretch",
-        key="inspect_confusion",
-    )
-    st.plotly_chart(
-        per_class_metrics_figure(result.metrics), width="stretch", key="inspect_per_class"
-    )
-    m = result.metrics
-    st.dataframe(
-        [
-            {
-                "class": n,
-                "precision": round(float(p), 3),
-                "recall": round(float(r), 3),
-                "f1": round(float(f), 3),
-                "support": int(s),
-            }
-            for n, p, r, f, s in zip(names, m.precision, m.recall, m.f1, m.support)
-        ],
-        hide_index=True,
-        width="stretch",
-        key="inspect_metrics_table",
-    )
+    confusion_panel(run_id, model, test, result, names)
+    scores_panel(result.metrics, names)
+    class_accuracy_chart(run, epoch=epoch, key="inspect_class_curves")
 with wrong:
     any_class = ["any", *names]
     c1, c2 = st.columns(2)
@@ -111,6 +95,7 @@ with wrong:
         names,
         true=None if true_pick == "any" else true_pick,
         predicted=None if pred_pick == "any" else pred_pick,
+        order="confidence",
     )
     st.caption(f"{len(found)} misclassified test images")
     if found:

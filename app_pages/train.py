@@ -5,8 +5,8 @@ import streamlit as st
 from app_pages._coach import coach_panel
 from app_pages._config import TRAIN_LIMITS, session_config
 from app_pages._controls import control
-from app_pages._datasets import current_dataset
-from app_pages._feedback import show_error
+from app_pages._datasets import current_dataset, dataset_label
+from app_pages._feedback import plain, show_error
 from app_pages._projector import styled
 from app_pages._runs import run_rows
 from app_pages._share import copy_link
@@ -98,16 +98,14 @@ with st.container(border=True):
 def live(job_id):
     """Polls the job's event stream; the training thread never touches Streamlit."""
     if job_id not in runner.job_ids():
-        st.info(
-            "Press **Start training** to train the model from the Build page on "
-            f"`{st.session_state.cnnviz_dataset}`."
-        )
+        data = plain(dataset_label(st.session_state.cnnviz_dataset))
+        st.info(f"Press **Start training** to train the model from the Build page on {data}.")
         return
     progress = progress_from_events(runner.events(job_id))
     status = runner.status(job_id)
     if status["queue_position"]:
         st.warning(f"Waiting for a free slot: position {status['queue_position']} in the queue.")
-    st.progress(progress.fraction, text=f"**{progress.status}** · {progress.label()}")
+    st.progress(progress.fraction, text=f"**{progress.status}** · {plain(progress.label())}")
     st.plotly_chart(
         styled(training_curves(progress.history, batch_curve=progress.batch_curve)),
         width="stretch",
@@ -135,6 +133,6 @@ if rows:
     st.session_state.cnnviz_run = chosen
     last = next(r for r in rows if r["run"] == chosen)
     if last["status"] == "failed":
-        st.error(f"Run {chosen} failed: {last['message']}")
+        show_error(f"Run {chosen} failed: {last['message']}")
 else:
     st.caption("No runs yet.")

@@ -30,14 +30,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from cnnviz import archive, rundir
+from cnnviz import archive, memory, rundir
 from cnnviz.checks import parse_json
 from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED
 from cnnviz.metrics import ClassificationMetrics
 from cnnviz.rundir import HISTORY_FILE, METRICS_FILE, now_iso
-from cnnviz.runs import Run
+from cnnviz.runs import Run, trained_config
 from cnnviz.spec import ModelSpec, validate
 
 __all__ = ["BUNDLE_FORMAT", "MAX_BUNDLE_BYTES", "export_bundle", "import_bundle"]
@@ -111,12 +111,16 @@ def _weights_bytes(model) -> bytes:
 
 
 def import_bundle(
-    data: bytes, *, runs_dir: str | os.PathLike | None = None, name: str = "the bundle"
+    data: bytes | os.PathLike,
+    *,
+    runs_dir: str | os.PathLike | None = None,
+    name: str = "the bundle",
 ) -> Run:
     """Add the run in a bundle to the runs directory, as a new run.
 
     Args:
-        data: the bundle's bytes (a .zip written by `export_bundle`).
+        data: the bundle's bytes (a .zip written by `export_bundle`), or its file's
+            path (then it is read member by member, never whole).
         runs_dir: the runs root (default $CNNVIZ_RUNS_DIR, else ./runs).
         name: how to call the bundle in messages (e.g. the uploaded file's name).
 
@@ -126,10 +130,13 @@ def import_bundle(
 
     Raises:
         CnnvizError: not a bundle, unknown or oversized members, an invalid spec or
-            config, or weights that do not fit the spec.
+            config, weights that do not fit the spec, or a runs folder that cannot be
+            written.
     """
-    _check_size(data, name)
-    with archive.open_zip(bytes(data), MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
+    rundir.checked_root(runs_dir, create=True)  # a read-only runs folder: say so first
+    source = bytes(data) if isinstance(data, (bytes, bytearray)) else Path(data)
+    _check_size(source, name)
+    with archive.open_zip(source, MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
         infos = _members(zf, name)
         members = {
             member: archive.read_member(
@@ -142,9 +149,17 @@ def import_bundle(
         if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
             raise CnnvizError(f"{name} is a .zip but not a cnnviz bundle (no valid {MANIFEST})")
         spec = ModelSpec.from_dict(_json_member(members, "spec.json", name))
-        config = _checked_config(_json_member(members, "config.json", name), name)
+        config = trained_config(
+            _json_member(members, "config.json", name), f"config.json in {name}"
+        )
         report = validate(
             spec, input_shape=config["image_shape"], num_classes=config["num_classes"]
+        )
+        memory.check_fits(  # a hostile spec of 1e9 filters: refused before Keras allocates
+            memory.model_memory(report),
+            memory.free_memory(),
+            doing=f"opening the model in {name}",
+            fix="It is too large for this machine; choose a smaller model",
         )
         history = _history_rows(members.get(HISTORY_FILE), name)
         metrics = _metrics(members, name)
@@ -177,6 +192,9 @@ def import_bundle(
         word = status.pop("status", "completed")
         message = status.pop("message", "") or f"imported from {name}"
         rundir.write_status(run_dir, word, message, **status)
+    except OSError as err:  # a full disk: nothing half-imported is left
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise CnnvizError(rundir.cannot_write(err, run_dir)) from None
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
@@ -189,15 +207,33 @@ def weights_limit(total_params: int) -> int:
     return min(MEMBER_LIMITS[WEIGHTS], 8 * int(total_params) + 4 * 2**20)
 
 
-def _check_size(data: bytes, name: str) -> None:
-    if not isinstance(data, (bytes, bytearray)) or not data:
+def _check_size(data: bytes | Path, name: str) -> None:
+    if isinstance(data, Path):
+        if data.is_dir():
+            raise CnnvizError(f"{data} is a folder; choose a .zip bundle exported by cnnviz")
+        try:
+            size = data.stat().st_size
+        except OSError:
+            raise CnnvizError(
+                f"no such file: {data}; choose a .zip bundle exported by cnnviz"
+            ) from None
+    else:
+        size = len(data)
+    if not size:
         raise CnnvizError(f"{name} is empty; choose a .zip bundle exported by cnnviz")
-    if len(data) > MAX_BUNDLE_BYTES:
+    if size > MAX_BUNDLE_BYTES:
         raise CnnvizError(
-            f"{name} is {len(data) / 2**20:,.0f} MiB, more than the "
+            f"{name} is {size / 2**20:,.0f} MiB, more than the "
             f"{MAX_BUNDLE_BYTES // 2**20:,} MiB a bundle may be"
         )
-    count = archive.member_count(data)
+    try:
+        if isinstance(data, Path):
+            with open(data, "rb") as handle:
+                count = archive.member_count(handle)
+        else:
+            count = archive.member_count(data)
+    except OSError as err:
+        raise CnnvizError(f"cannot read {name}: {err.strerror or err}") from None
     if count is not None and count > MAX_MEMBERS:
         raise CnnvizError(
             f"{name} holds {count:,} files; a cnnviz bundle "
@@ -231,30 +267,6 @@ def _members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
 
 def _json_member(members: dict[str, bytes], member: str, name: str) -> Any:
     return parse_json(members[member], f"{member} in {name}")
-
-
-def _checked_config(config: Any, name: str) -> dict[str, Any]:
-    """The config, with the keys the model needs checked for type."""
-    if not isinstance(config, dict):
-        raise CnnvizError(f"config.json in {name} must be a JSON object")
-    shape, classes, names = (config.get(k) for k in ("image_shape", "num_classes", "class_names"))
-    ok_shape = (
-        isinstance(shape, list)
-        and len(shape) == 3
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in shape)
-    )
-    ok_classes = isinstance(classes, int) and not isinstance(classes, bool) and classes >= 2
-    ok_names = isinstance(names, list) and all(isinstance(n, str) for n in names)
-    if not (ok_shape and ok_classes and ok_names and len(names) == classes):
-        raise CnnvizError(
-            f"config.json in {name} needs image_shape [height, width, channels], "
-            f"num_classes (2 or more) and that many class_names; received "
-            f"image_shape={shape!r}, num_classes={classes!r}, "
-            f"class_names={str(names)[:80]}"
-        )
-    if not isinstance(config.get("dataset"), str):
-        raise CnnvizError(f"config.json in {name} does not name its dataset")
-    return config
 
 
 def _model_with_weights(report, path: Path, name: str):

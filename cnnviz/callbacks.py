@@ -24,6 +24,7 @@ from cnnviz import rundir
 from cnnviz.events import BatchEvent, Emit, EpochEvent
 from cnnviz.forward import predict_outputs
 from cnnviz.metrics import predicted_classes
+from cnnviz.rundir import class_accuracy_key
 
 __all__ = [
     "BATCH_EVENT_INTERVAL",
@@ -31,7 +32,6 @@ __all__ = [
     "EpochSnapshots",
     "MetricStream",
     "StopFlag",
-    "class_accuracy_key",
 ]
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds between two batch events: at most ~10 a second
@@ -117,11 +117,6 @@ class StopFlag(keras.callbacks.Callback):
         if self.should_stop():
             self.fired = True
             self.model.stop_training = True
-
-
-def class_accuracy_key(index: int) -> str:
-    """The history column of class `index`'s validation accuracy."""
-    return f"val_accuracy_class_{index}"
 
 
 class ClassAccuracy(keras.callbacks.Callback):

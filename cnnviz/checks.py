@@ -21,6 +21,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -348,13 +349,18 @@ def read_json_file(
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero, a pipe: would never end
+            raise error(f"{path} is not a regular file, so it cannot be the {what}")
+        if info.st_size > MAX_JSON_BYTES:
             raise error(
-                f"{path} is {size / 1e6:.1f} MB; the {what} is at most "
+                f"{path} is {info.st_size / 1e6:.1f} MB; the {what} is at most "
                 f"{MAX_JSON_BYTES / 1e6:.0f} MB of JSON"
             )
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(MAX_JSON_BYTES + 1)  # a file growing meanwhile: still bounded
     except FileNotFoundError:
         raise error(f"{path}: no such {what}") from None
     except IsADirectoryError:

@@ -1,15 +1,16 @@
-"""A trained model on a labelled set: its answers, its metrics, and its mistakes.
+"""A trained model on a labelled set: its answers and its metrics.
 
 `evaluate` runs a model over images and keeps what everything else reads (the raw
 outputs, the class probabilities, the predicted classes by the one rule of
 `cnnviz.metrics`, and the metrics); `evaluate_run` does it for a run on the test split
-it was trained against, for the command line and the Inspect page alike. `mistakes`
-picks the misclassified images (one confusion-matrix cell, or all).
+it was trained against, for the command line and the Inspect page alike. Which images it
+got wrong, and how badly, is `cnnviz.mistakes`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -17,22 +18,12 @@ from cnnviz.errors import CnnvizError
 from cnnviz.forward import predict_outputs
 from cnnviz.metrics import (
     ClassificationMetrics,
-    ClassScore,
     class_probabilities,
     classification_metrics,
     predicted_classes,
-    top_classes,
 )
 
-__all__ = [
-    "Evaluation",
-    "Mistake",
-    "evaluate",
-    "evaluate_run",
-    "mistakes",
-    "run_dataset",
-    "run_test_split",
-]
+__all__ = ["Evaluation", "evaluate", "evaluate_run", "run_dataset", "run_test_split"]
 
 
 @dataclass(frozen=True)
@@ -88,13 +79,25 @@ def run_dataset(run, *, data_dir: str | None = None):
 
     config = run.config
     image_size = config.get("image_size")
-    dataset = load_dataset(
-        config["dataset"],
-        data_dir=data_dir or config.get("data_dir"),
-        limit=config.get("limit"),
-        seed=config.get("seed") or 0,
-        image_size=tuple(image_size) if image_size else None,
-    )
+    try:
+        dataset = load_dataset(
+            config["dataset"],
+            data_dir=data_dir or config.get("data_dir"),
+            limit=config.get("limit"),
+            seed=config.get("seed") or 0,
+            image_size=tuple(image_size) if image_size else None,
+        )
+    except CnnvizError:
+        kind, _, where = str(config["dataset"]).partition(":")
+        if kind != "folder" or Path(where).exists():
+            raise
+        from cnnviz.uploads import dataset_label
+
+        raise CnnvizError(
+            f"run {run.id} was trained on {dataset_label(config['dataset'])}, which is no "
+            "longer on this machine (old uploads are deleted past $CNNVIZ_UPLOADS_MB); "
+            "upload it again on the Data page to evaluate the run; Predict still works"
+        ) from None
     info = dataset.info
     now, then = list(info.image_shape), list(config["image_shape"])
     names_now, names_then = list(info.class_names), list(config["class_names"])
@@ -138,100 +141,3 @@ def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | N
     model = model if model is not None else run.model(epoch)
     test = run_test_split(run, data_dir=data_dir)
     return test, evaluate(model, rescale(test.images), test.labels, run.config["class_names"])
-
-
-# --- mistakes -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One misclassified image.
-
-    Attributes:
-        index: position of the image in the set.
-        image: its pixels, shape (H, W, C) as given.
-        true: the true class index; true_name its name.
-        predicted: the predicted class index; predicted_name its name.
-        top: the most probable classes, most probable first.
-    """
-
-    index: int
-    image: np.ndarray
-    true: int
-    true_name: str
-    predicted: int
-    predicted_name: str
-    top: tuple[ClassScore, ...]
-
-    @property
-    def confidence(self) -> float:
-        """The probability the model gave its (wrong) answer."""
-        return self.top[0].probability if self.top else 0.0
-
-
-def _class_index(value: int | str | None, class_names: list[str], what: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, str) and value in class_names:
-        return class_names.index(value)
-    if isinstance(value, (int, np.integer)) and 0 <= value < len(class_names):
-        return int(value)
-    raise CnnvizError(
-        f"{what} must be a class index 0..{len(class_names) - 1} or a class name. "
-        f"Received: {what}={value!r}"
-    )
-
-
-def mistakes(
-    images: np.ndarray,
-    y_true: np.ndarray,
-    evaluation: Evaluation,
-    class_names: list[str],
-    *,
-    true: int | str | None = None,
-    predicted: int | str | None = None,
-    top_k: int = 3,
-    limit: int | None = None,
-) -> list[Mistake]:
-    """The misclassified images, most confidently wrong first.
-
-    Filtering by `true` and `predicted` gives the images of one confusion-matrix cell.
-
-    Args:
-        images: ndarray of shape (N, H, W, C).
-        y_true: int ndarray of shape (N,).
-        evaluation: the model's answers on these images (`evaluate`).
-        class_names: one name per class.
-        true: keep only images of this true class (index or name).
-        predicted: keep only images predicted as this class (index or name).
-        top_k: how many class probabilities each mistake keeps.
-        limit: at most this many mistakes.
-    """
-    y_true = np.asarray(y_true)
-    probabilities, guesses = evaluation.probabilities, evaluation.predicted
-    if not len(images) == len(y_true) == len(probabilities):
-        raise CnnvizError(
-            f"images, labels and probabilities must have one entry per image; received "
-            f"{len(images)}, {len(y_true)} and {len(probabilities)}"
-        )
-    true_index = _class_index(true, class_names, "true")
-    predicted_index = _class_index(predicted, class_names, "predicted")
-    keep = guesses != y_true
-    if true_index is not None:
-        keep &= y_true == true_index
-    if predicted_index is not None:
-        keep &= guesses == predicted_index
-    rows = np.flatnonzero(keep)
-    rows = rows[np.argsort(-probabilities[rows, guesses[rows]], kind="stable")][:limit]
-    return [
-        Mistake(
-            int(i),
-            images[i],
-            int(y_true[i]),
-            str(class_names[y_true[i]]),
-            int(guesses[i]),
-            str(class_names[guesses[i]]),
-            tuple(top_classes(probabilities[i], class_names, k=top_k, predicted=guesses[i])),
-        )
-        for i in rows
-    ]

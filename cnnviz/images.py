@@ -80,6 +80,9 @@ def open_image(
     label = _label(source, name)
     if isinstance(source, bytes):
         source = io.BytesIO(source)
+    elif isinstance(source, (str, os.PathLike)) and os.path.exists(source):
+        if not os.path.isfile(source) and not os.path.isdir(source):  # /dev/zero, a pipe
+            raise CnnvizError(f"{label} is not a regular file, not an image")
     try:
         image = Image.open(source)
         width, height = image.size

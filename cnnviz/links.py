@@ -84,11 +84,12 @@ class Experiment:
         """The preset the model is, if it is one (its name goes into links)."""
         return preset_of(self.spec)
 
-    def describe(self) -> str:
-        """One line for learners: the model, the dataset, the hyper-parameters."""
-        t = self.training
+    def describe(self, *, dataset: str | None = None) -> str:
+        """One line for learners: the model, the dataset (or the name `dataset` gives it),
+        the hyper-parameters."""
+        t, data = self.training, dataset or self.dataset
         return (
-            f"model {self.spec.name} ({len(self.spec.layers)} layers) on {self.dataset}, "
+            f"model {self.spec.name} ({len(self.spec.layers)} layers) on {data}, "
             f"{t.epochs} epochs, batch size {t.batch_size}, {t.optimizer}, learning rate "
             f"{t.learning_rate:g}" + ("" if self.augment.is_identity else ", with augmentation")
         )

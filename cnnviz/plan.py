@@ -3,7 +3,8 @@
 `TrainConfig` holds the hyper-parameters (checked on construction); `OPTIMIZERS` is the
 one table of optimizers (the Keras class and the settings it takes), read by training,
 by the generated Keras code and by every menu that offers a choice; `plan_training`
-checks a spec, a dataset and a config together and says how the images are split.
+checks a spec, a dataset and a config together (the memory the run needs included,
+before any Keras model is built) and says how the images are split.
 A new optimizer is one entry of `OPTIMIZERS` (plus its test).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from cnnviz import checks
+from cnnviz import checks, memory
 from cnnviz.errors import CnnvizError
 from cnnviz.head import Head, head_of
 from cnnviz.spec import ModelSpec, Report, validate
@@ -25,6 +26,7 @@ __all__ = [
     "make_optimizer",
     "optimizer_settings",
     "plan_training",
+    "training_memory",
 ]
 
 MAX_EPOCHS = 10_000
@@ -38,14 +40,16 @@ class Optimizer:
     Attributes:
         keras_class: its class in `keras.optimizers`, e.g. "Adam".
         settings: the `TrainConfig` fields it takes, by their Keras keyword names.
+        state_slots: values it keeps per trainable weight (Adam: two moments).
     """
 
     keras_class: str
     settings: tuple[str, ...] = ("learning_rate",)
+    state_slots: int = 1
 
 
 OPTIMIZERS: dict[str, Optimizer] = {
-    "adam": Optimizer("Adam"),
+    "adam": Optimizer("Adam", state_slots=2),
     "rmsprop": Optimizer("RMSprop"),
     "sgd": Optimizer("SGD", ("learning_rate", "momentum")),
 }
@@ -170,6 +174,7 @@ class TrainingPlan:
         train, validation: the training images and the held-out ones (None with
             validation_split 0); `cnnviz.data.Split`s.
         test: the dataset's test split.
+        memory: what the run needs (`cnnviz.memory.MemoryEstimate`).
     """
 
     report: Report
@@ -177,14 +182,36 @@ class TrainingPlan:
     train: Any
     validation: Any = field(default=None)
     test: Any = field(default=None)
+    memory: memory.MemoryEstimate | None = field(default=None)
 
 
-def plan_training(spec: ModelSpec, dataset, config: TrainConfig) -> TrainingPlan:
-    """Check a training run before it starts.
+def training_memory(
+    report: Report, config: TrainConfig, *, images: int = 0
+) -> memory.MemoryEstimate:
+    """The memory a run of a checked spec needs at the config's batch size and
+    optimizer, with `images` training and validation images in its pipeline."""
+    pixels = images * memory.values_in(report.input_shape or ())
+    slots = OPTIMIZERS[config.optimizer].state_slots
+    if config.optimizer == "sgd" and config.momentum == 0:
+        slots = 0
+    return memory.training_memory(
+        report, batch_size=config.batch_size, optimizer_slots=slots, data_pixels=pixels
+    )
+
+
+def plan_training(
+    spec: ModelSpec, dataset, config: TrainConfig, *, free_memory: int | None = None
+) -> TrainingPlan:
+    """Check a training run before it starts; nothing is allocated for the model yet.
+
+    Args:
+        free_memory: bytes free for the run (default: what `cnnviz.memory.free_memory`
+            reads from the system).
 
     Raises:
         CnnvizError: the spec does not fit the dataset (shapes, a head that does not
-            fit its classes), or the batch size is larger than the training images.
+            fit its classes), the batch size is larger than the training images, or
+            the run needs more memory than is free (with the estimate and a fix).
     """
     from cnnviz.data import split_validation
 
@@ -208,4 +235,7 @@ def plan_training(spec: ModelSpec, dataset, config: TrainConfig) -> TrainingPlan
         )
     if len(dataset.test) == 0:
         raise CnnvizError(f"the dataset {info.id!r} has no test images to evaluate on")
-    return TrainingPlan(report, head, train_split, val_split, dataset.test)
+    images = len(dataset.train)  # the training and validation splits together
+    needed = training_memory(report, config, images=images)
+    memory.check_fits(needed, memory.free_memory() if free_memory is None else free_memory)
+    return TrainingPlan(report, head, train_split, val_split, dataset.test, needed)

@@ -13,7 +13,9 @@
         metrics.json   test metrics with the confusion matrix (`evaluate --json`)
         status.json    {"status", "message", "updated", "pid", ...}
 
-The root is `--runs-dir`, else `$CNNVIZ_RUNS_DIR`, else `./runs`. A run is `queued` or
+The root is `--runs-dir`, else `$CNNVIZ_RUNS_DIR`, else `./runs`; `checked_root` says
+clearly when it is a file, cannot be created or is read-only (`root_problem` says it
+without raising, for a warning at start-up). A run is `queued` or
 `running` only while the process that wrote its status lives; once that process is
 gone it reads as `interrupted`, and keeps the weights of its last finished epoch: a
 killed process loses at most the epoch in progress. Files are written atomically (temp
@@ -23,10 +25,12 @@ nothing else writes them.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import secrets
+import shutil
 import socket
 from collections.abc import Callable
 from datetime import datetime
@@ -44,6 +48,9 @@ __all__ = [
     "MODEL_FILE",
     "SPEC_FILE",
     "STATUS_FILE",
+    "cannot_write",
+    "checked_root",
+    "class_accuracy_key",
     "create",
     "drop_epoch",
     "epoch_file",
@@ -52,6 +59,7 @@ __all__ = [
     "read_json",
     "read_status",
     "record",
+    "root_problem",
     "runs_root",
     "save_epoch",
     "save_model",
@@ -64,11 +72,77 @@ HISTORY_FILE, MODEL_FILE, METRICS_FILE = "history.csv", "model.keras", "metrics.
 EPOCHS_DIR = "epochs"
 EPOCH_FILE = re.compile(r"epoch-(\d{4,})\.weights\.h5")
 RUNS_ENV = "CNNVIZ_RUNS_DIR"
+ELSEWHERE = "choose a folder you may write with --runs-dir DIR or $CNNVIZ_RUNS_DIR"
+
+
+def class_accuracy_key(index: int) -> str:
+    """The history.csv column of class `index`'s validation accuracy."""
+    return f"val_accuracy_class_{index}"
 
 
 def runs_root(runs_dir: str | os.PathLike | None = None) -> Path:
     """The folder holding the runs: `runs_dir`, else $CNNVIZ_RUNS_DIR, else ./runs."""
     return Path(runs_dir or os.environ.get(RUNS_ENV) or "runs")
+
+
+def checked_root(runs_dir: str | os.PathLike | None = None, *, create: bool = False) -> Path:
+    """The runs root, checked before anything is read from or written to it.
+
+    Args:
+        create: make the folder if it is missing and check that it can be written.
+
+    Raises:
+        CnnvizError: the root is a file; with `create`, it cannot be made or written.
+    """
+    root = runs_root(runs_dir)
+    if root.exists() and not root.is_dir():
+        raise CnnvizError(f"the runs folder {root} is a file, not a folder; {ELSEWHERE}")
+    if not create:
+        return root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CnnvizError(cannot_write(err, root)) from None
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise CnnvizError(_read_only(root))
+    return root
+
+
+def root_problem(runs_dir: str | os.PathLike | None = None) -> str | None:
+    """Why nothing could be saved under the runs root (a file, read-only), or None.
+    Creates nothing: for a warning when the app starts."""
+    root = runs_root(runs_dir)
+    try:
+        checked_root(runs_dir)
+    except CnnvizError as err:
+        return str(err)
+    nearest = root.absolute()
+    while not nearest.exists() and nearest != nearest.parent:
+        nearest = nearest.parent
+    if not nearest.is_dir():
+        return f"the runs folder {root} cannot be created: {nearest} is a file; {ELSEWHERE}"
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        return _read_only(root)
+    return None
+
+
+def _read_only(root: Path) -> str:
+    return (
+        f"the runs folder {root} is read-only: no run, upload or import can be saved; {ELSEWHERE}"
+    )
+
+
+def cannot_write(err: OSError, path: str | os.PathLike) -> str:
+    """A failed write under the runs root, in words: read-only, full, or the system's
+    own reason, with where to keep runs instead."""
+    where = err.filename or path
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where} cannot be written (read-only); {ELSEWHERE}"
+    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"no space left on the disk to write {where}; free some space or {ELSEWHERE}"
+    if isinstance(err, (FileExistsError, NotADirectoryError)):
+        return f"{path} cannot be a folder: {where} is a file; {ELSEWHERE}"
+    return f"{where} cannot be written ({err.strerror or err}); {ELSEWHERE}"
 
 
 def now_iso() -> str:
@@ -217,11 +291,13 @@ def new_run_dir(name: str, *, runs_dir: str | os.PathLike | None = None) -> Path
     """Create an empty, uniquely named run folder, e.g. runs/20261129-193000-cnn-ab12.
 
     Ids sort by creation time (to the second) and end in 4 random hex digits.
+
+    Raises:
+        CnnvizError: the runs root is a file, read-only or full.
     """
     from cnnviz.build import safe_name
 
-    root = runs_root(runs_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    root = checked_root(runs_dir, create=True)
     for _ in range(100):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         path = root / f"{stamp}-{safe_name(name)}-{secrets.token_hex(2)}"
@@ -229,6 +305,8 @@ def new_run_dir(name: str, *, runs_dir: str | os.PathLike | None = None) -> Path
             path.mkdir()
         except FileExistsError:
             continue
+        except OSError as err:
+            raise CnnvizError(cannot_write(err, root)) from None
         return path
     raise CnnvizError(f"could not create a new run folder in {root}")
 
@@ -248,12 +326,17 @@ def create(
         config: what config.json starts with (the data source, the settings).
 
     Raises:
-        OSError: the folder could not be written (full disk, no permission).
+        CnnvizError: the folder could not be written (a file, read-only, a full disk);
+            nothing is left behind.
     """
     run_dir = new_run_dir(spec.get("name", "model"), runs_dir=runs_dir)
-    write_json(run_dir / SPEC_FILE, spec)
-    write_json(run_dir / CONFIG_FILE, {**config, "created": config.get("created") or now_iso()})
-    write_status(run_dir, status, message)
+    try:
+        write_json(run_dir / SPEC_FILE, spec)
+        write_json(run_dir / CONFIG_FILE, {**config, "created": config.get("created") or now_iso()})
+        write_status(run_dir, status, message)
+    except OSError as err:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise CnnvizError(cannot_write(err, run_dir)) from None
     return run_dir
 
 

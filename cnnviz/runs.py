@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnnviz import rundir
+from cnnviz import memory, rundir
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, WITH_WEIGHTS
 from cnnviz.metrics import ClassificationMetrics
@@ -29,11 +29,18 @@ from cnnviz.rundir import (
     STATUS_FILE,
     read_json,
     read_status,
-    runs_root,
 )
 from cnnviz.spec import ModelSpec
 
-__all__ = ["Run", "create_run", "delete_run", "list_runs", "load_run", "trained_runs"]
+__all__ = [
+    "Run",
+    "create_run",
+    "delete_run",
+    "list_runs",
+    "load_run",
+    "trained_config",
+    "trained_runs",
+]
 
 
 @dataclass
@@ -67,6 +74,8 @@ class Run:
         status = read_status(run_dir)
         spec = ModelSpec.from_dict(read_json(run_dir / SPEC_FILE))
         config = read_json(run_dir / CONFIG_FILE)
+        if not isinstance(config, dict):
+            raise CnnvizError(f"{run_dir / CONFIG_FILE} is not a JSON object; the run is damaged")
         return cls(run_dir.name, run_dir, spec, config, status)
 
     @property
@@ -136,10 +145,17 @@ class Run:
         from cnnviz.build import build_model
         from cnnviz.spec import validate
 
+        trained_config(self.config, f"run {self.id}'s config.json")
         report = validate(
             self.spec,
             input_shape=self.config.get("image_shape"),
             num_classes=self.config.get("num_classes"),
+        )
+        memory.check_fits(
+            memory.model_memory(report),
+            memory.free_memory(),
+            doing=f"opening run {self.id}'s model",
+            fix="Free some memory, or open it on a larger machine",
         )
         model = build_model(report)
         try:
@@ -193,6 +209,38 @@ class Run:
         }
 
 
+def trained_config(config: Any, where: str) -> dict[str, Any]:
+    """A trained run's config, with what its model needs checked for type: the dataset,
+    image_shape [height, width, channels], num_classes and that many class_names.
+
+    Args:
+        where: how to call the config in messages, e.g. "config.json in shared.zip".
+
+    Raises:
+        CnnvizError: something missing or of the wrong type, named.
+    """
+    if not isinstance(config, dict):
+        raise CnnvizError(f"{where} must be a JSON object")
+    shape, classes, names = (config.get(k) for k in ("image_shape", "num_classes", "class_names"))
+    ok_shape = (
+        isinstance(shape, list)
+        and len(shape) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in shape)
+    )
+    ok_classes = isinstance(classes, int) and not isinstance(classes, bool) and classes >= 2
+    ok_names = isinstance(names, list) and all(isinstance(n, str) for n in names)
+    if not (ok_shape and ok_classes and ok_names and len(names) == classes):
+        raise CnnvizError(
+            f"{where} needs image_shape [height, width, channels], "
+            f"num_classes (2 or more) and that many class_names; received "
+            f"image_shape={shape!r}, num_classes={classes!r}, "
+            f"class_names={str(names)[:80]}"
+        )
+    if not isinstance(config.get("dataset"), str):
+        raise CnnvizError(f"{where} does not name its dataset")
+    return config
+
+
 def _number(text: str | None) -> float:
     try:
         return float(text)
@@ -215,7 +263,7 @@ def create_run(
     """A new run folder written by `cnnviz.rundir.create`, read back as a Run.
 
     Raises:
-        OSError: the folder could not be written (full disk, no permission).
+        CnnvizError: the folder could not be written (read-only, a file, a full disk).
     """
     path = rundir.create(spec.to_dict(), config, runs_dir=runs_dir, status=status, message=message)
     return Run.read(path)
@@ -232,7 +280,7 @@ def trained_runs(
 def list_runs(runs_dir: str | os.PathLike | None = None, *, owner: str | None = None) -> list[Run]:
     """Every readable run under the root, newest first (runs that died read as
     "interrupted"; folders that are not runs are skipped); only `owner`'s when given."""
-    root = runs_root(runs_dir)
+    root = rundir.checked_root(runs_dir)
     if not root.is_dir():
         return []
     runs = []
@@ -252,15 +300,17 @@ def load_run(identifier: str | os.PathLike, runs_dir: str | os.PathLike | None =
     """A run by id (or a unique start of one) under the root, or by its folder's path.
 
     Raises:
-        CnnvizError: no such run, or an id start that matches several runs.
+        CnnvizError: no such run, an id start that matches several runs, or a
+            runs root that is a file.
     """
     text = str(identifier).strip()
-    root = runs_root(runs_dir)
     if not text:
         raise CnnvizError("no run given; name a run id (see `python -m cnnviz runs`)")
-    for candidate in (Path(text), root / text):
-        if _is_run_dir(candidate):
-            return Run.read(candidate)
+    if _is_run_dir(Path(text)):
+        return Run.read(Path(text))
+    root = rundir.checked_root(runs_dir)
+    if _is_run_dir(root / text):
+        return Run.read(root / text)
     matches = []
     if root.is_dir() and os.sep not in text:
         matches = sorted(p for p in root.iterdir() if p.name.startswith(text) and _is_run_dir(p))

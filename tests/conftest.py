@@ -33,3 +33,51 @@ def keras():
     import keras
 
     return keras
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """Makes folders read-only for real, for this test: chmod, and for root (who
+    ignores the mode) the immutable attribute. Skips where neither works."""
+    import shutil
+    import subprocess
+
+    frozen = []
+
+    def freeze(path):
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o555)
+        if os.geteuid() == 0:
+            chattr = shutil.which("chattr")
+            if not chattr or subprocess.run([chattr, "+i", str(path)]).returncode:
+                pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+        frozen.append(path)
+        return path
+
+    yield freeze
+    for path in frozen:
+        if os.geteuid() == 0:
+            subprocess.run([shutil.which("chattr"), "-i", str(path)])
+        path.chmod(0o755)
+
+
+@pytest.fixture(scope="module")
+def pixel_model():
+    """2x2 images -> Flatten -> Dense(3, softmax), logits 10 * pixel k for class k: a
+    model whose every answer can be worked out by hand (`helpers_inspect.pixel_images`)."""
+    import numpy as np
+
+    from cnnviz.build import build_model
+    from cnnviz.spec import ModelSpec
+
+    spec = ModelSpec.from_dict(
+        {
+            "input_shape": [2, 2, 1],
+            "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 3, "activation": "softmax"}],
+        }
+    )
+    model = build_model(spec)
+    kernel = np.zeros((4, 3), np.float32)
+    kernel[[0, 1, 2], [0, 1, 2]] = 10.0
+    model.get_layer("dense").set_weights([kernel, np.zeros(3, np.float32)])
+    return model

@@ -185,3 +185,21 @@ def test_a_run_still_training_cannot_be_exported(exported, tmp_path):
     run.status = {**run.status, "status": "running"}
     with pytest.raises(CnnvizError, match="still running"):
         bundle.export_bundle(run)
+
+
+def test_a_bundle_of_a_giant_model_is_refused_before_keras_allocates_it(
+    exported, runs_dir, monkeypatch
+):
+    import cnnviz.build
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("a Keras model was built")
+
+    monkeypatch.setattr(cnnviz.build, "build_model", no_building)
+    files = members(exported[1])
+    giant = json.loads(files["spec.json"])
+    giant["layers"][0]["filters"] = 10**9  # Keras would ask for 22 GB and more
+    files["spec.json"] = json.dumps(giant).encode()
+    with pytest.raises(CnnvizError, match=r"opening the model in up.zip needs about [\d,.]+ TB"):
+        bundle.import_bundle(zipped(files), runs_dir=runs_dir, name="up.zip")
+    assert list_runs(runs_dir) == []

@@ -13,8 +13,8 @@ from cnnviz.callbacks import (
     EpochSnapshots,
     MetricStream,
     StopFlag,
-    class_accuracy_key,
 )
+from cnnviz.rundir import class_accuracy_key
 
 IMAGES, BATCH, EPOCHS = 50, 8, 2  # 7 batches an epoch, the last one of 2 images
 

@@ -107,3 +107,8 @@ def test_read_json_file_checks_the_size_before_reading(tmp_path):
 
 def test_param_error_is_a_cnnviz_error():
     assert issubclass(ParamError, CnnvizError) and issubclass(SpecError, CnnvizError)
+
+
+def test_read_json_file_refuses_files_that_never_end(tmp_path):
+    with pytest.raises(CnnvizError, match="/dev/zero is not a regular file, so it cannot be"):
+        checks.read_json_file("/dev/zero", "augmentation spec file")

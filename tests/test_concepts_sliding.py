@@ -175,3 +175,9 @@ def test_every_step_adds_up_to_its_output_cell():
     assert result.output.shape == (4, 6)  # ceil(7 / 2) x ceil(6 / 1)
     with pytest.raises(CnnvizError, match="between 0 and 23"):
         result.step(24)
+
+
+def test_numbers_too_large_to_multiply_are_refused():
+    grid = np.full((3, 3), 1e308)  # its products overflow to inf: the figures would lie
+    with pytest.raises(CnnvizError, match="the grid holds 1e\\+308; use numbers from"):
+        concepts.convolve(grid, np.ones((2, 2)))

@@ -1,4 +1,4 @@
-"""A model's answers on labelled images: metrics, mistakes, a run's test split.
+"""A model's answers on labelled images: metrics, a run's test split.
 
 Oracles: scikit-learn's metrics on Keras's own predictions, and values computed by hand
 on a model whose weights are set by hand."""
@@ -7,42 +7,11 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from cnnviz.build import build_model
 from cnnviz.data import load_dataset, rescale
 from cnnviz.errors import CnnvizError
-from cnnviz.evaluate import Evaluation, evaluate, mistakes, run_test_split
-from cnnviz.metrics import classification_metrics, predicted_classes
-from cnnviz.spec import ModelSpec
-from tests.helpers_inspect import save_run, trained_digits
-
-
-@pytest.fixture(scope="module")
-def pixel_model():
-    """2x2 images -> Flatten -> Dense(3, softmax), logits 10 * pixel k for class k."""
-    spec = ModelSpec.from_dict(
-        {
-            "input_shape": [2, 2, 1],
-            "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 3, "activation": "softmax"}],
-        }
-    )
-    model = build_model(spec)
-    kernel = np.zeros((4, 3), np.float32)
-    kernel[[0, 1, 2], [0, 1, 2]] = 10.0
-    model.get_layer("dense").set_weights([kernel, np.zeros(3, np.float32)])
-    return model
-
-
-def pixel_images(bright: list[int]) -> np.ndarray:
-    images = np.zeros((len(bright), 2, 2, 1), np.float32)
-    for i, k in enumerate(bright):
-        images[i].reshape(-1)[k] = 1.0
-    return images
-
-
-Y_TRUE = np.array([0, 0, 0, 1, 1, 2, 2, 2])
-
-
-BRIGHT = [0, 0, 1, 1, 1, 2, 0, 2]  # what the model predicts for each image
+from cnnviz.evaluate import evaluate, run_test_split
+from cnnviz.mistakes import mistakes
+from tests.helpers_inspect import BRIGHT, Y_TRUE, pixel_images, save_run, trained_digits
 
 
 def test_evaluation_matches_the_confusion_matrix_and_metrics_computed_by_hand(pixel_model):
@@ -59,39 +28,6 @@ def test_evaluation_matches_the_confusion_matrix_and_metrics_computed_by_hand(pi
     assert m.class_names == ("a", "b", "c")
     big, small = np.exp(10) / (np.exp(10) + 2), 1 / (np.exp(10) + 2)
     np.testing.assert_allclose(result.probabilities[2], [small, big, small], rtol=1e-5)
-
-
-def test_mistakes_by_hand_and_one_confusion_matrix_cell(pixel_model):
-    images = pixel_images(BRIGHT)
-    answers = evaluate(pixel_model, images, Y_TRUE, ["a", "b", "c"])
-    found = mistakes(images, Y_TRUE, answers, ["a", "b", "c"])
-    assert [(m.index, m.true_name, m.predicted_name) for m in found] == [
-        (2, "a", "b"),
-        (6, "c", "a"),
-    ]
-    cell = mistakes(images, Y_TRUE, answers, ["a", "b", "c"], true="c", predicted=0)
-    assert [m.index for m in cell] == [6]
-    np.testing.assert_array_equal(cell[0].image, images[6])
-    assert [s.name for s in cell[0].top] == ["a", "c", "b"]  # the tie goes to the later class
-    assert cell[0].confidence == pytest.approx(np.exp(10) / (np.exp(10) + 2), rel=1e-5)
-    assert mistakes(images, Y_TRUE, answers, ["a", "b", "c"], true=1) == []
-    with pytest.raises(CnnvizError, match="class index 0..2 or a class name.*'z'"):
-        mistakes(images, Y_TRUE, answers, ["a", "b", "c"], predicted="z")
-
-
-def test_mistakes_come_most_confident_first_and_obey_the_limit():
-    probabilities = np.array([[0.4, 0.6], [0.1, 0.9], [0.9, 0.1], [0.3, 0.7]])
-    y_true = np.array([0, 0, 0, 0])
-    predicted = predicted_classes(probabilities)
-    answers = Evaluation(
-        probabilities,
-        probabilities,
-        predicted,
-        classification_metrics(y_true, predicted, ["x", "y"]),
-    )
-    found = mistakes(np.zeros((4, 1, 1, 1)), y_true, answers, ["x", "y"], top_k=1, limit=2)
-    assert [m.index for m in found] == [1, 3]
-    assert [len(m.top) for m in found] == [1, 1]
 
 
 def test_evaluation_of_a_trained_model_agrees_with_sklearn_on_keras_predictions():
@@ -125,5 +61,20 @@ def test_a_runs_test_split_is_reloaded_from_its_config(runs_dir):
     test = run_test_split(run)
     np.testing.assert_array_equal(test.images, load_dataset("digits").test.images)
     run.config["class_names"] = [f"digit {i}" for i in range(10)]
-    with pytest.raises(CnnvizError, match="cannot be evaluated"):
+    with pytest.raises(CnnvizError, match="cannot be evaluated") as caught:
         run_test_split(run)
+    text = str(caught.value)  # only the names differ: the message says so, not "10 classes"
+    assert "now has the classes ['0', '1', '2'" in text
+    assert "was trained on the classes ['digit 0', 'digit 1'" in text
+
+
+def test_a_run_whose_uploaded_data_was_deleted_says_so(runs_dir):
+    model, report, dataset, history = trained_digits()
+    gone = runs_dir / "_uploads" / "0123456789abcdef-pets.zip"
+    run = save_run(model, report.spec, dataset, history, runs_dir, dataset_id=f"folder:{gone}")
+    with pytest.raises(CnnvizError) as caught:
+        run_test_split(run)
+    assert str(caught.value).startswith(
+        f"run {run.id} was trained on pets.zip, which is no longer on this machine"
+    )
+    assert str(gone) not in str(caught.value)

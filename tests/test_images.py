@@ -81,3 +81,8 @@ def test_sample_photos_equal_scikit_learns():
         assert np.array_equal(sample_photo(name), load_sample_image(name))
     with pytest.raises(CnnvizError, match="sample photos are"):
         sample_photo("cat.jpg")
+
+
+def test_a_device_or_pipe_is_refused_not_read_forever():
+    with pytest.raises(CnnvizError, match="/dev/zero is not a regular file, not an image"):
+        open_image("/dev/zero")

@@ -214,3 +214,32 @@ def test_default_runner_is_one_per_process(monkeypatch):
     runner.shutdown()
     assert default_runner() is not runner  # a fresh one after shutdown
     default_runner().shutdown()
+
+
+def test_ended_jobs_let_go_of_their_data_and_only_the_newest_are_kept(
+    runner, runs_dir, digits, monkeypatch
+):
+    """A server would otherwise keep every dataset it ever trained on, and every job's
+    events, for its whole life."""
+    import gc
+    import weakref
+
+    import cnnviz.jobs
+
+    monkeypatch.setattr(cnnviz.jobs, "KEEP_FINISHED", 2)
+    data = load_dataset("digits", limit=200)
+    alive = weakref.ref(data)
+    first = runner.submit(request(runs_dir, epochs=1, preloaded=data))
+    del data
+    wait_for(lambda: runner.status(first)["status"] in FINAL)
+    wait_for(lambda: not job_threads())
+    gc.collect()
+    assert alive() is None  # the dataset went with the job's end
+    assert runner.events(first)[-1].status == "completed"  # the events stay, for now
+    later = [runner.submit(request(runs_dir, epochs=1, preloaded=digits)) for _ in range(2)]
+    wait_for(lambda: all(runner.status(j)["status"] in FINAL for j in later))
+    wait_for(lambda: not job_threads())
+    assert runner.job_ids() == later  # the oldest ended job is forgotten...
+    with pytest.raises(CnnvizError, match="finished runs are in the runs folder"):
+        runner.status(first)
+    assert runs.load_run(first, runs_dir).state == "completed"  # ...its run is not

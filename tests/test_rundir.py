@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cnnviz import rundir, runs
+from cnnviz.errors import CnnvizError
 from tests.helpers_runs import CONFIG, SPEC
 
 
@@ -91,3 +92,56 @@ def test_write_json_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
         rundir.write_json(path, {"a": 2})
     assert json.loads(path.read_text()) == {"a": 1}  # the old document survives
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
+
+
+def test_a_runs_root_that_is_a_file_is_said_so_everywhere(tmp_path, capsys, monkeypatch):
+    from cnnviz.cli import main
+
+    root = tmp_path / "runs.txt"
+    root.write_text("not a folder")
+    for call in (
+        lambda: rundir.create(SPEC.to_dict(), CONFIG, runs_dir=root),
+        lambda: runs.list_runs(root),
+        lambda: runs.load_run("abc", root),
+    ):
+        with pytest.raises(CnnvizError, match=f"the runs folder {root} is a file, not a folder"):
+            call()
+    assert "is a file" in rundir.root_problem(root)
+    for argv in (["train", "--data", "digits", "--model", "digits-small"], ["runs"]):
+        assert main([*argv, "--runs-dir", str(root)]) == 2
+        err = capsys.readouterr().err
+        assert err == f"error: the runs folder {root} is a file, not a folder; {rundir.ELSEWHERE}\n"
+    assert root.read_text() == "not a folder"
+    monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(root))  # the same through the environment
+    assert main(["runs"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_a_runs_root_inside_a_file_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert f"{blocker} is a file" in rundir.root_problem(blocker / "runs")
+    with pytest.raises(CnnvizError, match="cannot be a folder"):
+        rundir.create(SPEC.to_dict(), CONFIG, runs_dir=blocker / "runs")
+
+
+def test_a_read_only_runs_root_is_refused_before_anything_is_written(tmp_path, read_only):
+    root = read_only(tmp_path / "runs")
+    assert rundir.root_problem(root) == (
+        f"the runs folder {root} is read-only: no run, upload or import can be saved; "
+        + rundir.ELSEWHERE
+    )
+    with pytest.raises(CnnvizError, match="is read-only: no run, upload or import can be saved"):
+        rundir.create(SPEC.to_dict(), CONFIG, runs_dir=root)
+    assert list(root.iterdir()) == []
+    assert rundir.root_problem(tmp_path / "new" / "runs") is None  # can be created
+
+
+def test_a_full_disk_while_creating_a_run_leaves_nothing(runs_dir, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(json, "dump", full_disk)
+    with pytest.raises(CnnvizError, match="no space left on the disk to write"):
+        rundir.create(SPEC.to_dict(), CONFIG)
+    assert list(runs_dir.iterdir()) == []

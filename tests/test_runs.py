@@ -109,6 +109,63 @@ def test_cli_runs_table_and_json(runs_dir, capsys):
     assert row["status"] == "completed" and row["model"] == "tiny cnn"
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda good: good[: len(good) // 2],  # truncated
+        lambda good: b"garbage" * 100,  # not a zip at all
+        lambda good: b"",  # empty
+        lambda good: good.replace(b"model.weights.h5", b"model.weights.xx"),  # no weights inside
+    ],
+)
+def test_a_damaged_model_file_is_a_clear_error(runs_dir, damage, capsys):
+    from cnnviz.build import build_model
+    from cnnviz.cli import main
+
+    run = runs.create_run(SPEC, CONFIG)
+    build_model(SPEC, input_shape=(8, 8, 1), num_classes=3).save(run.dir / "model.keras")
+    rundir.write_status(run.dir, "completed", "trained")
+    path = run.dir / "model.keras"
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(CnnvizError) as caught:
+        runs.load_run(run.id).model()
+    text = str(caught.value)
+    assert text.startswith(f"run {run.id}'s model file is damaged (")
+    assert text.endswith("); train it again or delete the run")
+    image = runs_dir / "x.png"
+    from PIL import Image
+
+    Image.new("L", (8, 8)).save(image)
+    assert main(["predict", run.id, str(image)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run {run.id}'s model file is damaged") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "config, words",
+    [
+        ([1, 2], "config.json is not a JSON object; the run is damaged"),
+        ({}, "config.json needs image_shape [height, width, channels]"),
+        ({**CONFIG, "class_names": ["a"]}, "num_classes (2 or more) and that many class_names"),
+        ({**CONFIG, "dataset": None}, "config.json does not name its dataset"),
+    ],
+)
+def test_a_damaged_config_is_a_clear_error_not_a_crash(runs_dir, config, words, capsys):
+    from cnnviz.build import build_model
+    from cnnviz.cli import main
+
+    run = runs.create_run(SPEC, CONFIG)
+    build_model(SPEC, input_shape=(8, 8, 1), num_classes=3).save(run.dir / "model.keras")
+    rundir.write_status(run.dir, "completed", "trained")
+    rundir.write_json(run.dir / "config.json", config)
+    for argv in (["predict", run.id, "x.png"], ["evaluate", run.id], ["runs"]):
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code in (0, 2) and err.count("\n") <= 1 and "Traceback" not in err, err
+        if code == 2:
+            assert words in err
+
+
 def test_a_killed_training_keeps_its_finished_epochs(tmp_path):
     """A real `cnnviz train` process killed with SIGKILL mid-run: the run reads
     `interrupted`, says after which epoch, shows N/500, and opens with those weights."""

@@ -22,6 +22,8 @@ from cnnviz.concepts.grids import format_number
 from cnnviz.concepts.sizes import explain_invalid, output_size, output_size_formula, same_padding
 from cnnviz.errors import CnnvizError
 
+MAX_VALUE = 1e6  # largest size of a number in a grid or kernel
+
 __all__ = ["POOL_MODES", "SlidingResult", "Step", "convolve", "pool"]
 
 POOL_MODES = ("max", "average")
@@ -170,6 +172,11 @@ def _as_grid(values: Any, name: str) -> np.ndarray:
         )
     if not np.all(np.isfinite(array)):
         raise CnnvizError(f"the {name} holds a NaN or infinite value; use plain numbers")
+    if np.abs(array).max() > MAX_VALUE:  # products and sums of larger ones overflow
+        raise CnnvizError(
+            f"the {name} holds {np.abs(array).max():g}; use numbers from "
+            f"-{MAX_VALUE:,.0f} to {MAX_VALUE:,.0f}"
+        )
     return array
 
 

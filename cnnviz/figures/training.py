@@ -95,3 +95,76 @@ def curves_layout(*, height: int = 380) -> dict:
         ],
     }
     return layout
+
+
+# Okabe-Ito and friends: distinguishable lines for up to 10 classes (more reuse them).
+CLASS_COLORS = [
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#f0e442",
+    "#000000",
+    "#999999",
+    "#882255",
+]
+
+
+def class_accuracy_curves(
+    curves: Sequence[Sequence[float]], class_names: Sequence[str], *, marked: int | None = None
+) -> go.Figure:
+    """Each class's validation accuracy over the epochs, one line per class.
+
+    Args:
+        curves: one list per class of its validation accuracy after each epoch, in class
+            order (`history["val_accuracy_class_<i>"]`); NaN where a class had none.
+        class_names: one name per class.
+        marked: an epoch (1-based) to mark with a vertical line, e.g. the one shown.
+
+    Returns:
+        One trace per class named after it, epochs along x, accuracy in [0, 1] along y.
+    """
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": str(name),
+            "x": list(range(1, len(values) + 1)),
+            "y": [float(v) for v in values],
+            "line": {"color": CLASS_COLORS[i % len(CLASS_COLORS)], "width": 2},
+            "marker": {"size": 6},
+            "hovertemplate": f"class {name}, epoch %{{x}}: %{{y:.0%}}<extra></extra>",
+        }
+        for i, (name, values) in enumerate(zip(class_names, curves))
+    ]
+    layout = {
+        "height": 360,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "font": {"family": FONT_FAMILY, "size": 15, "color": TEXT_COLOR},
+        "title": {"text": "Validation accuracy of each class, epoch by epoch", "x": 0.01},
+        "xaxis": {"title": {"text": "epoch"}, "gridcolor": "#e5e5e5", "dtick": 1},
+        "yaxis": {
+            "title": {"text": "accuracy"},
+            "gridcolor": "#e5e5e5",
+            "range": [0, 1.02],
+            "tickformat": ".0%",
+        },
+        "legend": {"title": {"text": "class"}},
+    }
+    if marked is not None:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "x0": marked,
+                "x1": marked,
+                "y0": 0,
+                "y1": 1,
+                "xref": "x",
+                "yref": "paper",
+                "name": "shown epoch",
+                "line": {"dash": "dot", "color": TEXT_COLOR, "width": 2},
+            }
+        ]
+    return make_figure(traces, layout)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
 
-from tests.app.pages import errors, open_page
+from tests.app.pages import errors, open_page, shown
 
 
 @pytest.fixture
@@ -83,9 +83,11 @@ def test_an_uploaded_zip_becomes_the_dataset_and_warns_of_imbalance(app, runs_di
     assert app.session_state.cnnviz_dataset == "digits"  # nothing chosen yet
     app.file_uploader(key="data_upload").set_value(("pets.zip", data, "application/zip")).run()
     assert not app.exception and not app.error
-    stored = runs_dir.resolve() / "_uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
-    assert app.session_state.cnnviz_dataset == f"folder:{stored}"
+    stored = runs_dir.resolve() / "_uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}-pets.zip"
+    assert app.session_state.cnnviz_dataset == f"folder:{stored}"  # training reads this file
     assert stored.read_bytes() == data
+    assert app.subheader[0].value == "Active: pets.zip"  # named as uploaded, not by our path
+    assert str(stored) not in app.caption[1].value and "pets.zip" in shown(app.caption[1].value)
     assert metrics(app)["Classes"] == "2"
     assert metrics(app)["Image shape"] == "64 × 64 × 3"  # folders are resized to 64x64
     assert captions(app) == ["cats", "dogs"]
@@ -112,7 +114,7 @@ def test_the_image_size_resizes_an_uploaded_set_at_once(app):
     assert metrics(app)["Image shape"] == "32 × 32 × 3"  # built-ins keep their size
 
 
-def test_a_junk_upload_is_an_error_and_keeps_the_dataset(app):
+def test_a_junk_upload_is_an_error_keeps_the_dataset_and_is_deleted(app, runs_dir):
     app.radio(key="data_source").set_value("Upload a zip").run()
     app.file_uploader(key="data_upload").set_value(("pets.zip", b"not a zip", "application/zip"))
     app.run()
@@ -120,6 +122,7 @@ def test_a_junk_upload_is_an_error_and_keeps_the_dataset(app):
     assert any(
         text.startswith("pets.zip is not a folder or a .zip archive") for text in errors(app)
     ), errors(app)
+    assert list((runs_dir / "_uploads").iterdir()) == []  # a refused upload is not kept
     assert app.session_state.cnnviz_dataset == "digits"
     assert metrics(app)["Classes"] == "10"  # digits still shown
 
@@ -190,3 +193,29 @@ def test_widgets_start_from_the_shared_choice(runs_dir):
     assert at.radio(key="data_source").value == "Built-in"
     assert at.selectbox(key="data_builtin").value == "shapes"
     assert metrics(at)["Classes"] == "4"
+
+
+def test_uploads_past_the_cap_delete_the_oldest(app, runs_dir, monkeypatch):
+    monkeypatch.setenv("CNNVIZ_UPLOADS_MB", "1")
+    app.radio(key="data_source").set_value("Upload a zip").run()
+    names = []
+    for cats in (100, 101, 102):  # about 0.4 MB each
+        data = pets_zip(cats=cats, dogs=100)
+        app.file_uploader(key="data_upload").set_value((f"pets{cats}.zip", data, "x")).run()
+        assert not app.exception and not app.error, errors(app)
+        names.append(f"{hashlib.sha256(data).hexdigest()[:16]}-pets{cats}.zip")
+        assert app.subheader[0].value == f"Active: pets{cats}.zip"
+    kept = sorted(p.name for p in (runs_dir / "_uploads").iterdir())
+    assert names[0] not in kept and names[2] in kept
+    assert sum(p.stat().st_size for p in (runs_dir / "_uploads").iterdir()) <= 1_000_000
+
+
+def test_a_read_only_runs_folder_is_said_on_upload(tmp_path, monkeypatch, read_only):
+    root = read_only(tmp_path / "runs")
+    monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(root))
+    at = open_page("data")
+    at.radio(key="data_source").set_value("Upload a zip").run()
+    at.file_uploader(key="data_upload").set_value(("pets.zip", pets_zip(3, 3), "x")).run()
+    assert not at.exception
+    assert any("is read-only: no run, upload or import can be saved" in m for m in errors(at))
+    assert at.session_state.cnnviz_dataset == "digits"

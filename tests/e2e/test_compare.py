@@ -63,3 +63,24 @@ def test_compare_opens_with_two_runs_and_draws_both_curves(compare_server, page)
         page.wait_for_timeout(800)
         assert not page.locator('[data-testid="stException"]').count()
         shot(page, f"compare_{name}")
+
+
+def test_inspect_scrubs_through_the_epochs_of_a_run(compare_server, page):
+    """The same server's four-epoch runs: the slider goes back to epoch 1 and the page
+    replays the run with that epoch's weights (the accuracy label says so)."""
+    page.goto(compare_server["url"])
+    wait_idle(page)
+    go(page, "Inspect")
+    slider = page.locator('[data-testid="stSlider"]', has_text="After epoch")
+    slider.wait_for()
+    thumb = slider.locator('input[type="range"]')  # react-aria's thumb in Streamlit 1.67
+    assert thumb.get_attribute("aria-valuetext") == "final model"
+    thumb.focus()
+    page.keyboard.press("Home")
+    page.get_by_text("Test accuracy after epoch 1").wait_for()
+    wait_idle(page)
+    assert not page.locator('[data-testid="stException"]').count()
+    assert thumb.get_attribute("aria-valuetext") == "epoch 1"
+    page.get_by_role("tab", name="Confusion matrix").click()
+    page.get_by_text("Validation accuracy of each class").first.wait_for()
+    shot(page, "inspect_epoch_1")
