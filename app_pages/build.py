@@ -2,13 +2,13 @@
 
 import streamlit as st
 
+from app_pages._config import session_config
 from app_pages._controls import control, hidden, locked
 from app_pages._datasets import current_dataset
 from app_pages._feedback import plain, show_error
 from app_pages._layer_editor import add, layer_card, replace_spec, sync_uids
 from app_pages._share import copy_link
 from app_pages._state import init_state
-from app_pages._training import suggested_config
 from cnnviz import layers, presets
 from cnnviz.codegen import to_keras_code
 from cnnviz.errors import CnnvizError
@@ -106,7 +106,7 @@ with right:
         c3.metric("Non-trainable", f"{report.non_trainable_params:,}")
     if report is not None and report.ok:
         images = info.counts["train"] if info else 0
-        needed = training_memory(report, suggested_config(), images=images)
+        needed = training_memory(report, session_config(), images=images)
         try:
             check_fits(needed, free_memory())
             st.caption(f"Training memory: {needed.describe()}.")

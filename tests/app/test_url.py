@@ -145,6 +145,17 @@ def test_a_link_to_a_folder_outside_the_uploads_keeps_the_dataset(runs_dir, tmp_
     assert at.session_state.cnnviz_dataset == "digits"
 
 
+def test_a_link_to_a_dataset_uploaded_to_this_app_opens_it_by_its_name(runs_dir):
+    from cnnviz.uploads import store
+    from tests.app.test_data_page import pets_zip
+
+    path = store(pets_zip(6, 6), "pets.zip", runs_dir=runs_dir)
+    at = router({"experiment": encode(Experiment(SPEC, dataset=f"folder:{path}"))})
+    assert at.session_state.cnnviz_dataset == f"folder:{path}"
+    opened = shown(at.success[0].value)
+    assert "on pets.zip" in opened and str(path) not in opened
+
+
 def test_a_run_link_opens_that_run_in_inspect(runs_with_model):
     _, run_id = runs_with_model
     at = router({"run": run_id})
