@@ -17,12 +17,16 @@ import streamlit as st
 if "cnnviz" not in sys.modules:
     gc.freeze()
 
+from app_pages._desk import adopt_url_desk, current_desk, desk_gate, write_url  # noqa: E402
+from app_pages._feedback import plain  # noqa: E402
 from app_pages._state import init_state  # noqa: E402
+from app_pages._warmup import start_warmup  # noqa: E402
 
 # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide")
+adopt_url_desk()  # ?desk=NAME: a refresh or a link names this session's desk
 init_state()
 
 PAGES = [
@@ -33,17 +37,24 @@ PAGES = [
     st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("app_pages/inspect.py", title="Inspect", icon=":material/visibility:"),
     st.Page("app_pages/predict.py", title="Predict", icon=":material/psychology:"),
+    st.Page("app_pages/class_.py", title="Class", icon=":material/groups:", url_path="class"),
 ]
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, position="sidebar" if current_desk() else "hidden")
 
-with st.sidebar:
-    st.markdown("### cnnviz")
-    size = st.session_state.cnnviz_image_size
-    resized = f" at {size[0]} × {size[1]}" if size else ""
-    st.markdown(f"**Dataset:** `{st.session_state.cnnviz_dataset}`{resized}")
-    spec = st.session_state.cnnviz_spec
-    st.markdown(f"**Model:** `{spec.get('name', 'model')}` ({len(spec.get('layers', []))} layers)")
-    run = st.session_state.cnnviz_run
-    st.markdown(f"**Run:** `{run}`" if run else "**Run:** none yet")
-
-page.run()
+try:
+    if desk_gate():  # a newcomer names a desk first; the page then runs as asked
+        write_url()  # the desk into the URL, other parameters kept
+        with st.sidebar:
+            st.markdown("### cnnviz")
+            st.markdown(f"**Desk:** {plain(current_desk())}")
+            size = st.session_state.cnnviz_image_size
+            resized = f" at {size[0]} × {size[1]}" if size else ""
+            st.markdown(f"**Dataset:** `{st.session_state.cnnviz_dataset}`{resized}")
+            spec = st.session_state.cnnviz_spec
+            layers = len(spec.get("layers", []))
+            st.markdown(f"**Model:** `{spec.get('name', 'model')}` ({layers} layers)")
+            run = st.session_state.cnnviz_run
+            st.markdown(f"**Run:** `{run}`" if run else "**Run:** none yet")
+        page.run()
+finally:  # the first page is drawn (even if it stopped early): import TensorFlow behind it
+    start_warmup()

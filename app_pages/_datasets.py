@@ -1,13 +1,11 @@
-"""The chosen dataset, loaded once for the whole server, and what users upload.
+"""The chosen dataset, loaded once for the whole server, and images users upload.
 
-Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data` and the upload
-store (under the runs folder, `_uploads/`).
+Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data`. Uploaded zips are
+kept per desk by `app_pages._uploads`; another desk's upload does not load.
 """
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,8 +13,8 @@ import streamlit as st
 
 from app_pages._feedback import show_error
 from app_pages._state import init_state
+from app_pages._uploads import check_upload, keep_upload  # noqa: F401 (data.py)
 from cnnviz.errors import CnnvizError
-from cnnviz.rundir import runs_root
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]  # for st.file_uploader
 
@@ -37,8 +35,10 @@ def load_cached(
 
     `image_size` is (height, width) or None for the set's own size (folders: 64x64).
     `download` (True, False, or None: only when the TFDS server answers) applies to a
-    TFDS set missing from `data_dir`; it is not part of the cache key.
+    TFDS set missing from `data_dir`; it is not part of the cache key. Another desk's
+    upload is refused (see `check_upload`).
     """
+    check_upload(dataset_id)
     size = None if image_size is None else tuple(image_size)
     return _load(dataset_id, data_dir, size, download)
 
@@ -79,21 +79,6 @@ def current_dataset():
     except CnnvizError as err:
         show_error(err)
         return None
-
-
-def keep_upload(upload, *, suffix: str) -> Path:
-    """Store an uploaded file once, as <runs dir>/_uploads/<sha256[:16]><suffix>.
-
-    Returns the stored file's absolute path (the same bytes always give the same path).
-    """
-    data = upload.getvalue()
-    path = (runs_root() / "_uploads" / (hashlib.sha256(data).hexdigest()[:16] + suffix)).resolve()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(path.name + ".part")
-        part.write_bytes(data)
-        part.replace(path)
-    return path
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

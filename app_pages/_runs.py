@@ -2,7 +2,8 @@
 
 Streamlit-side only: `st.cache_resource` wrappers around `cnnviz.runs` and
 `cnnviz.evaluate`, keyed by the run and its model file's time, so a retrained or
-reimported run is read again.
+reimported run is read again. Every run list goes through one desk filter,
+`whose_runs`: a desk sees its own runs, and everyone's one switch away (read-only).
 """
 
 from __future__ import annotations
@@ -11,22 +12,50 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages._desk import current_desk
+from app_pages._uploads import dataset_label
 from cnnviz.rundir import EPOCHS_DIR, MODEL_FILE, runs_root
 
+EVERYONE = "cnnviz_everyone"  # session state: the "Everyone's runs" switch, on every page
 
-def run_rows() -> list[dict[str, Any]]:
-    """The runs on disk, newest first, as table rows."""
+
+def _keep_switch(key: str) -> None:
+    st.session_state[EVERYONE] = st.session_state[key]
+
+
+def whose_runs(key: str) -> str | None:
+    """The desk filter of every run list: draws the "Everyone's runs" switch (widget
+    `key`; one value for the session, whichever page sets it) and returns the owner to
+    list: this desk, or None for every desk's runs (switched on, or no desk)."""
+    desk = current_desk()
+    if desk is None:
+        return None
+    state = st.session_state
+    state[key] = state.get(EVERYONE, False)
+    everyone = st.toggle(
+        "Everyone's runs",
+        key=key,
+        on_change=_keep_switch,
+        args=(key,),
+        help=f"Off: desk {desk}'s runs only. On: every desk's runs, to look at (read-only).",
+    )
+    return None if everyone else desk
+
+
+def run_rows(owner: str | None = None) -> list[dict[str, Any]]:
+    """The runs on disk (only `owner`'s when given), newest first, as table rows."""
     from cnnviz.runs import list_runs
 
     rows = []
-    for run in list_runs():
+    for run in list_runs(owner=owner):
         info = run.to_dict()
         accuracy = info.get("test_accuracy")
         rows.append(
             {
                 "run": info["run_id"],
+                "desk": info["owner"] or "",
                 "model": info["model"],
-                "dataset": info["dataset"],
+                "dataset": dataset_label(info["dataset"]),
                 "status": info["status"],
                 "test accuracy": None if accuracy is None else f"{accuracy:.1%}",
                 "epochs": f"{info.get('epochs_completed') or 0}/{info.get('epochs') or '?'}",
@@ -36,23 +65,46 @@ def run_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def trained_run_ids() -> list[str]:
-    """Ids of runs with a trained model, newest first."""
+def trained_runs_of(owner: str | None = None) -> dict[str, str | None]:
+    """{run id: its desk} of the runs with a trained model (only `owner`'s when
+    given), newest first."""
     from cnnviz.runs import trained_runs
 
-    return [run.id for run in trained_runs()]
+    return {run.id: run.owner for run in trained_runs(owner=owner)}
+
+
+def trained_run_ids(owner: str | None = None) -> list[str]:
+    """Ids of runs with a trained model (only `owner`'s when given), newest first."""
+    return list(trained_runs_of(owner))
 
 
 def pick_run(key: str) -> str | None:
-    """A run picker defaulting to the current run; None (with a hint) when none exists."""
-    ids = trained_run_ids()
-    if not ids:
-        st.info("No trained model yet: train one on the **Train** page first.")
+    """A run picker (this desk's runs, or everyone's one switch away) defaulting to the
+    current run; None (with a hint) when there is none to pick."""
+    picker, switch = st.columns([4, 1], vertical_alignment="bottom")
+    with switch:
+        owner = whose_runs(f"{key}_everyone")
+    runs = trained_runs_of(owner)
+    if not runs:
+        mine = " for your desk" if owner else ""
+        others = " (or switch on **Everyone's runs**)" if owner else ""
+        st.info(f"No trained model yet{mine}: train one on the **Train** page first{others}.")
         return None
+    ids, desk = list(runs), current_desk()
     current = st.session_state.cnnviz_run
-    run_id = st.selectbox("Run", ids, index=ids.index(current) if current in ids else 0, key=key)
+    run_id = picker.selectbox(
+        "Run",
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=lambda i: i if runs[i] == desk else f"{i} · {_whose(runs[i])}",
+        key=key,
+    )
     st.session_state.cnnviz_run = run_id
     return run_id
+
+
+def _whose(owner: str | None) -> str:
+    return f"desk {owner}" if owner else "no desk"
 
 
 def _mtime(run_id: str) -> float:

@@ -4,14 +4,16 @@ import streamlit as st
 
 from app_pages._datasets import current_dataset
 from app_pages._feedback import show_error
-from app_pages._runs import run_rows
+from app_pages._runs import run_rows, whose_runs
 from app_pages._state import init_state
 from app_pages._training import (
-    active_job,
     chosen_augment,
+    desk_job,
     job_runner,
     on_start_training,
+    on_stop_training,
     suggested_config,
+    waiting_text,
 )
 from cnnviz.figures.training import training_curves
 from cnnviz.plan import OPTIMIZERS
@@ -55,12 +57,14 @@ with st.container(border=True):
         key="train_use_augment",
     )
     start, stop, _ = st.columns([1, 1, 3])
-    job = active_job(runner)
+    job = desk_job(runner)
+    status = runner.status(job) if job else None
     start.button(
         "Start training",
         type="primary",
         key="train_start",
         disabled=bool(job),
+        help="Your desk trains one model at a time: stop it to start another." if job else None,
         on_click=on_start_training,
         args=(runner, dataset),
         width="stretch",
@@ -69,27 +73,34 @@ with st.container(border=True):
         "Stop training",
         key="train_stop",
         disabled=not job,
-        on_click=runner.stop,
-        args=(job,),
+        on_click=on_stop_training,
+        args=(runner, job),
         width="stretch",
     )
     if st.session_state.get("train_error"):
         show_error(st.session_state.train_error)
 
 
-@st.fragment(run_every=1.0 if job else None)
+QUEUED_POLL, RUNNING_POLL = 3.0, 1.0  # seconds between polls of a waiting / training job
+poll = (QUEUED_POLL if status["queue_position"] else RUNNING_POLL) if job else None
+
+
+@st.fragment(run_every=poll)
 def live(job_id):
-    """Polls the job's event stream; the training thread never touches Streamlit."""
+    """Polls the job's event stream; the training never touches Streamlit."""
     if job_id not in runner.job_ids():
         st.info(
             "Press **Start training** to train the model from the Build page on "
             f"`{st.session_state.cnnviz_dataset}`."
         )
         return
-    progress = progress_from_events(runner.events(job_id))
     status = runner.status(job_id)
     if status["queue_position"]:
-        st.warning(f"Waiting for a free slot: position {status['queue_position']} in the queue.")
+        st.warning(waiting_text(status), icon=":material/hourglass_top:")
+        return
+    if poll == QUEUED_POLL:  # it has started: poll faster, and draw the chart
+        st.rerun(scope="app")
+    progress = progress_from_events(runner.events(job_id))
     st.progress(progress.fraction, text=f"**{progress.status}** · {progress.label()}")
     st.plotly_chart(
         training_curves(progress.history, batch_curve=progress.batch_curve),
@@ -102,8 +113,11 @@ def live(job_id):
 
 live(job or st.session_state.get("train_shown"))
 
-st.subheader("Runs")
-rows = run_rows()
+head, switch = st.columns([4, 1], vertical_alignment="bottom")
+head.subheader("Runs")
+with switch:
+    owner = whose_runs("train_everyone")
+rows = run_rows(owner)
 if rows:
     st.dataframe(rows, hide_index=True, width="stretch", key="train_runs")
     ids = [r["run"] for r in rows]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz import archive, rundir
-from cnnviz.checks import parse_json
+from cnnviz.checks import desk_name, parse_json
 from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED
@@ -111,7 +111,11 @@ def _weights_bytes(model) -> bytes:
 
 
 def import_bundle(
-    data: bytes, *, runs_dir: str | os.PathLike | None = None, name: str = "the bundle"
+    data: bytes,
+    *,
+    runs_dir: str | os.PathLike | None = None,
+    name: str = "the bundle",
+    owner: str | None = None,
 ) -> Run:
     """Add the run in a bundle to the runs directory, as a new run.
 
@@ -119,16 +123,20 @@ def import_bundle(
         data: the bundle's bytes (a .zip written by `export_bundle`).
         runs_dir: the runs root (default $CNNVIZ_RUNS_DIR, else ./runs).
         name: how to call the bundle in messages (e.g. the uploaded file's name).
+        owner: the desk importing it, whose run it becomes (None: no desk's).
 
     Returns:
-        The new run: a fresh id, config["imported_from"] naming the original run and
-        config["data_dir"] cleared (it was a folder on the machine the run came from).
+        The new run: a fresh id, config["owner"] the importing desk (none without
+        one: the bundle's desk was another server's), config["imported_from"] naming
+        the original run and config["data_dir"] cleared (it was a folder on the machine
+        the run came from).
 
     Raises:
         CnnvizError: not a bundle, unknown or oversized members, an invalid spec or
             config, or weights that do not fit the spec.
     """
     _check_size(data, name)
+    owner = None if owner is None else desk_name(owner, "owner")
     with archive.open_zip(bytes(data), MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
         infos = _members(zf, name)
         members = {
@@ -159,8 +167,9 @@ def import_bundle(
             model = _model_with_weights(report, weights, name)
     origin = manifest.get("run_id")
     config = {
-        **config,
+        **{k: v for k, v in config.items() if k != "owner"},  # a desk of another server
         "data_dir": None,  # a cache folder of the machine it came from
+        **({"owner": owner} if owner else {}),  # the desk that imported it
         "imported_from": str(origin) if origin else None,
         "imported": now_iso(),
     }

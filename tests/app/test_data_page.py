@@ -190,3 +190,21 @@ def test_widgets_start_from_the_shared_choice(runs_dir):
     assert at.radio(key="data_source").value == "Built-in"
     assert at.selectbox(key="data_builtin").value == "shapes"
     assert metrics(at)["Classes"] == "4"
+
+
+def test_an_upload_belongs_to_its_desk_and_another_desk_cannot_load_it(runs_dir):
+    data = pets_zip(cats=6, dogs=6)
+    ada = open_page("data", cnnviz_desk="ada")
+    ada.radio(key="data_source").set_value("Upload a zip").run()
+    ada.file_uploader(key="data_upload").set_value(("pets.zip", data, "application/zip")).run()
+    stored = (
+        runs_dir.resolve() / "_uploads" / "ada" / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
+    )
+    assert ada.session_state.cnnviz_dataset == f"folder:{stored}" and stored.is_file()
+    # Another desk given that dataset id (a link, a guess) gets a message, not the images.
+    bob = open_page("data", cnnviz_desk="bob", cnnviz_dataset=f"folder:{stored}")
+    assert any("uploaded by desk ada; a desk uses only its own uploads" in e for e in errors(bob))
+    assert not bob.metric and not bob.image
+    from app_pages._uploads import dataset_label
+
+    assert dataset_label(f"folder:{stored}") == "uploaded zip"  # tables never show its path
