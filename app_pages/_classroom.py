@@ -22,7 +22,7 @@ def run_link(run_id: str, desk: str | None) -> str:
 
 
 def settings(config: dict[str, Any]) -> str:
-    """The main hyper-parameters in one line: "adam · lr 0.003 · batch 64 · augmented"."""
+    """The main hyper-parameters in one line: "adam, lr 0.003, batch 64, augmented"."""
     training = config.get("training") or {}
     parts = [
         str(training.get("optimizer", "?")),
@@ -31,7 +31,7 @@ def settings(config: dict[str, Any]) -> str:
     ]
     if config.get("augment"):
         parts.append("augmented")
-    return " · ".join(parts)
+    return ", ".join(parts)
 
 
 def _best_first(run) -> tuple:
@@ -42,8 +42,8 @@ def _best_first(run) -> tuple:
 def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
     """One row per run (`cnnviz.runs.Run`, newest first), the best test accuracy first.
 
-    Columns: rank, desk, model, dataset, settings, test accuracy, status, epochs
-    (finished / planned), and a link to Inspect for runs with a trained model.
+    Columns: rank, desk, test accuracy, model, dataset, epochs (finished / planned),
+    status, settings, and a link to Inspect for runs with a trained model.
     """
     rows = []
     for rank, run in enumerate(sorted(runs, key=_best_first), start=1):
@@ -53,13 +53,13 @@ def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
             {
                 "#": str(rank) if accuracy is not None else "",
                 "desk": plain(run.owner or "no desk"),
+                "test accuracy": "" if accuracy is None else f"**{accuracy:.1%}**",
                 "model": plain(run.spec.name),
                 "dataset": plain(dataset_label(config.get("dataset"))),
-                "settings": plain(settings(config)),
-                "test accuracy": "" if accuracy is None else f"**{accuracy:.1%}**",
-                "status": run.state,
                 "epochs": f"{run.status.get('epochs_completed') or 0}/{planned}",
-                "run": run_link(run.id, desk) if run.has_model else "",
+                "status": run.state,
+                "settings": plain(settings(config)),
+                "open": run_link(run.id, desk) if run.has_model else "",
             }
         )
     return rows

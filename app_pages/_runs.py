@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages._desk import current_desk
+from app_pages._listing import listed_runs
 from app_pages._uploads import dataset_label
 from cnnviz.rundir import EPOCHS_DIR, MODEL_FILE, runs_root
 
@@ -44,12 +45,10 @@ def whose_runs(key: str) -> str | None:
 
 def run_rows(owner: str | None = None) -> list[dict[str, Any]]:
     """The runs on disk (only `owner`'s when given), newest first, as table rows."""
-    from cnnviz.runs import list_runs
-
     rows = []
-    for run in list_runs(owner=owner):
+    for run in listed_runs(owner):
         info = run.to_dict()
-        accuracy = info.get("test_accuracy")
+        accuracy, queued = info.get("test_accuracy"), info["status"] == "queued"
         rows.append(
             {
                 "run": info["run_id"],
@@ -59,7 +58,7 @@ def run_rows(owner: str | None = None) -> list[dict[str, Any]]:
                 "status": info["status"],
                 "test accuracy": None if accuracy is None else f"{accuracy:.1%}",
                 "epochs": f"{info.get('epochs_completed') or 0}/{info.get('epochs') or '?'}",
-                "message": info.get("message", ""),
+                "message": "waiting in the queue" if queued else info.get("message", ""),
             }
         )
     return rows
@@ -68,9 +67,7 @@ def run_rows(owner: str | None = None) -> list[dict[str, Any]]:
 def trained_runs_of(owner: str | None = None) -> dict[str, str | None]:
     """{run id: its desk} of the runs with a trained model (only `owner`'s when
     given), newest first."""
-    from cnnviz.runs import trained_runs
-
-    return {run.id: run.owner for run in trained_runs(owner=owner)}
+    return {run.id: run.owner for run in listed_runs(owner) if run.has_model}
 
 
 def trained_run_ids(owner: str | None = None) -> list[str]:

@@ -4,9 +4,9 @@ import streamlit as st
 
 from app_pages._classroom import leaderboard, queue_rows
 from app_pages._desk import current_desk
+from app_pages._listing import listed_runs
 from app_pages._state import init_state
 from app_pages._training import job_runner
-from cnnviz.runs import list_runs
 
 REFRESH_S = 3.0  # seconds between refreshes while anyone trains or waits
 LARGE = """<style>
@@ -28,7 +28,7 @@ busy = bool(runner.queue())
 @st.fragment(run_every=REFRESH_S if busy else None)
 def board() -> None:
     """The queue and the leaderboard; polls the runner, never the other way round."""
-    queue, runs = runner.queue(), list_runs()
+    queue, runs = runner.queue(), listed_runs()
     desks = {run.owner for run in runs if run.owner}
     waiting = sum(1 for status in queue if status["queue_position"])
     counts = st.columns(4)
