@@ -87,21 +87,30 @@ def pick_run(key: str) -> str | None:
         others = " (or switch on **Everyone's runs**)" if owner else ""
         st.info(f"No trained model yet{mine}: train one on the **Train** page first{others}.")
         return None
-    ids, desk = list(runs), current_desk()
-    current = st.session_state.cnnviz_run
+    ids, current = list(runs), st.session_state.cnnviz_run
     run_id = picker.selectbox(
         "Run",
         ids,
         index=ids.index(current) if current in ids else 0,
-        format_func=lambda i: i if runs[i] == desk else f"{i} · {_whose(runs[i])}",
+        format_func=run_label(runs),
         key=key,
     )
     st.session_state.cnnviz_run = run_id
     return run_id
 
 
-def _whose(owner: str | None) -> str:
-    return f"desk {owner}" if owner else "no desk"
+def run_label(runs: dict[str, str | None]):
+    """A run picker's `format_func` for {run id: desk}: the id, and whose it is when
+    it is not this desk's ("... · desk bob")."""
+    desk = current_desk()
+
+    def label(run_id: str) -> str:
+        owner = runs.get(run_id)
+        if owner == desk:
+            return run_id
+        return f"{run_id} · {f'desk {owner}' if owner else 'no desk'}"
+
+    return label
 
 
 def _mtime(run_id: str) -> float:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app_pages._coach import coach_panel
 from app_pages._datasets import current_dataset
 from app_pages._feedback import show_error
 from app_pages._runs import run_rows, whose_runs
@@ -112,6 +113,7 @@ def live(job_id):
 
 
 live(job or st.session_state.get("train_shown"))
+coach_panel(st.session_state.get("train_shown"))
 
 head, switch = st.columns([4, 1], vertical_alignment="bottom")
 head.subheader("Runs")

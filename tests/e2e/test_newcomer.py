@@ -15,7 +15,7 @@ from tests.e2e.conftest import shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["Concepts", "Data", "Build", "Augment", "Train", "Inspect", "Predict", "Class"]
+PAGES = ["Concepts", "Data", "Build", "Augment", "Train", "Inspect", "Compare", "Predict", "Class"]
 DESK = "/?desk=newcomer"  # past the desk gate (tests/e2e/test_classroom.py goes through it)
 
 
@@ -123,7 +123,7 @@ def test_draw_a_digit_on_the_canvas(server, page):
 
 def test_a_page_address_opens_the_app_on_a_restarted_server(fresh_server, page):
     """A browser left on /train reconnects after the server restarts: it gets the app's
-    own Train page, with the sidebar and all eight pages (not a bare page script)."""
+    own Train page, with the sidebar and all nine pages (not a bare page script)."""
     page.goto(fresh_server["url"] + "/train?desk=newcomer")
     page.wait_for_function(
         "() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('Train'))"
