@@ -38,7 +38,7 @@ def current_desk() -> str | None:
 
 def set_desk(value: str) -> str:
     """Make `value` (slugged: "Alice Smith" -> "alice-smith") this session's desk; the
-    current run becomes the desk's newest trained one.
+    current run becomes the desk's newest trained one (else the newest of no desk).
 
     Raises:
         CnnvizError: not a usable short name (the message says what is).
@@ -48,7 +48,9 @@ def set_desk(value: str) -> str:
     name = checks.desk_name(value)
     state = st.session_state
     state[DESK] = name
-    state.cnnviz_run = next((run.id for run in trained_runs(owner=name)), None)
+    runs = trained_runs()
+    mine = [run.id for run in runs if run.owner == name] or [r.id for r in runs if not r.owner]
+    state.cnnviz_run = next(iter(mine), None)
     state.pop("desk_error", None)
     return name
 

@@ -41,8 +41,10 @@ def _listing(root: str, stamps: tuple) -> list:
     return list_runs(root)
 
 
-def listed_runs(owner: str | None = None) -> list:
-    """Every readable run (`cnnviz.runs.Run`), newest first; only `owner`'s when given."""
+def listed_runs(desk: str | None = None) -> list:
+    """Every readable run (`cnnviz.runs.Run`), newest first. With `desk`: that desk's
+    runs and the runs of no desk (the command line's, a teacher's examples), which
+    every desk shares."""
     root = str(runs_root())
     runs = _listing(root, _stamps(root))
-    return runs if owner is None else [run for run in runs if run.owner == owner]
+    return runs if desk is None else [run for run in runs if run.owner in (desk, None)]

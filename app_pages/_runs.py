@@ -3,7 +3,8 @@
 Streamlit-side only: `st.cache_resource` wrappers around `cnnviz.runs` and
 `cnnviz.evaluate`, keyed by the run and its model file's time, so a retrained or
 reimported run is read again. Every run list goes through one desk filter,
-`whose_runs`: a desk sees its own runs, and everyone's one switch away (read-only).
+`whose_runs`: a desk sees its own runs (and those of no desk, the command line's),
+and everyone's one switch away (read-only).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def _keep_switch(key: str) -> None:
 
 def whose_runs(key: str) -> str | None:
     """The desk filter of every run list: draws the "Everyone's runs" switch (widget
-    `key`; one value for the session, whichever page sets it) and returns the owner to
-    list: this desk, or None for every desk's runs (switched on, or no desk)."""
+    `key`; one value for the session, whichever page sets it) and returns the desk
+    whose runs to list: this one, or None for every desk's (switched on, or no desk)."""
     desk = current_desk()
     if desk is None:
         return None
@@ -38,15 +39,15 @@ def whose_runs(key: str) -> str | None:
         key=key,
         on_change=_keep_switch,
         args=(key,),
-        help=f"Off: desk {desk}'s runs only. On: every desk's runs, to look at (read-only).",
+        help=f"Off: desk {desk}'s runs, and those of no desk. On: every desk's, to look at.",
     )
     return None if everyone else desk
 
 
-def run_rows(owner: str | None = None) -> list[dict[str, Any]]:
-    """The runs on disk (only `owner`'s when given), newest first, as table rows."""
+def run_rows(desk: str | None = None) -> list[dict[str, Any]]:
+    """The runs (only `desk`'s and no desk's when given), newest first, as table rows."""
     rows = []
-    for run in listed_runs(owner):
+    for run in listed_runs(desk):
         info = run.to_dict()
         accuracy, queued = info.get("test_accuracy"), info["status"] == "queued"
         rows.append(
@@ -64,15 +65,15 @@ def run_rows(owner: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def trained_runs_of(owner: str | None = None) -> dict[str, str | None]:
-    """{run id: its desk} of the runs with a trained model (only `owner`'s when
-    given), newest first."""
-    return {run.id: run.owner for run in listed_runs(owner) if run.has_model}
+def trained_runs_of(desk: str | None = None) -> dict[str, str | None]:
+    """{run id: its desk} of the runs with a trained model (only `desk`'s and no
+    desk's when given), newest first."""
+    return {run.id: run.owner for run in listed_runs(desk) if run.has_model}
 
 
-def trained_run_ids(owner: str | None = None) -> list[str]:
-    """Ids of runs with a trained model (only `owner`'s when given), newest first."""
-    return list(trained_runs_of(owner))
+def trained_run_ids(desk: str | None = None) -> list[str]:
+    """The ids of `trained_runs_of(desk)`, newest first."""
+    return list(trained_runs_of(desk))
 
 
 def pick_run(key: str) -> str | None:
@@ -80,11 +81,11 @@ def pick_run(key: str) -> str | None:
     current run; None (with a hint) when there is none to pick."""
     picker, switch = st.columns([4, 1], vertical_alignment="bottom")
     with switch:
-        owner = whose_runs(f"{key}_everyone")
-    runs = trained_runs_of(owner)
+        desk = whose_runs(f"{key}_everyone")
+    runs = trained_runs_of(desk)
     if not runs:
-        mine = " for your desk" if owner else ""
-        others = " (or switch on **Everyone's runs**)" if owner else ""
+        mine = " for your desk" if desk else ""
+        others = " (or switch on **Everyone's runs**)" if desk else ""
         st.info(f"No trained model yet{mine}: train one on the **Train** page first{others}.")
         return None
     ids, current = list(runs), st.session_state.cnnviz_run

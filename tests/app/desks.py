@@ -26,10 +26,14 @@ def owned_copy(root: Path, run_id: str, owner: str | None, suffix: str) -> str:
     """
     new_id = f"{run_id}-{suffix}"
     shutil.copytree(root / run_id, root / new_id)
-    path = root / new_id / "config.json"
-    config = json.loads(path.read_text())
-    path.write_text(json.dumps({**config, "owner": owner}))
+    give_to(root, new_id, owner)
     return new_id
+
+
+def give_to(root: Path, run_id: str, owner: str | None) -> None:
+    """Make run `run_id` belong to `owner`."""
+    path = root / run_id / "config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "owner": owner}))
 
 
 def open_router(timeout: float = 60, **query: str) -> AppTest:

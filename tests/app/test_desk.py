@@ -1,7 +1,7 @@
 """The desk gate and the desk in the URL, through the whole app (router) in AppTest."""
 
 from cnnviz import checks
-from tests.app.desks import open_router, owned_copy, press
+from tests.app.desks import give_to, open_router, owned_copy, press
 from tests.app.pages import errors, shown
 
 
@@ -56,4 +56,6 @@ def test_a_refresh_opens_the_desks_own_newest_run_not_the_servers(runs_with_mode
     owned_copy(root, run_id, "bob", "b")  # newer (listed first): another desk's
     at = open_router(desk="ada")
     assert at.session_state.cnnviz_run == mine
-    assert open_router(desk="cyd").session_state.cnnviz_run is None  # no run of its own
+    assert open_router(desk="cyd").session_state.cnnviz_run == run_id  # of no desk
+    give_to(root, run_id, "bob")
+    assert open_router(desk="cyd").session_state.cnnviz_run is None  # none to show
