@@ -32,6 +32,10 @@ A run whose end the server dropped (a Streamlit race with `run_every` fragments,
 stclient) is counted as "lost", not timed. Errors: tracebacks on a page, sessions that
 failed or timed out.
 
+For the levels in `--idle` (default 30) the same lesson runs first with no job at all
+(no Start pressed): the same N beside it, so what training adds is seen on the same
+machine at the same time.
+
 Run: python benchmarks/bench_classroom.py [--sessions 1,10,30] [--duration 90] [--json F]
 Last line: classroom N=30: interaction p95 X ms, queue wait max Y s, server RSS Z MB, errors E
 """
@@ -157,10 +161,11 @@ async def teacher(url: str, lesson: dict, results: list, errors: list) -> None:
         await s.open()
         await asyncio.sleep(lesson["settle"])
         await s.goto("Train")
-        epochs = s.widget("train_epochs")  # out-of-range values silently become the default
-        value = max(epochs.proto.min, min(epochs.proto.max, lesson["teacher_epochs"]))
-        await s.set("train_epochs", value)
-        await s.click("train_start")
+        if lesson["teacher_epochs"]:
+            epochs = s.widget("train_epochs")  # out-of-range values become the default
+            value = max(epochs.proto.min, min(epochs.proto.max, lesson["teacher_epochs"]))
+            await s.set("train_epochs", value)
+            await s.click("train_start")
         await s.goto("Class")
         lesson["started"].set()
         await lesson["over"].wait()
@@ -301,13 +306,13 @@ def training_at(samples: list[dict], moment: float) -> bool:
 # --- one lesson -------------------------------------------------------------------------
 
 
-async def lesson_of(url: str, n: int, args) -> tuple[list, list, float]:
+async def lesson_of(url: str, n: int, args, training: bool) -> tuple[list, list, float]:
     lesson = {
         "seed": args.seed,
         "think": tuple(args.think),
         "duration": args.duration,
-        "trainers": args.trainers,
-        "teacher_epochs": args.teacher_epochs,
+        "trainers": args.trainers if training else 0.0,
+        "teacher_epochs": args.teacher_epochs if training else 0,
         "settle": args.settle,
         "started": asyncio.Event(),
         "over": asyncio.Event(),
@@ -324,13 +329,13 @@ async def lesson_of(url: str, n: int, args) -> tuple[list, list, float]:
     return results, errors, lesson["t0"]
 
 
-def run_level(n: int, args) -> dict:
+def run_level(n: int, args, training: bool = True) -> dict:
     runs = Path(tempfile.mkdtemp(prefix="cnnviz-classroom-runs-"))
     log = Path(tempfile.mkdtemp(prefix="cnnviz-classroom-log-")) / "streamlit.log"
     with streamlit_server(runs, log) as server:
         sampler = Sampler(server["proc"].pid, runs)
         sampler.start()
-        results, errors, t0 = asyncio.run(lesson_of(server["url"], n, args))
+        results, errors, t0 = asyncio.run(lesson_of(server["url"], n, args, training))
         end = time.perf_counter()
         sampler.stop()
         waits = sampler.queue_waits(end)
@@ -351,6 +356,7 @@ def run_level(n: int, args) -> dict:
     exceptions = server_log.count("Traceback (most recent call last)")
     return {
         "sessions": n,
+        "training": training,
         "interactions": len(every),
         "interactions_while_training": len(during),
         "p50_ms": pct(every, 50),
@@ -393,16 +399,22 @@ def main() -> None:
     parser.add_argument("--teacher-epochs", type=int, default=40)
     parser.add_argument("--settle", type=float, default=10, help="s before the teacher starts")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--idle", default="30", help="also run these levels with no job, just before ('' none)"
+    )
     parser.add_argument("--json", type=Path, help="write every level's numbers here")
     args = parser.parse_args()
     table = []
+    idle = {int(x) for x in args.idle.split(",") if x.strip()}
     for n in (int(x) for x in args.sessions.split(",")):
-        level = run_level(n, args)
-        table.append(level)
-        print(json.dumps(level), flush=True)
+        for training in (False, True) if n in idle else (True,):
+            level = run_level(n, args, training)
+            table.append(level)
+            print(json.dumps(level), flush=True)
     print()
     columns = {  # header: (key, width)
         "N": ("sessions", 4),
+        "job": ("training", 6),
         "inter": ("interactions", 6),
         "p50": ("p50_ms", 5),
         "p95": ("p95_ms", 6),
@@ -424,10 +436,11 @@ def main() -> None:
     }
     print("".join(f"{name:>{width}}" for name, (_, width) in columns.items()))
     for r in table:
-        print("".join(f"{str(r[key]):>{width}}" for key, width in columns.values()))
+        shown = {**r, "training": "yes" if r["training"] else "no"}
+        print("".join(f"{str(shown[key]):>{width}}" for key, width in columns.values()))
     if args.json:
         args.json.write_text(json.dumps(table, indent=1))
-    last = table[-1]
+    last = next(r for r in reversed(table) if r["training"])
     p95 = last["p95_training_ms"]
     goal = "met" if p95 is not None and p95 < GOAL_P95_MS and not last["errors"] else "not met"
     print(
