@@ -17,16 +17,19 @@ import streamlit as st
 if "cnnviz" not in sys.modules:
     gc.freeze()
 
+from app_pages._desk import adopt_url_desk, current_desk, desk_gate  # noqa: E402
 from app_pages._feedback import show_notices  # noqa: E402
 from app_pages._lesson_card import lesson_panel  # noqa: E402
 from app_pages._projector import projector_style, projector_switch  # noqa: E402
 from app_pages._state import init_state  # noqa: E402
 from app_pages._url import page_name, sync_url  # noqa: E402
+from app_pages._warmup import start_warmup  # noqa: E402
 
 # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide")
+adopt_url_desk()  # ?desk=NAME: a refresh or a link names this session's desk
 init_state()
 
 PAGES = [
@@ -39,27 +42,34 @@ PAGES = [
     st.Page("app_pages/inspect.py", title="Inspect", icon=":material/visibility:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("app_pages/predict.py", title="Predict", icon=":material/psychology:"),
+    st.Page("app_pages/class_.py", title="Class", icon=":material/groups:", url_path="class"),
 ]
-page = st.navigation(PAGES)
-query = sync_url(page)  # links in (?experiment, ?run, ?lesson, ?projector), state out
+page = st.navigation(PAGES, position="sidebar" if current_desk() else "hidden")
 
-with st.sidebar:  # what the learner chose, shown as text (plain): never as Markdown
-    from app_pages._datasets import dataset_label
-    from app_pages._feedback import plain, runs_folder_warning
+try:
+    query = sync_url(page)  # links in (?desk, ?experiment, ?run, ?lesson, ...), state out
+    if desk_gate():  # a newcomer names a desk first; the page then runs as asked
+        with st.sidebar:  # what the learner chose, shown as text (plain): never as Markdown
+            from app_pages._datasets import dataset_label
+            from app_pages._feedback import plain, runs_folder_warning
 
-    st.markdown("### cnnviz")
-    size = st.session_state.cnnviz_image_size
-    resized = f" at {size[0]} × {size[1]}" if size else ""
-    st.markdown(f"**Dataset:** {plain(dataset_label(st.session_state.cnnviz_dataset))}{resized}")
-    spec = st.session_state.cnnviz_spec
-    name, count = plain(spec.get("name", "model")), len(spec.get("layers", []))
-    st.markdown(f"**Model:** {name} ({count} layers)")
-    run = st.session_state.cnnviz_run
-    st.markdown(f"**Run:** {plain(run)}" if run else "**Run:** none yet")
-    projector_switch()
-    runs_folder_warning()
+            st.markdown("### cnnviz")
+            st.markdown(f"**Desk:** {plain(current_desk())}")
+            size = st.session_state.cnnviz_image_size
+            resized = f" at {size[0]} × {size[1]}" if size else ""
+            dataset = plain(dataset_label(st.session_state.cnnviz_dataset))
+            st.markdown(f"**Dataset:** {dataset}{resized}")
+            spec = st.session_state.cnnviz_spec
+            name, count = plain(spec.get("name", "model")), len(spec.get("layers", []))
+            st.markdown(f"**Model:** {name} ({count} layers)")
+            run = st.session_state.cnnviz_run
+            st.markdown(f"**Run:** {plain(run)}" if run else "**Run:** none yet")
+            projector_switch()
+            runs_folder_warning()
 
-projector_style(query)
-show_notices(page_name(page))
-lesson_panel(page_name(page))
-page.run()
+        projector_style(query)
+        show_notices(page_name(page))
+        lesson_panel(page_name(page))
+        page.run()
+finally:  # the first page is drawn (even if it stopped early): import TensorFlow behind it
+    start_warmup()

@@ -11,7 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._runs import evaluation, trained_run_ids
+from app_pages._listing import run_label, whose_runs
+from app_pages._runs import evaluation, trained_runs_of
 from cnnviz.rundir import MODEL_FILE, runs_root
 
 CHANGE_COLORS = {"changed": "#fef3c7", "added": "#dcfce7", "removed": "#fee2e2"}
@@ -21,7 +22,8 @@ LAYER_COLUMNS = {"#": "small", "change": "small", "what changed": "large"}
 def pick_pair() -> tuple[str, str] | None:
     """Two different trained runs, A (default: the second newest) and B (the newest);
     None, after saying why, when there are not two."""
-    ids = trained_run_ids()
+    runs = trained_runs_of(whose_runs("compare_everyone"))  # this desk's, or everyone's
+    ids = list(runs)
     if len(ids) < 2:
         st.info(
             "Compare needs two trained runs: train one on the **Train** page, change one "
@@ -29,8 +31,9 @@ def pick_pair() -> tuple[str, str] | None:
         )
         return None
     left, right = st.columns(2)
-    a = left.selectbox("Run A (the first try)", ids, index=1, key="compare_run_a")
-    b = right.selectbox("Run B (the new try)", ids, index=0, key="compare_run_b")
+    shown = run_label(runs)
+    a = left.selectbox("Run A (the first try)", ids, 1, shown, key="compare_run_a")
+    b = right.selectbox("Run B (the new try)", ids, 0, shown, key="compare_run_b")
     if a == b:
         st.info("A and B are the same run: choose two different runs.")
         return None

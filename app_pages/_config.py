@@ -88,3 +88,48 @@ def fit_limits(config):
                 f"{high:g}): set to {changes[field]:g}"
             )
     return replace(config, **changes), notes
+
+
+def config_inputs() -> None:
+    """The Train page's six number inputs in a row, drawn from `session_config()` (a
+    lesson may lock or hide any of them, `app_pages._controls`)."""
+    from app_pages._controls import control
+    from cnnviz.plan import OPTIMIZERS
+
+    defaults = session_config()
+    optimizers = list(OPTIMIZERS)
+    c = st.columns(6)
+    limits = TRAIN_LIMITS  # what each number input offers
+    control(c[0].number_input, "Epochs", *limits["epochs"], defaults.epochs, key="train_epochs")
+    control(
+        c[1].number_input,
+        "Batch size",
+        *limits["batch_size"],
+        defaults.batch_size,
+        key="train_batch_size",
+    )
+    control(
+        c[2].selectbox,
+        "Optimizer",
+        optimizers,
+        optimizers.index(defaults.optimizer),
+        key="train_optimizer",
+    )
+    control(
+        c[3].number_input,
+        "Learning rate",
+        *limits["learning_rate"],
+        defaults.learning_rate,
+        format="%.4f",
+        step=0.0005,
+        key="train_lr",
+    )
+    control(
+        c[4].number_input,
+        "Validation split",
+        *limits["validation_split"],
+        defaults.validation_split,
+        step=0.05,
+        key="train_val_split",
+    )
+    control(c[5].number_input, "Seed", *limits["seed"], defaults.seed, key="train_seed")

@@ -1,12 +1,12 @@
-"""The chosen dataset, loaded once for the whole server, and what users upload.
+"""The chosen dataset, loaded once for the whole server, and images users upload.
 
 Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data`, and uploads kept
-by `cnnviz.uploads` (under the runs folder, `_uploads/`, within a cap).
+by `cnnviz.uploads` under the runs folder, per desk (`app_pages._uploads`), within a cap;
+another desk's upload does not load.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages._feedback import show_error
 from app_pages._state import init_state
+from app_pages._uploads import check_upload, keep_upload
 from cnnviz.errors import CnnvizError
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]  # for st.file_uploader
@@ -35,8 +36,10 @@ def load_cached(
 
     `image_size` is (height, width) or None for the set's own size (folders: 64x64).
     `download` (True, False, or None: only when the TFDS server answers) applies to a
-    TFDS set missing from `data_dir`; it is not part of the cache key.
+    TFDS set missing from `data_dir`; it is not part of the cache key. Another desk's
+    upload is refused (see `check_upload`).
     """
+    check_upload(dataset_id)
     size = None if image_size is None else tuple(image_size)
     return _load(dataset_id, data_dir, size, download)
 
@@ -77,18 +80,6 @@ def current_dataset():
     except CnnvizError as err:
         show_error(err)
         return None
-
-
-def keep_upload(upload, *, suffix: str) -> Path:
-    """Store an uploaded file (`cnnviz.uploads`): <runs dir>/_uploads/<sha256[:16]>-<name>,
-    the oldest uploads deleted past $CNNVIZ_UPLOADS_MB. Returns its absolute path.
-
-    Raises:
-        CnnvizError: the runs folder is read-only or full.
-    """
-    from cnnviz.uploads import store
-
-    return store(upload.getvalue(), upload.name, suffix=suffix)
 
 
 def use_upload(upload, image_size: Any = None) -> str | None:

@@ -3,7 +3,9 @@ and run links (`?run=RUN_ID`).
 
 Streamlit-side only: `st.cache_resource` wrappers around `cnnviz.runs` and
 `cnnviz.evaluate`, keyed by the run and its model file's time, so a retrained or
-reimported run is read again.
+reimported run is read again. Every run list goes through one desk filter,
+`app_pages._listing.whose_runs`: a desk sees its own runs (and those of no desk, the
+command line's), and everyone's one switch away (read-only).
 """
 
 from __future__ import annotations
@@ -12,54 +14,63 @@ from typing import Any
 
 import streamlit as st
 
-from cnnviz.errors import CnnvizError
+from app_pages._datasets import dataset_label
+from app_pages._listing import listed_runs, run_label, whose_runs
 from cnnviz.rundir import EPOCHS_DIR, MODEL_FILE, runs_root
 
 
-def _list_runs() -> list:
-    """The runs on disk, newest first; none when the runs folder is a file (the sidebar
-    says so)."""
-    from cnnviz.runs import list_runs
-
-    try:
-        return list_runs()
-    except CnnvizError:
-        return []
-
-
-def run_rows() -> list[dict[str, Any]]:
-    """The runs on disk, newest first, as table rows."""
+def run_rows(desk: str | None = None) -> list[dict[str, Any]]:
+    """The runs (only `desk`'s and no desk's when given), newest first, as table rows."""
     rows = []
-    for run in _list_runs():
+    for run in listed_runs(desk):
         info = run.to_dict()
-        accuracy = info.get("test_accuracy")
+        accuracy, queued = info.get("test_accuracy"), info["status"] == "queued"
         rows.append(
             {
                 "run": info["run_id"],
+                "desk": info["owner"] or "",
                 "model": info["model"],
-                "dataset": info["dataset"],
+                "dataset": dataset_label(info["dataset"]),
                 "status": info["status"],
                 "test accuracy": None if accuracy is None else f"{accuracy:.1%}",
                 "epochs": f"{info.get('epochs_completed') or 0}/{info.get('epochs') or '?'}",
-                "message": info.get("message", ""),
+                "message": "waiting in the queue" if queued else info.get("message", ""),
             }
         )
     return rows
 
 
-def trained_run_ids() -> list[str]:
-    """Ids of runs with a trained model, newest first."""
-    return [run.id for run in _list_runs() if run.has_model]
+def trained_runs_of(desk: str | None = None) -> dict[str, str | None]:
+    """{run id: its desk} of the runs with a trained model (only `desk`'s and no
+    desk's when given), newest first."""
+    return {run.id: run.owner for run in listed_runs(desk) if run.has_model}
+
+
+def trained_run_ids(desk: str | None = None) -> list[str]:
+    """The ids of `trained_runs_of(desk)`, newest first."""
+    return list(trained_runs_of(desk))
 
 
 def pick_run(key: str) -> str | None:
-    """A run picker defaulting to the current run; None (with a hint) when none exists."""
-    ids = trained_run_ids()
-    if not ids:
-        st.info("No trained model yet: train one on the **Train** page first.")
+    """A run picker (this desk's runs, or everyone's one switch away) defaulting to the
+    current run; None (with a hint) when there is none to pick."""
+    picker, switch = st.columns([4, 1], vertical_alignment="bottom")
+    with switch:
+        desk = whose_runs(f"{key}_everyone")
+    runs = trained_runs_of(desk)
+    if not runs:
+        mine = " for your desk" if desk else ""
+        others = " (or switch on **Everyone's runs**)" if desk else ""
+        st.info(f"No trained model yet{mine}: train one on the **Train** page first{others}.")
         return None
-    current = st.session_state.cnnviz_run
-    run_id = st.selectbox("Run", ids, index=ids.index(current) if current in ids else 0, key=key)
+    ids, current = list(runs), st.session_state.cnnviz_run
+    run_id = picker.selectbox(
+        "Run",
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=run_label(runs),
+        key=key,
+    )
     st.session_state.cnnviz_run = run_id
     return run_id
 

@@ -1,7 +1,9 @@
-"""Training from the app: the process's job runner, and submitting this session's job.
+"""Training from the app: the process's job runner, and this desk's job in it.
 
 Streamlit-side only. The job runner outlives pages and sessions (`st.cache_resource`);
-a training thread never touches Streamlit: pages poll its events.
+a training never touches Streamlit: pages poll its events. A session follows, starts
+and stops only its desk's job (`app_pages._desk`): at most one queued or running job
+per desk, and the runner refuses to stop another desk's.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages._config import remember_training, session_config
+from app_pages._desk import current_desk
 from app_pages._state import current_preset
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE
@@ -38,18 +41,38 @@ def chosen_augment():
         return AugmentSpec()
 
 
-def active_job(runner) -> str | None:
-    """This session's running or queued job, else any the server is running (so a
-    refreshed browser finds its training again). A finished job becomes the current run."""
-    state = st.session_state
+def desk_job(runner) -> str | None:
+    """This desk's queued or running job (found again after a refresh, or when another
+    tab of the desk started it), never another desk's. A session without a desk follows
+    only the job it started. The job that just ended becomes the current run."""
+    state, desk = st.session_state, current_desk()
+    held = set(runner.job_ids(owner=desk) if desk else runner.job_ids())
     job = state.get("train_job")
-    if job and (job not in runner.job_ids() or runner.status(job)["status"] not in ACTIVE):
-        state.cnnviz_run, state.train_job = job, None
-    for job_id in reversed(runner.job_ids()):
-        if runner.status(job_id)["status"] in ACTIVE:
-            state.train_job = state.train_shown = job_id
-            return job_id
-    return None
+    if job and (job not in held or runner.status(job)["status"] not in ACTIVE):
+        state.train_job = None
+        if job in held:
+            state.cnnviz_run = job
+    job = runner.active_job(desk) if desk else state.get("train_job")
+    if job:
+        state.train_job = state.train_shown = job
+    elif desk and state.get("train_shown") not in held:  # a refresh: the desk's last job
+        state.train_shown = next(reversed(runner.job_ids(owner=desk)), None)
+    return job
+
+
+def about(seconds: float | None) -> str:
+    """A wait as a learner reads it: "under a minute", "about 4 min"."""
+    if seconds is None:
+        return "at an unknown time"
+    return "under a minute" if seconds < 60 else f"about {round(seconds / 60)} min"
+
+
+def waiting_text(status: dict) -> str:
+    """Where a queued job is, from `runner.status`: position and when it should start."""
+    return (
+        f"Waiting for a free slot: position {status['queue_position']} in the queue, "
+        f"starts in {about(status['eta'])}."
+    )
 
 
 def start_training(runner, dataset) -> str:
@@ -81,6 +104,7 @@ def start_training(runner, dataset) -> str:
         augment=augment if use else None,
         runs_dir=str(runs_root()),
         model=current_preset() or spec.name,
+        owner=current_desk(),
         preloaded=dataset,
     )
     job = runner.submit(request)
@@ -92,6 +116,16 @@ def on_start_training(runner, dataset) -> None:
     """Start button callback: runs before the page redraws, so the page shows the job."""
     try:
         start_training(runner, dataset)
+        st.session_state.train_error = None
+    except CnnvizError as err:
+        st.session_state.train_error = str(err)
+
+
+def on_stop_training(runner, job: str | None) -> None:
+    """Stop button callback: stops this desk's job only (the runner checks the desk)."""
+    try:
+        if job:
+            runner.stop(job, owner=current_desk())
         st.session_state.train_error = None
     except CnnvizError as err:
         st.session_state.train_error = str(err)

@@ -12,7 +12,7 @@ sent to someone sets the same state up again. Each query parameter is one `UrlKe
 - state -> URL with one `st.query_params.from_dict` when anything differs (one history
   entry, never one per key).
 
-A new key (a desk, say) is one more entry of `URL_KEYS`. A page or callback asks for
+A new key is one more entry of `URL_KEYS`. A page or callback asks for
 another page by setting `st.session_state.cnnviz_goto` to its url path.
 """
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from app_pages._desk import read_desk, write_desk
 from app_pages._lesson import read_lesson, read_step, write_lesson, write_step
 from app_pages._links import experiment_token, open_experiment
 from app_pages._projector import read_projector, write_projector
@@ -56,7 +57,8 @@ def _never() -> None:
     return None
 
 
-URL_KEYS: list[UrlKey] = [  # read in this order: a lesson first, the experiment over it
+URL_KEYS: list[UrlKey] = [  # read in this order: the desk, a lesson, the experiment over it
+    UrlKey("desk", read_desk, write_desk),
     UrlKey("projector", read_projector, write_projector),
     UrlKey("lesson", read_lesson, write_lesson),
     UrlKey("step", read_step, write_step),

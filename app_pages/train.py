@@ -3,17 +3,24 @@
 import streamlit as st
 
 from app_pages._coach import coach_panel
-from app_pages._config import TRAIN_LIMITS, session_config
+from app_pages._config import config_inputs
 from app_pages._controls import control
 from app_pages._datasets import current_dataset, dataset_label
 from app_pages._feedback import plain, show_error
+from app_pages._listing import whose_runs
 from app_pages._projector import styled
 from app_pages._runs import run_rows
 from app_pages._share import copy_link
 from app_pages._state import init_state
-from app_pages._training import active_job, chosen_augment, job_runner, on_start_training
+from app_pages._training import (
+    chosen_augment,
+    desk_job,
+    job_runner,
+    on_start_training,
+    on_stop_training,
+    waiting_text,
+)
 from cnnviz.figures.training import training_curves
-from cnnviz.plan import OPTIMIZERS
 from cnnviz.progress import progress_from_events
 
 init_state()
@@ -22,45 +29,9 @@ st.caption("Training runs in the background: leave the page or refresh, it keeps
 
 dataset = current_dataset()
 runner = job_runner()
-defaults = session_config()
-optimizers = list(OPTIMIZERS)
 
 with st.container(border=True):
-    c = st.columns(6)
-    limits = TRAIN_LIMITS  # what each number input offers
-    control(c[0].number_input, "Epochs", *limits["epochs"], defaults.epochs, key="train_epochs")
-    control(
-        c[1].number_input,
-        "Batch size",
-        *limits["batch_size"],
-        defaults.batch_size,
-        key="train_batch_size",
-    )
-    control(
-        c[2].selectbox,
-        "Optimizer",
-        optimizers,
-        optimizers.index(defaults.optimizer),
-        key="train_optimizer",
-    )
-    control(
-        c[3].number_input,
-        "Learning rate",
-        *limits["learning_rate"],
-        defaults.learning_rate,
-        format="%.4f",
-        step=0.0005,
-        key="train_lr",
-    )
-    control(
-        c[4].number_input,
-        "Validation split",
-        *limits["validation_split"],
-        defaults.validation_split,
-        step=0.05,
-        key="train_val_split",
-    )
-    control(c[5].number_input, "Seed", *limits["seed"], defaults.seed, key="train_seed")
+    config_inputs()  # epochs, batch size, optimizer, learning rate, validation split, seed
     augment = chosen_augment()
     summary = augment.describe() or "none set: choose some on the Augment page"
     control(
@@ -71,12 +42,14 @@ with st.container(border=True):
         key="train_use_augment",
     )
     start, stop, _ = st.columns([1, 1, 3])
-    job = active_job(runner)
+    job = desk_job(runner)
+    status = runner.status(job) if job else None
     start.button(
         "Start training",
         type="primary",
         key="train_start",
         disabled=bool(job),
+        help="Your desk trains one model at a time: stop it to start another." if job else None,
         on_click=on_start_training,
         args=(runner, dataset),
         width="stretch",
@@ -85,8 +58,8 @@ with st.container(border=True):
         "Stop training",
         key="train_stop",
         disabled=not job,
-        on_click=runner.stop,
-        args=(job,),
+        on_click=on_stop_training,
+        args=(runner, job),
         width="stretch",
     )
     if st.session_state.get("train_error"):
@@ -94,17 +67,24 @@ with st.container(border=True):
     copy_link("train_copy_link")
 
 
-@st.fragment(run_every=1.0 if job else None)
+QUEUED_POLL, RUNNING_POLL = 3.0, 1.0  # seconds between polls of a waiting / training job
+poll = (QUEUED_POLL if status["queue_position"] else RUNNING_POLL) if job else None
+
+
+@st.fragment(run_every=poll)
 def live(job_id):
-    """Polls the job's event stream; the training thread never touches Streamlit."""
+    """Polls the job's event stream; the training never touches Streamlit."""
     if job_id not in runner.job_ids():
         data = plain(dataset_label(st.session_state.cnnviz_dataset))
         st.info(f"Press **Start training** to train the model from the Build page on {data}.")
         return
-    progress = progress_from_events(runner.events(job_id))
     status = runner.status(job_id)
     if status["queue_position"]:
-        st.warning(f"Waiting for a free slot: position {status['queue_position']} in the queue.")
+        st.warning(waiting_text(status), icon=":material/hourglass_top:")
+        return
+    if poll == QUEUED_POLL:  # it has started: poll faster, and draw the chart
+        st.rerun(scope="app")
+    progress = progress_from_events(runner.events(job_id))
     st.progress(progress.fraction, text=f"**{progress.status}** · {plain(progress.label())}")
     st.plotly_chart(
         styled(training_curves(progress.history, batch_curve=progress.batch_curve)),
@@ -118,8 +98,11 @@ def live(job_id):
 live(job or st.session_state.get("train_shown"))
 coach_panel(st.session_state.get("train_shown"))
 
-st.subheader("Runs")
-rows = run_rows()
+head, switch = st.columns([4, 1], vertical_alignment="bottom")
+head.subheader("Runs")
+with switch:
+    owner = whose_runs("train_everyone")
+rows = run_rows(owner)
 if rows:
     st.dataframe(rows, hide_index=True, width="stretch", key="train_runs")
     ids = [r["run"] for r in rows]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz import archive, memory, rundir
-from cnnviz.checks import parse_json
+from cnnviz.checks import desk_name, parse_json
 from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED
@@ -115,6 +115,7 @@ def import_bundle(
     *,
     runs_dir: str | os.PathLike | None = None,
     name: str = "the bundle",
+    owner: str | None = None,
 ) -> Run:
     """Add the run in a bundle to the runs directory, as a new run.
 
@@ -123,10 +124,13 @@ def import_bundle(
             path (then it is read member by member, never whole).
         runs_dir: the runs root (default $CNNVIZ_RUNS_DIR, else ./runs).
         name: how to call the bundle in messages (e.g. the uploaded file's name).
+        owner: the desk importing it, whose run it becomes (None: no desk's).
 
     Returns:
-        The new run: a fresh id, config["imported_from"] naming the original run and
-        config["data_dir"] cleared (it was a folder on the machine the run came from).
+        The new run: a fresh id, config["owner"] the importing desk (none without
+        one: the bundle's desk was another server's), config["imported_from"] naming
+        the original run and config["data_dir"] cleared (it was a folder on the machine
+        the run came from).
 
     Raises:
         CnnvizError: not a bundle, unknown or oversized members, an invalid spec or
@@ -136,6 +140,7 @@ def import_bundle(
     rundir.checked_root(runs_dir, create=True)  # a read-only runs folder: say so first
     source = bytes(data) if isinstance(data, (bytes, bytearray)) else Path(data)
     _check_size(source, name)
+    owner = None if owner is None else desk_name(owner, "owner")
     with archive.open_zip(source, MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
         infos = _members(zf, name)
         members = {
@@ -174,8 +179,9 @@ def import_bundle(
             model = _model_with_weights(report, weights, name)
     origin = manifest.get("run_id")
     config = {
-        **config,
+        **{k: v for k, v in config.items() if k != "owner"},  # a desk of another server
         "data_dir": None,  # a cache folder of the machine it came from
+        **({"owner": owner} if owner else {}),  # the desk that imported it
         "imported_from": str(origin) if origin else None,
         "imported": now_iso(),
     }

@@ -36,6 +36,7 @@ def _worker_main(conn) -> None:
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's, not ours
+    os.nice(int(os.environ.get("CNNVIZ_EXPERIMENT_NICE", "0")))  # EXPERIMENT, not to commit
     jobs: queue.Queue = queue.Queue()
     stops: dict[str, threading.Event] = {}
     send_lock = threading.Lock()

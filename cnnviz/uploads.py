@@ -1,10 +1,12 @@
 """Files users upload to the app (dataset zips), kept under the runs root within a cap.
 
-An upload is stored once, as `<runs root>/_uploads/<sha256[:16]>-<its name>`: the dataset
-id `folder:PATH` points at that file, and `dataset_label` gives back the name the user
-gave it ("pets.zip"), never the server's path. `discard` deletes an upload that was
-refused; `store` deletes the oldest uploads once all of them together pass
-$CNNVIZ_UPLOADS_MB (default 500 MB). The runs root is checked by `cnnviz.rundir`.
+An upload is stored once, as `<runs root>/_uploads/<desk>/<sha256[:16]>-<its name>` (an
+upload of no desk, from the command line or a test, directly in `_uploads/`): the
+dataset id `folder:PATH` points at that file, `upload_owner` names the desk it belongs
+to, and `dataset_label` gives back the name the user gave it ("pets.zip"), never the
+server's path. `discard` deletes an upload that was refused; `store` deletes the oldest
+uploads once all of them together (every desk's) pass $CNNVIZ_UPLOADS_MB (default
+500 MB). The runs root is checked by `cnnviz.rundir`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 import secrets
 from pathlib import Path
 
+from cnnviz.checks import desk_name
 from cnnviz.errors import CnnvizError
 from cnnviz.rundir import ELSEWHERE, checked_root
 
@@ -25,6 +28,7 @@ __all__ = [
     "max_total_bytes",
     "store",
     "upload_name",
+    "upload_owner",
 ]
 
 UPLOADS_DIR = "_uploads"
@@ -60,6 +64,7 @@ def store(
     suffix: str = ".zip",
     runs_dir: str | os.PathLike | None = None,
     limit: int | None = None,
+    owner: str | None = None,
 ) -> Path:
     """Keep an uploaded file; the same bytes and name always give the same path.
 
@@ -69,6 +74,7 @@ def store(
         suffix: the file type it must end in.
         limit: bytes all uploads may take together (default `max_total_bytes()`);
             the oldest others are deleted past it.
+        owner: the desk it belongs to (a checked short name), or None.
 
     Returns:
         The stored file's absolute path.
@@ -76,11 +82,12 @@ def store(
     Raises:
         CnnvizError: the runs folder is a file, read-only or full.
     """
-    folder = checked_root(runs_dir, create=True) / UPLOADS_DIR
+    store_dir = checked_root(runs_dir, create=True) / UPLOADS_DIR
+    folder = store_dir / desk_name(owner, "owner") if owner else store_dir
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = (folder / f"{digest}-{_safe_name(name, suffix)}").resolve()
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         if path.is_file():
             os.utime(path)  # used again: the newest, kept longest
         else:
@@ -94,16 +101,16 @@ def store(
         raise CnnvizError(
             f"the upload cannot be kept in {folder} ({err.strerror or err}); {ELSEWHERE}"
         ) from None
-    _prune(folder, path, max_total_bytes() if limit is None else limit)
+    _prune(store_dir, path, max_total_bytes() if limit is None else limit)
     return path
 
 
 def _prune(folder: Path, keep: Path, limit: int) -> None:
     """Delete the oldest uploads until all of them fit in `limit` bytes (`keep` stays)."""
     stored = []
-    for entry in folder.iterdir():
+    for entry in folder.rglob("*"):
         try:
-            if entry.is_file():  # the store's own folder: every file in it counts
+            if entry.is_file():  # the store's own folder: every file in it counts, any desk's
                 info = entry.stat()
                 stored.append((info.st_mtime, entry, info.st_size))
         except OSError:
@@ -125,7 +132,17 @@ def upload_name(path: str | os.PathLike) -> str | None:
     """The name a stored upload was uploaded as, or None for any other file."""
     path = Path(path)
     match = _STORED.match(path.name)
-    return match.group(1) if match and path.parent.name == UPLOADS_DIR else None
+    inside = UPLOADS_DIR in (path.parent.name, path.parent.parent.name)
+    return match.group(1) if match and inside else None
+
+
+def upload_owner(dataset_id: str) -> str | None:
+    """The desk whose upload a `folder:` dataset id is, or None (not a desk's upload)."""
+    kind, _, argument = str(dataset_id).partition(":")
+    path = Path(argument)
+    if kind != "folder" or upload_name(path) is None or path.parent.name == UPLOADS_DIR:
+        return None
+    return path.parent.name
 
 
 def discard(path: str | os.PathLike) -> None:

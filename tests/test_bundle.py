@@ -90,6 +90,22 @@ def test_import_rebuilds_the_same_run_under_a_new_id(exported, runs_dir, monkeyp
     assert [r.id for r in list_runs(runs_dir)] == [imported.id]
 
 
+def test_an_imported_run_belongs_to_the_desk_that_imported_it(exported, runs_dir):
+    run, data = exported
+    files = members(data)
+    config = {**json.loads(files["config.json"]), "owner": "bob"}
+    from_bob = zipped({**files, "config.json": json.dumps(config).encode()})
+    assert (
+        bundle.import_bundle(from_bob, runs_dir=runs_dir).owner is None
+    )  # "bob" was a desk of the server the bundle came from
+    imported = bundle.import_bundle(data, runs_dir=runs_dir, owner="Ada Lovelace")
+    assert imported.owner == "ada-lovelace"  # the importing desk's, as the URL names it
+    assert [r.id for r in list_runs(runs_dir, owner="ada-lovelace")] == [imported.id]
+    assert len(list_runs(runs_dir)) == 2
+    with pytest.raises(CnnvizError, match="owner must be a short name"):
+        bundle.import_bundle(data, runs_dir=runs_dir, owner="<b>x</b>")
+
+
 def test_the_training_script_trains_the_model_with_plain_keras(exported, tmp_path):
     run, data = exported
     script = members(data)["train.py"].decode()

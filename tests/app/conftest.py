@@ -45,3 +45,10 @@ def runs_with_model(trained_runs, tmp_path, monkeypatch):
     shutil.copytree(root, copy)
     monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(copy))
     return copy, result["run_id"]
+
+
+@pytest.fixture(autouse=True)
+def _no_warmup(monkeypatch):
+    """No TensorFlow warm-up thread behind AppTest runs of the router (its own test
+    turns it on): tests import what they need, one thread at a time."""
+    monkeypatch.setenv("CNNVIZ_WARMUP", "0")

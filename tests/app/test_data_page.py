@@ -219,3 +219,25 @@ def test_a_read_only_runs_folder_is_said_on_upload(tmp_path, monkeypatch, read_o
     assert not at.exception
     assert any("is read-only: no run, upload or import can be saved" in m for m in errors(at))
     assert at.session_state.cnnviz_dataset == "digits"
+
+
+def test_an_upload_belongs_to_its_desk_and_another_desk_cannot_load_it(runs_dir):
+    data = pets_zip(cats=6, dogs=6)
+    ada = open_page("data", cnnviz_desk="ada")
+    ada.radio(key="data_source").set_value("Upload a zip").run()
+    ada.file_uploader(key="data_upload").set_value(("pets.zip", data, "application/zip")).run()
+    stored = (
+        runs_dir.resolve()
+        / "_uploads"
+        / "ada"
+        / f"{hashlib.sha256(data).hexdigest()[:16]}-pets.zip"
+    )
+    assert ada.session_state.cnnviz_dataset == f"folder:{stored}" and stored.is_file()
+    # Another desk given that dataset id (a link, a guess) gets a message, not the images.
+    bob = open_page("data", cnnviz_desk="bob", cnnviz_dataset=f"folder:{stored}")
+    assert any("uploaded by desk ada; a desk uses only its own uploads" in e for e in errors(bob))
+    assert not bob.metric and not bob.image
+    from cnnviz.uploads import dataset_label, upload_owner
+
+    assert upload_owner(f"folder:{stored}") == "ada"
+    assert dataset_label(f"folder:{stored}") == "pets.zip"  # tables never show its path

@@ -4,16 +4,8 @@ import time
 
 import pytest
 
+from tests.app.desks import TINY, submit
 from tests.app.pages import errors, open_page
-
-TINY = {
-    "name": "tiny",
-    "layers": [
-        {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
-        {"type": "Flatten"},
-        {"type": "Dense", "units": "num_classes", "activation": "softmax"},
-    ],
-}
 
 
 @pytest.fixture
@@ -102,3 +94,54 @@ def test_the_data_pages_image_size_goes_into_the_run(app, runs_dir):
     poll_until_done(app)
     config = json.loads((runs_dir / app.session_state.cnnviz_run / "config.json").read_text())
     assert config["image_size"] == [16, 16] and config["image_shape"] == [16, 16, 3]
+
+
+# --- desks: each follows, starts and stops only its own job ---------------------------
+
+
+def test_a_desk_follows_and_stops_only_its_own_job_and_sees_where_it_waits(runs_dir):
+    from cnnviz.runners import default_runner
+
+    runner = default_runner()
+    theirs = submit(runs_dir, "bob-train", epochs=500)  # one training at a time: it runs
+    try:
+        at = open_page("train", cnnviz_spec=TINY, cnnviz_desk="ada-train")
+        assert not at.button(key="train_start").disabled  # bob's job does not block ada
+        assert at.button(key="train_stop").disabled  # and is not ada's to stop
+        assert any("Press **Start training**" in i.value for i in at.info)  # nor to watch
+        assert not at.get("plotly_chart")
+        at.number_input(key="train_epochs").set_value(2)
+        at.button(key="train_start").click().run()
+        mine = at.session_state.train_job
+        assert mine and runner.status(mine)["owner"] == "ada-train"
+        waiting = [w.value for w in at.warning]
+        assert waiting and waiting[0].startswith("Waiting for a free slot: position 1 in")
+        assert "starts in " in waiting[0]
+        assert at.button(key="train_start").disabled and not at.button(key="train_stop").disabled
+        at.button(key="train_stop").click().run()
+        assert runner.status(mine)["status"] == "stopped"  # ada's job, before it started
+        assert runner.status(theirs)["status"] == "running"  # bob's goes on
+        assert not at.button(key="train_start").disabled
+    finally:
+        runner.stop(theirs)
+
+
+def test_a_second_start_from_the_same_desk_says_where_the_first_job_is(runs_dir):
+    from cnnviz.runners import default_runner
+
+    runner = default_runner()
+    first_tab = open_page("train", cnnviz_spec=TINY, cnnviz_desk="cyd-train")
+    second_tab = open_page("train", cnnviz_spec=TINY, cnnviz_desk="cyd-train")
+    first_tab.number_input(key="train_epochs").set_value(500)
+    first_tab.button(key="train_start").click().run()
+    job = first_tab.session_state.train_job
+    try:
+        second_tab.button(key="train_start").click().run()  # drawn before the first Start
+        assert not second_tab.exception
+        assert any(f"desk 'cyd-train' already has a job ({job}" in e for e in errors(second_tab))
+        assert [j for j in runner.job_ids(owner="cyd-train") if j != job] == []
+        refreshed = open_page("train", cnnviz_spec=TINY, cnnviz_desk="cyd-train")
+        assert refreshed.session_state.train_job == job  # a refresh finds the desk's job
+        assert not refreshed.button(key="train_stop").disabled
+    finally:
+        runner.stop(job)

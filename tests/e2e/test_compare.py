@@ -37,7 +37,7 @@ CURVES = """() => {
 
 
 def test_compare_opens_with_two_runs_and_draws_both_curves(compare_server, page):
-    page.goto(compare_server["url"])
+    page.goto(compare_server["url"] + "/?desk=e2e")
     wait_idle(page)
     go(page, "Compare")
     page.get_by_text("Layer by layer").wait_for()

@@ -25,7 +25,9 @@ PAGES = [
     "Inspect",
     "Compare",
     "Predict",
+    "Class",
 ]
+DESK = "/?desk=newcomer"  # past the desk gate (tests/e2e/test_classroom.py goes through it)
 
 
 def go(page, title: str) -> None:
@@ -49,7 +51,7 @@ def digit_png() -> bytes:
 
 def test_first_page_opens_quickly(server, page):
     start = time.monotonic()
-    page.goto(server["url"])
+    page.goto(server["url"] + DESK)
     page.wait_for_selector("h1")
     elapsed = time.monotonic() - start
     wait_idle(page)
@@ -61,7 +63,7 @@ def test_first_page_opens_quickly(server, page):
 
 
 def test_newcomer_path(server, page, tmp_path):
-    page.goto(server["url"])
+    page.goto(server["url"] + DESK)
     wait_idle(page)
     for number, title in enumerate(PAGES[2:5], start=2):
         go(page, title)
@@ -109,7 +111,7 @@ def test_newcomer_path(server, page, tmp_path):
 
 def test_draw_a_digit_on_the_canvas(server, page):
     """The project's own canvas component: draw with the mouse, get a prediction."""
-    page.goto(server["url"])
+    page.goto(server["url"] + DESK)
     wait_idle(page)
     go(page, "Predict")
     if page.get_by_text("No trained model yet").count():
@@ -133,7 +135,7 @@ def test_draw_a_digit_on_the_canvas(server, page):
 def test_a_page_address_opens_the_app_on_a_restarted_server(fresh_server, page):
     """A browser left on /train reconnects after the server restarts: it gets the app's
     own Train page, with the sidebar and all its pages (not a bare page script)."""
-    page.goto(fresh_server["url"] + "/train")
+    page.goto(fresh_server["url"] + "/train?desk=newcomer")
     page.wait_for_function(
         "() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('Train'))"
     )

@@ -1,0 +1,54 @@
+"""The desk filter of every run list (`app_pages._runs`): a desk's own runs (and those
+of no desk, the command line's), everyone's one switch away, on every page alike."""
+
+from tests.app.desks import give_to, open_router, owned_copy
+from tests.app.pages import open_page
+
+
+def test_inspect_lists_the_desks_own_runs_and_everyones_on_a_switch(runs_with_model):
+    root, run_id = runs_with_model
+    mine = owned_copy(root, run_id, "ada", "a")
+    theirs = owned_copy(root, run_id, "bob", "b")
+    at = open_page("inspect", timeout=120, cnnviz_desk="ada")
+    picker = at.selectbox(key="inspect_run")
+    assert picker.options == [mine, f"{run_id} · no desk"] and picker.value == mine
+    at.toggle(key="inspect_run_everyone").set_value(True).run()
+    picker = at.selectbox(key="inspect_run")
+    assert picker.options == [f"{theirs} · desk bob", mine, f"{run_id} · no desk"]
+    assert picker.value == mine  # still the desk's own until another is picked
+
+
+def test_a_desk_without_runs_is_told_what_to_do(runs_with_model):
+    root, run_id = runs_with_model
+    give_to(root, run_id, "bob")
+    at = open_page("predict", cnnviz_desk="cyd")
+    assert any("No trained model yet for your desk" in i.value for i in at.info)
+    assert not at.get("file_uploader")
+
+
+def test_the_everyone_switch_is_one_value_for_the_session_across_pages(runs_with_model):
+    root, run_id = runs_with_model
+    owned_copy(root, run_id, "ada", "a")
+    owned_copy(root, run_id, "bob", "b")
+    at = open_router(timeout=120, desk="ada")
+    at.switch_page("app_pages/train.py").run()
+    assert list(at.dataframe[0].value["desk"]) == ["ada", ""]  # the CLI's run: no desk
+    at.toggle(key="train_everyone").set_value(True).run()
+    assert list(at.dataframe[0].value["desk"]) == ["bob", "ada", ""]
+    at.switch_page("app_pages/predict.py").run()
+    assert not at.exception and at.toggle(key="predict_run_everyone").value
+    assert len(at.selectbox(key="predict_run").options) == 3
+
+
+def test_compare_picks_from_the_desks_runs_and_everyones_on_the_switch(runs_with_model):
+    root, run_id = runs_with_model
+    mine = owned_copy(root, run_id, "ada", "a")
+    theirs = owned_copy(root, run_id, "bob", "b")
+    give_to(root, run_id, "cyd")
+    at = open_page("compare", timeout=180, cnnviz_desk="ada")
+    assert any("Compare needs two trained runs" in i.value for i in at.info)  # ada has one
+    at.toggle(key="compare_everyone").set_value(True).run()
+    assert not at.exception
+    a, b = at.selectbox(key="compare_run_a"), at.selectbox(key="compare_run_b")
+    assert a.options == [f"{theirs} · desk bob", mine, f"{run_id} · desk cyd"]
+    assert (a.value, b.value) == (mine, theirs)  # the second newest against the newest
