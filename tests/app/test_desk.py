@@ -40,7 +40,7 @@ def test_the_url_names_the_desk_and_keeps_it_across_pages(runs_dir):
     at.switch_page("app_pages/build.py").run()
     assert not at.exception and titles(at) == ["Build"]
     assert at.session_state.cnnviz_desk == "bob"
-    assert dict(at.query_params) == {"desk": "bob"}  # written back
+    assert dict(at.query_params) == {"desk": "bob", "projector": "1"}  # the state, written back
 
 
 def test_a_hostile_desk_in_the_url_gets_the_gate_and_a_message(runs_dir):
