@@ -67,6 +67,7 @@ class TrainConfig:
     validation_split: float = 0.1  # share of training images held out to validate, 0-0.5
     seed: int = 0  # initial weights, shuffling, the validation split, the `limit` subset
     early_stopping_patience: int | None = None  # epochs without better val_loss; None: off
+    devices: int = 1  # devices each batch is split over (tf.distribute.MirroredStrategy)
 
     def __post_init__(self) -> None:
         checks.whole(
@@ -111,6 +112,7 @@ class TrainConfig:
                 high=MAX_EPOCHS,
                 what="epochs without improvement before stopping, or None for no early stop",
             )
+        checks.devices(self.devices)
         for key, value in (
             ("optimizer", name),
             ("learning_rate", rate),
@@ -184,7 +186,8 @@ def plan_training(spec: ModelSpec, dataset, config: TrainConfig) -> TrainingPlan
 
     Raises:
         CnnvizError: the spec does not fit the dataset (shapes, a head that does not
-            fit its classes), or the batch size is larger than the training images.
+            fit its classes), the batch size is larger than the training images, or
+            it does not divide by the devices that share each batch.
     """
     from cnnviz.data import split_validation
 
@@ -205,6 +208,14 @@ def plan_training(spec: ModelSpec, dataset, config: TrainConfig) -> TrainingPlan
         raise CnnvizError(
             f"batch_size {config.batch_size} is larger than the {len(train_split)} "
             f"training images{held}; choose a batch size of at most {len(train_split)}"
+        )
+    if config.batch_size % config.devices:
+        lower = config.batch_size - config.batch_size % config.devices
+        fits = ", ".join(str(b) for b in (lower, lower + config.devices) if b > 0)
+        raise CnnvizError(
+            f"batch_size {config.batch_size} does not divide by the {config.devices} devices "
+            f"that share each batch (every device takes an equal part); choose a multiple "
+            f"of {config.devices}, e.g. {fits}"
         )
     if len(dataset.test) == 0:
         raise CnnvizError(f"the dataset {info.id!r} has no test images to evaluate on")
