@@ -54,6 +54,7 @@ __all__ = [
     "runs_root",
     "save_epoch",
     "save_model",
+    "write_files",
     "write_json",
     "write_status",
 ]
@@ -93,6 +94,29 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_files(run_dir: str | os.PathLike, files: dict[str, bytes]) -> None:
+    """Files of a run trained on another machine (a Ray worker that cannot see this
+    runs folder), by their paths inside the run folder; each is written atomically, and
+    status.json last, so a reader that sees the final status sees every file.
+
+    Raises:
+        CnnvizError: a path that leads out of the run folder.
+        OSError: a file could not be written.
+    """
+    root = Path(run_dir).resolve()
+    for name in sorted(files, key=lambda n: n == STATUS_FILE):
+        path = (root / name).resolve()
+        if root not in path.parents:
+            raise CnnvizError(f"{name!r} is not a file inside the run folder {root}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            tmp.write_bytes(files[name])
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def read_json(path: Path) -> Any:
