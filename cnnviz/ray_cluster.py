@@ -15,6 +15,7 @@ errors only; workers get this `cnnviz` package through `runtime_env["py_modules"
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ class _Session:
 
     def _start(self, kwargs: dict[str, Any]) -> None:
         import ray
+
+        _probe(kwargs["address"])  # ray.init would wait for minutes on a wrong address
 
         started, release, ended = threading.Event(), threading.Event(), threading.Event()
         box: dict[str, BaseException] = {}
@@ -117,6 +120,21 @@ def _init_arguments() -> dict[str, Any]:
     return {"address": "local", "num_cpus": cores, "runtime_env": runtime_env, **quiet}
 
 
+def _probe(address: str) -> None:
+    """A HOST:PORT address must answer a connection within a few seconds."""
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as err:
+        raise CnnvizError(
+            f"could not join the Ray cluster at {address} (${ADDRESS_ENV}): nothing answers "
+            f"there ({err.strerror or err}); start it with `ray start --head --port={port}`, "
+            f"or unset ${ADDRESS_ENV} for a local cluster"
+        ) from None
+
+
 def _quiet_driver() -> None:
     """Ray prints a dead worker's notice on stdout ("(raylet) A worker died ..."), past
     log_to_driver=False; the runner says it in the run instead, and a `--json` stdout
@@ -132,10 +150,10 @@ def _connect_error(err: BaseException, address: str) -> CnnvizError:
     if address == "local":
         return CnnvizError(f"could not start a local Ray cluster: {text}")
     hint = ""
-    if "auth" in str(err).lower() or "token" in str(err).lower():
+    if os.environ.get("RAY_AUTH_MODE", "").strip().lower() != "token":
         hint = (
-            "; the cluster asks for a token: set RAY_AUTH_MODE=token (with RAY_AUTH_TOKEN, "
-            "or the head's ~/.ray/auth_token)"
+            "; if it uses token authentication (the default of `ray start`), set "
+            "RAY_AUTH_MODE=token (the token is the head's ~/.ray/auth_token, or $RAY_AUTH_TOKEN)"
         )
     return CnnvizError(
         f"could not join the Ray cluster at {address} (${ADDRESS_ENV}): {text}{hint}; "

@@ -81,14 +81,15 @@ class _Board:
         self.stops.discard(job_id)
 
 
-def _train(board, job_id: str, document: dict, run_dir: str, config_text: str | None) -> dict:
+def _train(board, job_id: str, document: dict, run_dir: str, config_text: str, share: bool) -> dict:
     """One job on a Ray worker (status.json's pid is this worker's). Returns the run's
-    files when they must be shipped back (`config_text` not found in `run_dir`)."""
+    files when they must be shipped back: `share` is False, or `run_dir` does not hold
+    the config.json the runner wrote (`config_text`)."""
     import ray
 
     from cnnviz.request import TrainRequest, run_job
 
-    shared = _sees(run_dir, config_text)
+    shared = share and _sees(run_dir, config_text)
     worker = {"pid": os.getpid(), "host": socket.gethostname(), "shared": shared}
     worker["node"] = ray.get_runtime_context().get_node_id()
     board.started.remote(job_id, worker)
@@ -120,21 +121,19 @@ def _train_fresh(*args: Any) -> dict:
     return _train(*args)
 
 
-def _sees(run_dir: str, config_text: str | None) -> bool:
+def _sees(run_dir: str, config_text: str) -> bool:
     try:
-        text = (Path(run_dir) / rundir.CONFIG_FILE).read_text(encoding="utf-8")
-    except (OSError, TypeError):
+        return (Path(run_dir) / rundir.CONFIG_FILE).read_text(encoding="utf-8") == config_text
+    except OSError:
         return False
-    return config_text is not None and text == config_text
 
 
-def _own_folder(run_dir: str, document: dict, config_text: str | None) -> Path:
+def _own_folder(run_dir: str, document: dict, config_text: str) -> Path:
     """A local run folder of the same name, with the spec and config the runner wrote."""
     here = Path(tempfile.mkdtemp(prefix="cnnviz-ray-")) / Path(run_dir).name
     here.mkdir()
     rundir.write_json(here / rundir.SPEC_FILE, document["spec"])
-    if config_text is not None:
-        rundir.write_json(here / rundir.CONFIG_FILE, json.loads(config_text))
+    rundir.write_json(here / rundir.CONFIG_FILE, json.loads(config_text))
     return here
 
 
@@ -230,7 +229,8 @@ class RayJobRunner(JobRunner):
             job.id,
             job.request.to_dict(),
             str(path),
-            config_text if self._share else None,
+            config_text,
+            self._share,
         )
         self._refs[job.id], self._seen[job.id] = ref, 0
         self._wake.set()
