@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cnnviz import rundir, runs
+from cnnviz.errors import CnnvizError
 from cnnviz.spec import ModelSpec
 
 SPEC = ModelSpec.from_dict(
@@ -111,3 +112,20 @@ def test_write_json_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
         rundir.write_json(path, {"a": 2})
     assert json.loads(path.read_text()) == {"a": 1}  # the old document survives
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
+
+
+def test_files_shipped_from_another_machine_land_whole_and_stay_inside(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    files = {"status.json": b'{"status": "completed"}', "epochs/epoch-0001.weights.h5": b"w1"}
+    rundir.write_files(run_dir, files)
+    assert (run_dir / "epochs" / "epoch-0001.weights.h5").read_bytes() == b"w1"
+    assert json.loads((run_dir / "status.json").read_text()) == {"status": "completed"}
+    assert sorted(p.name for p in run_dir.rglob("*")) == [
+        "epoch-0001.weights.h5",
+        "epochs",
+        "status.json",
+    ]
+    with pytest.raises(CnnvizError, match="is not a file inside the run folder"):
+        rundir.write_files(run_dir, {"../escape.txt": b"x"})
+    assert not (tmp_path / "escape.txt").exists()
