@@ -232,12 +232,16 @@ class RayJobRunner(JobRunner):
             config_text,
             self._share,
         )
-        self._refs[job.id], self._seen[job.id] = ref, 0
+        self._seen[job.id] = 0
+        self._refs[job.id] = ref
         self._wake.set()
 
     def _stop_running(self, job: _Job) -> None:
         job.stop_requested.set()
-        self._board.request_stop.remote(job.id)
+        try:
+            self._board.request_stop.remote(job.id)
+        except Exception:  # Ray has gone: the follower ends the job
+            pass
 
     def _close(self, wait: bool) -> None:
         self._closing = time.monotonic()
@@ -263,8 +267,10 @@ class RayJobRunner(JobRunner):
             try:
                 self._fetch(list(refs))
                 ready, _ = ray.wait(list(refs.values()), num_returns=len(refs), timeout=FOLLOW_POLL)
-            except Exception:  # the board is unreachable for a moment: try again
+            except Exception:  # Ray is unreachable for a moment: try again, not forever
                 time.sleep(FOLLOW_POLL)
+                if self._closing is not None and time.monotonic() - self._closing > 2 * GRACE:
+                    self._abandon(refs)
                 continue
             for job_id, ref in refs.items():
                 if ref in ready:
@@ -306,7 +312,10 @@ class RayJobRunner(JobRunner):
         """A task has returned or died: its last events, its files, its outcome."""
         import ray
 
-        self._fetch([job_id])
+        try:
+            self._fetch([job_id])
+        except Exception:  # the board has gone: the outcome says what there is to say
+            pass
         job, error, files = self._jobs[job_id], None, None
         try:
             files = ray.get(ref)["files"]
@@ -317,7 +326,8 @@ class RayJobRunner(JobRunner):
                 rundir.write_files(job.run_dir, files)
             except (OSError, CnnvizError) as err:
                 self._held.pop(job_id, None)
-                fail_run(job.run_dir, f"the files trained on Ray could not be written: {err}")
+                message = f"the files trained on Ray could not be written here: {err}"
+                fail_run(job.run_dir, message, emit=job.publish)
         for event in self._held.pop(job_id, []):
             job.publish(event)
         if job.state in ACTIVE:  # the task never said how the job ended: its worker died
@@ -328,8 +338,21 @@ class RayJobRunner(JobRunner):
             worker = self._workers.pop(job_id, None)
             if error is not None and worker is not None:
                 self._pids.discard(worker["pid"])
-        self._board.forget.remote(job_id)
-        self._finished(job)
+        try:
+            self._board.forget.remote(job_id)
+        finally:
+            self._finished(job)
+
+    def _abandon(self, refs: dict[str, Any]) -> None:
+        """Ray no longer answers at shutdown: the jobs left end failed."""
+        for job_id in refs:
+            job = self._jobs[job_id]
+            if job.state in ACTIVE:
+                message = "the Ray cluster stopped answering" + _kept(job.run_dir)
+                fail_run(job.run_dir, message, emit=job.publish)
+            with self._lock:
+                self._refs.pop(job_id, None)
+            self._finished(job)
 
     def _death_message(self, job: _Job, error: BaseException | None) -> str:
         import ray
@@ -344,6 +367,8 @@ class RayJobRunner(JobRunner):
             why = f"{who} was cancelled: the job did not stop within {GRACE:.0f} s of shutdown"
         elif isinstance(error, ray.exceptions.RuntimeEnvSetupError):
             return f"Ray could not prepare a worker for the job: {str(error).splitlines()[0]}"
+        elif isinstance(error, ray.exceptions.RayTaskError):  # not a death: an error
+            return f"the job failed on its Ray worker: {str(error.cause or error).strip()}"
         elif error is None:
             why = f"{who} ended without saying how the job ended"
         else:
