@@ -32,6 +32,7 @@ PAGES = [
     st.Page("app_pages/augment.py", title="Augment", icon=":material/auto_fix_high:"),
     st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("app_pages/inspect.py", title="Inspect", icon=":material/visibility:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("app_pages/predict.py", title="Predict", icon=":material/psychology:"),
 ]
 page = st.navigation(PAGES)

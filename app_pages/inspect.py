@@ -2,18 +2,17 @@
 
 import streamlit as st
 
+from app_pages._coach import coach_panel
 from app_pages._feedback import show_error
+from app_pages._inspect_confusion import confusion_panel
+from app_pages._inspect_trace import trace_panel
 from app_pages._runs import evaluation, pick_run, run_and_model
 from app_pages._state import init_state
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError
 from cnnviz.evaluate import mistakes
-from cnnviz.features import conv_layer_names, feature_maps, filters
-from cnnviz.figures.evaluation import (
-    confusion_matrix_figure,
-    mistakes_figure,
-    per_class_metrics_figure,
-)
+from cnnviz.features import CONV_TYPES, conv_layer_names, feature_maps, filters
+from cnnviz.figures.evaluation import mistakes_figure, per_class_metrics_figure
 from cnnviz.figures.maps import filters_figure, layer_maps
 from cnnviz.figures.overview import network_overview
 from cnnviz.figures.predictions import gradcam_overlay
@@ -22,8 +21,8 @@ from cnnviz.gradcam import default_layer, grad_cam, grad_cam_layers
 init_state()
 st.title("Inspect")
 st.caption(
-    "What every layer makes of one test image, what the filters look like, "
-    "which classes the model confuses, and where it looked."
+    "What every layer makes of one test image, how one value of a map is computed, "
+    "what the filters look like, which classes the model confuses, and where it looked."
 )
 
 run_id = pick_run("inspect_run")
@@ -38,6 +37,7 @@ except CnnvizError as err:
 names = list(run.config["class_names"])
 
 st.metric("Test accuracy", f"{result.metrics.accuracy:.1%}")
+coach_panel(run_id, expanded=False)
 index = st.slider("Test image", 0, len(test) - 1, 0, key="inspect_image")
 image = rescale(test.images[index])
 true_name = names[test.labels[index]]
@@ -60,6 +60,8 @@ with maps:
     layer = st.selectbox("Layer", [a.name for a in activations], key="inspect_layer")
     chosen = next(a for a in activations if a.name == layer)
     st.plotly_chart(layer_maps(chosen), width="stretch", key="inspect_maps")
+    if chosen.type in CONV_TYPES:
+        trace_panel(model, image, chosen)
 with kernels:
     convs = conv_layer_names(model)
     if convs:
@@ -72,12 +74,7 @@ with kernels:
     else:
         st.info("This model has no convolution layers.")
 with confusion:
-    normalized = st.toggle("Row-normalised (share of each true class)", key="inspect_norm")
-    st.plotly_chart(
-        confusion_matrix_figure(result.metrics, normalized=normalized),
-        width="stretch",
-        key="inspect_confusion",
-    )
+    confusion_panel(run_id, model, test, result, names)
     st.plotly_chart(
         per_class_metrics_figure(result.metrics), width="stretch", key="inspect_per_class"
     )
@@ -109,6 +106,7 @@ with wrong:
         names,
         true=None if true_pick == "any" else true_pick,
         predicted=None if pred_pick == "any" else pred_pick,
+        order="confidence",
     )
     st.caption(f"{len(found)} misclassified test images")
     if found:

@@ -2,24 +2,23 @@
 
 import streamlit as st
 
-from app_pages._canvas import drawing_canvas
 from app_pages._datasets import IMAGE_TYPES
 from app_pages._feedback import show_error
+from app_pages._predict_why import live_drawing, show_reasons
 from app_pages._runs import pick_run, run_and_model
 from app_pages._state import init_state
 from cnnviz.bundle import export_bundle, import_bundle
 from cnnviz.errors import CnnvizError
-from cnnviz.figures.predictions import prediction_bars
-from cnnviz.images import enlarge
-from cnnviz.metrics import THRESHOLD
-from cnnviz.predict import predict, prepare_image
 from cnnviz.rundir import runs_root
 
 DRAWABLE = ("digits", "tfds:mnist")  # grayscale digits: a drawn digit looks like them
 
 init_state()
 st.title("Predict")
-st.caption("The image is resized and rescaled exactly as the training images were.")
+st.caption(
+    "The image is resized and rescaled exactly as the training images were. Beside the "
+    "answer: where the model looked (Grad-CAM), and the whole network for the image."
+)
 
 run_id = pick_run("predict_run")
 if run_id is None:
@@ -33,35 +32,20 @@ shape, names = run.config["image_shape"], list(run.config["class_names"])
 
 sources = ["Upload", "Camera", *(["Draw"] if run.config.get("dataset") in DRAWABLE else [])]
 source = st.radio("Image from", sources, horizontal=True, key="predict_source")
-left, right = st.columns([1, 2], gap="large")
-with left:
-    if source == "Upload":
-        upload = st.file_uploader(
-            "An image (PNG, JPEG, WebP, GIF, BMP)", key="predict_upload", type=IMAGE_TYPES
-        )
-        data, label = (upload.getvalue(), upload.name) if upload else (None, None)
-    elif source == "Camera":
-        photo = st.camera_input("Take a photo", key="predict_camera")
-        data, label = (photo.getvalue(), "camera photo") if photo else (None, None)
-    else:
-        st.caption("Draw a digit, then lift the pen.")
-        data, label = drawing_canvas(key="predict_canvas"), "drawing"
-with right:
-    if data is None:
-        st.info("Give the model an image to see what it answers.")
-    else:
-        try:
-            image = prepare_image(data, shape, name=label)
-            answer = predict(model, image, names, top_k=min(5, len(names)), caption=label)
-            rule = f" (threshold {THRESHOLD})" if answer.binary else ""
-            st.subheader(f"Prediction: {answer.name} · {answer.probability:.1%}{rule}")
-            st.plotly_chart(prediction_bars(answer), width="stretch", key="predict_bars")
-            st.image(
-                enlarge((image * 255).astype("uint8"), side=160),
-                caption=f"What the model sees: {shape[0]}x{shape[1]}x{shape[2]}",
+if source == "Draw":
+    live_drawing(model, shape, names)
+else:
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        if source == "Upload":
+            upload = st.file_uploader(
+                "An image (PNG, JPEG, WebP, GIF, BMP)", key="predict_upload", type=IMAGE_TYPES
             )
-        except CnnvizError as err:
-            show_error(err)
+            data, label = (upload.getvalue(), upload.name) if upload else (None, None)
+        else:
+            photo = st.camera_input("Take a photo", key="predict_camera")
+            data, label = (photo.getvalue(), "camera photo") if photo else (None, None)
+    show_reasons(right, model, data, label, shape, names)
 
 with st.expander("Share this model: export or import a run bundle"):
     try:

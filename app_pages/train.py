@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app_pages._coach import coach_panel
 from app_pages._datasets import current_dataset
 from app_pages._feedback import show_error
 from app_pages._runs import run_rows
@@ -101,6 +102,7 @@ def live(job_id):
 
 
 live(job or st.session_state.get("train_shown"))
+coach_panel(st.session_state.get("train_shown"))
 
 st.subheader("Runs")
 rows = run_rows()

@@ -4,12 +4,15 @@
 outputs, the class probabilities, the predicted classes by the one rule of
 `cnnviz.metrics`, and the metrics); `evaluate_run` does it for a run on the test split
 it was trained against, for the command line and the Inspect page alike. `mistakes`
-picks the misclassified images (one confusion-matrix cell, or all).
+picks the misclassified images (one confusion-matrix cell, or all), worst first, each
+with its loss; `cell_images` gives any cell's images in the order worth looking at;
+`most_confused` ranks the pairs of classes the model mixes up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +27,20 @@ from cnnviz.metrics import (
     top_classes,
 )
 
-__all__ = ["Evaluation", "Mistake", "evaluate", "evaluate_run", "mistakes", "run_test_split"]
+__all__ = [
+    "EPSILON",
+    "ConfusedPair",
+    "Evaluation",
+    "Mistake",
+    "cell_images",
+    "evaluate",
+    "evaluate_run",
+    "image_losses",
+    "mistakes",
+    "most_confused",
+    "run_dataset",
+    "run_test_split",
+]
 
 
 @dataclass(frozen=True)
@@ -62,15 +78,15 @@ def evaluate(
     return Evaluation(outputs, class_probabilities(outputs), predicted, metrics)
 
 
-def run_test_split(run, *, data_dir: str | None = None):
-    """The test split a run was trained against, reloaded from its config.
+def run_dataset(run, *, data_dir: str | None = None):
+    """The dataset a run was trained on, reloaded from its config and checked against it.
 
     Args:
         run: a `cnnviz.runs.Run`.
         data_dir: TFDS cache directory (default: the run's own, else TFDS's).
 
     Returns:
-        A `cnnviz.data.Split`: uint8 images of the run's image shape and their labels.
+        A `cnnviz.data.Dataset` with the run's image shape and classes.
 
     Raises:
         CnnvizError: the dataset cannot be loaded or no longer has the run's shape
@@ -101,7 +117,16 @@ def run_test_split(run, *, data_dir: str | None = None):
             f"run {run.id} was trained on the classes {names_then[:10]}; it cannot be "
             "evaluated on it"
         )
-    return dataset.test
+    return dataset
+
+
+def run_test_split(run, *, data_dir: str | None = None):
+    """The test split a run was trained against (`run_dataset(run).test`).
+
+    Returns:
+        A `cnnviz.data.Split`: uint8 images of the run's image shape and their labels.
+    """
+    return run_dataset(run, data_dir=data_dir).test
 
 
 def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | None = None):
@@ -125,17 +150,23 @@ def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | N
 
 # --- mistakes -----------------------------------------------------------------------
 
+EPSILON = 1e-7  # Keras's probability clip in its cross-entropy losses (keras.config.epsilon)
+ORDERS = ("loss", "confidence")
+
 
 @dataclass(frozen=True)
 class Mistake:
-    """One misclassified image.
+    """One test image and the model's answer: a mistake, or (in a diagonal cell of the
+    confusion matrix, `cell_images`) a correct answer.
 
     Attributes:
-        index: position of the image in the set.
+        index: position of the image in the set (the test split).
         image: its pixels, shape (H, W, C) as given.
         true: the true class index; true_name its name.
-        predicted: the predicted class index; predicted_name its name.
-        top: the most probable classes, most probable first.
+        predicted: the predicted class index (`Evaluation.predicted`); predicted_name its name.
+        top: the most probable classes, the predicted one first.
+        p_true: the probability the model gave the true class.
+        confidence: the probability it gave its answer, the predicted class.
     """
 
     index: int
@@ -145,24 +176,91 @@ class Mistake:
     predicted: int
     predicted_name: str
     top: tuple[ClassScore, ...]
+    p_true: float
+    confidence: float
 
     @property
-    def confidence(self) -> float:
-        """The probability the model gave its (wrong) answer."""
-        return self.top[0].probability if self.top else 0.0
+    def correct(self) -> bool:
+        return self.true == self.predicted
+
+    @property
+    def loss(self) -> float:
+        """The image's cross-entropy, -ln p_true (`image_losses`)."""
+        return float(image_losses(np.array([self.p_true]))[0])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `mistakes --json` entry: {"index", "true", "predicted", "p_true",
+        "confidence", "loss", "top": [{"class", "probability"}]} (classes by name)."""
+        return {
+            "index": self.index,
+            "true": self.true_name,
+            "predicted": self.predicted_name,
+            "p_true": self.p_true,
+            "confidence": self.confidence,
+            "loss": self.loss,
+            "top": [{"class": s.name, "probability": s.probability} for s in self.top],
+        }
+
+
+def image_losses(p_true: np.ndarray) -> np.ndarray:
+    """Each image's cross-entropy from the probability of its true class, as Keras's
+    sparse categorical and binary cross-entropy compute it: -ln p, p clipped to
+    [EPSILON, 1 - EPSILON] (so a probability of 0 costs about 16.1, not infinity).
+
+    Args:
+        p_true: float ndarray of shape (N,).
+
+    Returns:
+        float64 ndarray of shape (N,).
+    """
+    return -np.log(np.clip(np.asarray(p_true, dtype=np.float64), EPSILON, 1.0 - EPSILON))
 
 
 def _class_index(value: int | str | None, class_names: list[str], what: str) -> int | None:
+    """A class given by name or index (a string of digits that is no class name is an
+    index, as the command line passes it)."""
     if value is None:
         return None
     if isinstance(value, str) and value in class_names:
         return class_names.index(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, (int, np.integer)) and 0 <= value < len(class_names):
         return int(value)
     raise CnnvizError(
         f"{what} must be a class index 0..{len(class_names) - 1} or a class name. "
         f"Received: {what}={value!r}"
     )
+
+
+def _checked(images: np.ndarray, y_true: np.ndarray, evaluation: Evaluation) -> np.ndarray:
+    y_true = np.asarray(y_true).astype(np.int64)
+    if not len(images) == len(y_true) == len(evaluation.probabilities):
+        raise CnnvizError(
+            f"images, labels and probabilities must have one entry per image; received "
+            f"{len(images)}, {len(y_true)} and {len(evaluation.probabilities)}"
+        )
+    return y_true
+
+
+def _ranked(images, y_true, evaluation, class_names, rows, worst, top_k, limit) -> list[Mistake]:
+    """Mistake records of `rows`, sorted by `worst` (highest first, ties in order)."""
+    probabilities, guesses = evaluation.probabilities, evaluation.predicted
+    rows = rows[np.argsort(-np.asarray(worst), kind="stable")][:limit]
+    return [
+        Mistake(
+            int(i),
+            images[i],
+            int(y_true[i]),
+            str(class_names[y_true[i]]),
+            int(guesses[i]),
+            str(class_names[guesses[i]]),
+            tuple(top_classes(probabilities[i], class_names, k=top_k, predicted=guesses[i])),
+            float(probabilities[i, y_true[i]]),
+            float(probabilities[i, guesses[i]]),
+        )
+        for i in rows
+    ]
 
 
 def mistakes(
@@ -175,10 +273,12 @@ def mistakes(
     predicted: int | str | None = None,
     top_k: int = 3,
     limit: int | None = None,
+    order: str = "loss",
 ) -> list[Mistake]:
-    """The misclassified images, most confidently wrong first.
+    """The misclassified images, worst first.
 
-    Filtering by `true` and `predicted` gives the images of one confusion-matrix cell.
+    Filtering by `true` and `predicted` gives the images of one confusion-matrix cell;
+    without filters every mistake is listed (as many as the matrix has off its diagonal).
 
     Args:
         images: ndarray of shape (N, H, W, C).
@@ -189,32 +289,104 @@ def mistakes(
         predicted: keep only images predicted as this class (index or name).
         top_k: how many class probabilities each mistake keeps.
         limit: at most this many mistakes.
+        order: "loss", the highest cross-entropy first (the true class least
+            probable), or "confidence", the most confident wrong answer first; ties
+            keep the images' order.
     """
-    y_true = np.asarray(y_true)
+    y_true = _checked(images, y_true, evaluation)
+    if order not in ORDERS:
+        raise CnnvizError(f"order must be one of {', '.join(ORDERS)}. Received: order={order!r}")
+    t = _class_index(true, class_names, "true")
+    p = _class_index(predicted, class_names, "predicted")
     probabilities, guesses = evaluation.probabilities, evaluation.predicted
-    if not len(images) == len(y_true) == len(probabilities):
-        raise CnnvizError(
-            f"images, labels and probabilities must have one entry per image; received "
-            f"{len(images)}, {len(y_true)} and {len(probabilities)}"
-        )
-    true_index = _class_index(true, class_names, "true")
-    predicted_index = _class_index(predicted, class_names, "predicted")
     keep = guesses != y_true
-    if true_index is not None:
-        keep &= y_true == true_index
-    if predicted_index is not None:
-        keep &= guesses == predicted_index
+    if t is not None:
+        keep &= y_true == t
+    if p is not None:
+        keep &= guesses == p
     rows = np.flatnonzero(keep)
-    rows = rows[np.argsort(-probabilities[rows, guesses[rows]], kind="stable")][:limit]
-    return [
-        Mistake(
-            int(i),
-            images[i],
-            int(y_true[i]),
-            str(class_names[y_true[i]]),
-            int(guesses[i]),
-            str(class_names[guesses[i]]),
-            tuple(top_classes(probabilities[i], class_names, k=top_k, predicted=guesses[i])),
-        )
-        for i in rows
-    ]
+    if order == "loss":
+        worst = image_losses(probabilities[rows, y_true[rows]])
+    else:
+        worst = probabilities[rows, guesses[rows]]
+    return _ranked(images, y_true, evaluation, class_names, rows, worst, top_k, limit)
+
+
+def cell_images(
+    images: np.ndarray,
+    y_true: np.ndarray,
+    evaluation: Evaluation,
+    class_names: list[str],
+    *,
+    true: int | str,
+    predicted: int | str,
+    top_k: int = 3,
+    limit: int | None = None,
+) -> list[Mistake]:
+    """The images of one confusion-matrix cell, the ones to look at first first.
+
+    Off the diagonal they are mistakes, the most confidently wrong first; on the
+    diagonal (true == predicted) they are correct answers, the least confident first.
+
+    Args:
+        images, y_true, evaluation, class_names, top_k, limit: as for `mistakes`.
+        true: the cell's row, a true class (index or name).
+        predicted: the cell's column, a predicted class (index or name).
+    """
+    t = _class_index(true, class_names, "true")
+    p = _class_index(predicted, class_names, "predicted")
+    if t != p:
+        kept = {"top_k": top_k, "limit": limit, "order": "confidence"}
+        return mistakes(images, y_true, evaluation, class_names, true=t, predicted=p, **kept)
+    y_true = _checked(images, y_true, evaluation)
+    rows = np.flatnonzero((y_true == t) & (evaluation.predicted == t))
+    unsure = -evaluation.probabilities[rows, t]
+    return _ranked(images, y_true, evaluation, class_names, rows, unsure, top_k, limit)
+
+
+@dataclass(frozen=True)
+class ConfusedPair:
+    """A cell off the confusion matrix's diagonal: `count` images of class `true`
+    (index; true_name its name) were predicted as `predicted` (predicted_name)."""
+
+    true: int
+    true_name: str
+    predicted: int
+    predicted_name: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `mistakes --json` entry {"true", "predicted", "count"} (classes by name)."""
+        return {"true": self.true_name, "predicted": self.predicted_name, "count": self.count}
+
+
+def most_confused(
+    metrics: ClassificationMetrics,
+    *,
+    true: int | str | None = None,
+    predicted: int | str | None = None,
+    limit: int | None = None,
+) -> list[ConfusedPair]:
+    """The pairs of classes the model mixes up, the most mistakes first.
+
+    Args:
+        metrics: the `ClassificationMetrics` of an evaluation (its confusion matrix).
+        true, predicted: keep only pairs of this true / predicted class (index or name).
+        limit: at most this many pairs.
+
+    Returns:
+        Every off-diagonal cell with a count above 0; ties in row-major order.
+    """
+    names = list(metrics.class_names)
+    matrix = np.asarray(metrics.confusion_matrix)
+    keep = (matrix > 0) & ~np.eye(len(names), dtype=bool)
+    t = _class_index(true, names, "true")
+    p = _class_index(predicted, names, "predicted")
+    if t is not None:
+        keep[np.arange(len(names)) != t] = False
+    if p is not None:
+        keep[:, np.arange(len(names)) != p] = False
+    rows, cols = np.nonzero(keep)
+    order = np.argsort(-matrix[rows, cols], kind="stable")[:limit]
+    pairs = [(int(rows[i]), int(cols[i])) for i in order]
+    return [ConfusedPair(t, names[t], p, names[p], int(matrix[t, p])) for t, p in pairs]

@@ -17,9 +17,17 @@ from cnnviz.build import model_layers
 from cnnviz.errors import CnnvizError
 from cnnviz.forward import cached, graph_function, image_batch, model_input
 
-__all__ = ["CONV_TYPES", "LayerActivation", "conv_layer_names", "feature_maps", "filters"]
+__all__ = [
+    "CONV_TYPES",
+    "LayerActivation",
+    "channel_peaks",
+    "conv_layer_names",
+    "feature_maps",
+    "filters",
+]
 
 CONV_TYPES = ("Conv2D", "SeparableConv2D", "DepthwiseConv2D")
+PEAK_BATCH = 128  # images per forward pass when scanning a whole split
 
 
 @dataclass(frozen=True)
@@ -103,3 +111,53 @@ def filters(model, layer_name: str | None = None) -> np.ndarray:
             f"{name!r} is not a convolution layer of this model; choose one of: {', '.join(names)}"
         )
     return np.asarray(model.get_layer(name).get_weights()[0], dtype=np.float32)
+
+
+def _peak_extractor(model) -> Any:
+    """The cached graph function giving each convolution channel's largest absolute
+    output over a batch (reduced in the graph, so no feature map leaves it)."""
+
+    def make():
+        import keras
+
+        convs = [l for l in model_layers(model) if type(l).__name__ in CONV_TYPES]
+        extractor = keras.Model(model_input(model), [l.output for l in convs])
+
+        def peaks(x):
+            outputs = extractor(x, training=False)
+            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            return [keras.ops.max(keras.ops.abs(out), axis=(0, 1, 2)) for out in outputs]
+
+        return graph_function(model, peaks)
+
+    return cached(model, "channel_peaks", make)
+
+
+def channel_peaks(
+    model, images: np.ndarray, *, batch_size: int = PEAK_BATCH
+) -> dict[str, np.ndarray]:
+    """How strongly each convolution channel ever responds to a set of images.
+
+    A channel whose peak is 0 outputs nothing on any of the images: after a ReLU it is
+    a "dead" filter that takes no part in the answers.
+
+    Args:
+        model: a Keras model.
+        images: float pixels as the model takes them, shape (N, H, W, C), N >= 1.
+        batch_size: images per forward pass.
+
+    Returns:
+        Convolution layer name -> float32 ndarray of shape (channels,): the largest
+        absolute output of each channel over every image and position. Empty when the
+        model has no convolution layer.
+    """
+    names = conv_layer_names(model)
+    if not names or len(images) == 0:
+        return {}
+    call = _peak_extractor(model)
+    peaks = [np.zeros(model.get_layer(n).output.shape[-1], np.float32) for n in names]
+    for start in range(0, len(images), batch_size):
+        batch = np.asarray(images[start : start + batch_size], np.float32)
+        for i, part in enumerate(call(batch)):
+            peaks[i] = np.maximum(peaks[i], np.asarray(part, np.float32))
+    return dict(zip(names, peaks, strict=True))

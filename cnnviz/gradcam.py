@@ -16,7 +16,7 @@ import numpy as np
 from cnnviz.build import model_layers
 from cnnviz.errors import CnnvizError
 from cnnviz.features import conv_layer_names
-from cnnviz.forward import cached, image_batch, model_input
+from cnnviz.forward import cached, image_batch, model_call, model_input
 from cnnviz.metrics import predicted_classes
 
 __all__ = ["grad_cam", "grad_cam_layers", "default_layer"]
@@ -57,13 +57,54 @@ def _score_model(model, layer_name: str):
     return cached(model, ("grad-cam", layer_name), make)
 
 
-def _logits(model, head_input):
+def _logits(head, head_input):
     """Pre-activation class scores of the head: x @ W + b for a Dense head."""
-    head = model.layers[-1]
     if type(head).__name__ == "Dense":
         logits = head_input @ head.kernel
         return logits + head.bias if head.use_bias else logits
     return head_input  # an Activation head: its input is the scores
+
+
+class _Gradients:
+    """(the layer's maps, the gradient of one class score over them) for one image.
+
+    A callable object, not a closure: TensorFlow counts traces per function code, and
+    one trace per model of the same closure would read as needless retracing."""
+
+    def __init__(self, scores, head, binary: bool):
+        self.scores, self.head, self.binary = scores, head, binary
+
+    def __call__(self, batch, index):
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            maps, head_input = self.scores(batch, training=False)
+            tape.watch(maps)
+            logits = _logits(self.head, head_input)[0]
+            if self.binary:  # class 1 is the logit, class 0 its opposite
+                score = tf.where(index == 1, logits[0], -logits[0])
+            else:
+                score = tf.gather(logits, index)
+        return maps[0], tape.gradient(score, maps)[0]
+
+
+def _gradients(model, layer_name: str):
+    """`_Gradients` as a graph function of (batch, class index), traced once per model
+    and layer: an eager GradientTape costs ~10x the small CNN's forward and backward."""
+
+    def make():
+        import tensorflow as tf
+
+        call = _Gradients(
+            _score_model(model, layer_name), model.layers[-1], int(model.output_shape[-1]) == 1
+        )
+        signature = [
+            tf.TensorSpec((None, *model.input_shape[1:]), tf.float32),
+            tf.TensorSpec((), tf.int32),
+        ]
+        return tf.function(call, input_signature=signature)
+
+    return cached(model, ("grad-cam gradients", layer_name), make)
 
 
 def grad_cam(
@@ -103,22 +144,13 @@ def grad_cam(
             f"one of: {', '.join(allowed) or 'none (the model has no such layer)'}"
         )
     units = int(model.output_shape[-1])
-    with tf.GradientTape() as tape:
-        maps, head_input = _score_model(model, name)(batch, training=False)
-        tape.watch(maps)
-        logits = _logits(model, head_input)[0]
-        if class_index is None:  # the predicted class, by the one rule
-            outputs = model.layers[-1].activation(logits[None])  # softmax or sigmoid
-            index = int(predicted_classes(np.asarray(outputs))[0])
-        else:
-            index = _chosen_class(units, class_index)
-        if units == 1:
-            score = logits[0] if index == 1 else -logits[0]
-        else:
-            score = logits[index]
-    grads = tape.gradient(score, maps)[0].numpy()
+    if class_index is None:  # the predicted class, by the one rule
+        index = int(predicted_classes(np.asarray(model_call(model)(batch)))[0])
+    else:
+        index = _chosen_class(units, class_index)
+    maps, grads = (t.numpy() for t in _gradients(model, name)(batch, tf.constant(index)))
     weights = grads.mean(axis=(0, 1))
-    cam = np.maximum(np.tensordot(maps[0].numpy(), weights, axes=([2], [0])), 0.0)
+    cam = np.maximum(np.tensordot(maps, weights, axes=([2], [0])), 0.0)
     top = cam.max()
     cam = (cam / top if top > 0 else np.zeros_like(cam)).astype(np.float32)
     if upsample:

@@ -28,6 +28,7 @@ import os
 import re
 import secrets
 import socket
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -79,21 +80,35 @@ def now_iso() -> str:
 # --- files --------------------------------------------------------------------------
 
 
-def write_json(path: str | os.PathLike, data: Any) -> None:
-    """Write `data` as JSON atomically: a temp file in the same folder, then rename.
+def _atomically(path: Path, write: Callable[[Path], Any], suffix: str = ".tmp") -> Path:
+    """`write(temp)` to a temp file beside `path`, then rename it to `path`: a reader
+    never sees half a file, and a process killed while writing leaves the old one whole.
 
     Raises:
         OSError: the file could not be written (e.g. errno.ENOSPC on a full disk).
     """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{suffix}")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write `data` as JSON atomically (a temp file in the same folder, then rename).
+
+    Raises:
+        OSError: the file could not be written (e.g. errno.ENOSPC on a full disk).
+    """
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+
+    _atomically(Path(path), write)
 
 
 def write_files(run_dir: str | os.PathLike, files: dict[str, bytes]) -> None:
@@ -111,12 +126,7 @@ def write_files(run_dir: str | os.PathLike, files: dict[str, bytes]) -> None:
         if root not in path.parents:
             raise CnnvizError(f"{name!r} is not a file inside the run folder {root}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            tmp.write_bytes(files[name])
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        _atomically(path, lambda tmp, data=files[name]: tmp.write_bytes(data))
 
 
 def read_json(path: Path) -> Any:
@@ -292,17 +302,11 @@ def epoch_file(run_dir: str | os.PathLike, epoch: int) -> Path:
 
 
 def save_epoch(run_dir: str | os.PathLike, model, epoch: int) -> Path:
-    """The model's weights after `epoch`, written to a temp name first, then renamed: a
-    process killed while writing leaves the previous epochs whole."""
+    """The model's weights after `epoch`, written atomically: a process killed while
+    writing leaves the previous epochs whole."""
     path = epoch_file(run_dir, epoch)
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f".{os.getpid()}-{secrets.token_hex(4)}.tmp.weights.h5")
-    try:
-        model.save_weights(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return _atomically(path, model.save_weights, ".tmp.weights.h5")
 
 
 def drop_epoch(run_dir: str | os.PathLike, epoch: int) -> None:
@@ -311,13 +315,6 @@ def drop_epoch(run_dir: str | os.PathLike, epoch: int) -> None:
 
 
 def save_model(run_dir: str | os.PathLike, model, name: str = MODEL_FILE) -> Path:
-    """The model as `name` in the run folder, written to a temp name first so a failed
-    save leaves no half file."""
-    path = Path(run_dir) / name
-    tmp = path.with_name(f".{os.getpid()}-{secrets.token_hex(4)}.tmp.keras")
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """The model as `name` in the run folder, written atomically: a failed save leaves
+    no half file."""
+    return _atomically(Path(run_dir) / name, model.save, ".tmp.keras")

@@ -12,7 +12,7 @@ from cnnviz import presets
 from cnnviz.build import build_model
 from cnnviz.codegen import to_keras_code
 from cnnviz.errors import CnnvizError
-from cnnviz.features import conv_layer_names, feature_maps, filters
+from cnnviz.features import channel_peaks, conv_layer_names, feature_maps, filters
 from cnnviz.forward import cached
 from cnnviz.spec import ModelSpec, validate
 
@@ -105,3 +105,20 @@ def test_a_model_without_convolutions_has_no_filters():
     )
     with pytest.raises(CnnvizError, match="no convolution layer"):
         filters(build_model(spec))
+
+
+def test_channel_peaks_are_the_largest_outputs_keras_gives_over_all_images(keras):
+    model, report = preset_model("lab-7.02-pooling")
+    images = np.random.default_rng(1).random((70, *report.input_shape), dtype=np.float32)
+    convs = conv_layer_names(model)
+    peaks = channel_peaks(model, images, batch_size=32)  # 70 images: three batches
+    assert list(peaks) == convs
+    for name in convs:
+        outputs = keras.Model(model.inputs, model.get_layer(name).output).predict(images, verbose=0)
+        np.testing.assert_allclose(peaks[name], np.abs(outputs).max(axis=(0, 1, 2)), rtol=1e-5)
+
+
+def test_a_model_without_convolutions_has_no_channel_peaks():
+    spec = ModelSpec.from_dict({"layers": [{"type": "Flatten"}, {"type": "Dense", "units": 3}]})
+    model = build_model(validate(spec, input_shape=(4, 4, 1)))
+    assert channel_peaks(model, np.zeros((2, 4, 4, 1), np.float32)) == {}

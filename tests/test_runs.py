@@ -9,27 +9,7 @@ import pytest
 from cnnviz import rundir, runs
 from cnnviz.errors import CnnvizError
 from cnnviz.metrics import classification_metrics
-from cnnviz.spec import ModelSpec
-
-SPEC = ModelSpec.from_dict(
-    {
-        "name": "tiny cnn",
-        "layers": [
-            {"type": "Conv2D", "filters": 2, "kernel_size": 3, "activation": "relu"},
-            {"type": "Flatten"},
-            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
-        ],
-    }
-)
-
-
-CONFIG = {
-    "dataset": "digits",
-    "image_shape": [8, 8, 1],
-    "num_classes": 3,
-    "class_names": ["a", "b", "c"],
-    "training": {"epochs": 2},
-}
+from tests.helpers_runs import CONFIG, SPEC
 
 
 def test_create_then_load_and_list(runs_dir):

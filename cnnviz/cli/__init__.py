@@ -1,10 +1,10 @@
 """The command line: `python -m cnnviz COMMAND ...` (see ../shared/DESIGN.md).
 
 Each command is a small function `cmd_<name>(args) -> int` in the module of its group
-(`models`, `datasets`, `training`, `inspection`), which calls the engine and prints;
-each group adds its commands to the parser with `register`. A learner's mistake
-(`CnnvizError`, any `ValueError`, a missing file) is printed as one line `error: ...` on
-stderr with exit code 2, never as a traceback.
+(`models`, `datasets`, `training`, `inspection`, `comparing`, `reasons`), which calls the
+engine and prints; each group adds its commands to the parser with `register`. A
+learner's mistake (`CnnvizError`, any `ValueError`, a missing file) is printed as one line
+`error: ...` on stderr with exit code 2, never as a traceback.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnnviz.cli import datasets, inspection, models, training
+from cnnviz.cli import comparing, datasets, inspection, models, reasons, training
 from cnnviz.errors import CnnvizError
 
 __all__ = ["build_parser", "main"]
 
-GROUPS = (models, datasets, training, inspection)
+GROUPS = (models, datasets, training, inspection, comparing, reasons)
 
 
 def build_parser() -> argparse.ArgumentParser:

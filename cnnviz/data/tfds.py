@@ -125,8 +125,9 @@ def _tfds_builder(tfds, name: str, data_dir: str):
     except tfds.core.registered.DatasetNotFoundError:
         raise _unknown(name, f"TFDS has no dataset {name!r}") from None
     except (ValueError, AssertionError) as err:  # a version or config TFDS does not have
-        reason = str(err).strip().splitlines()[-1][:200] if str(err).strip() else type(err).__name__
-        raise CnnvizError(f"TFDS cannot open {name!r}: {reason}") from None
+        text = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        reason = re.sub(r'^Failed to construct dataset "[^"]*", builder_kwargs "[^"]*": ', "", text)
+        raise CnnvizError(f"TFDS cannot open {name!r}: {reason[:200]}") from None
     keys = builder.info.supervised_keys
     features = builder.info.features
     if (

@@ -11,3 +11,5 @@ FONT_FAMILY = "Arial, Helvetica, sans-serif"
 PREDICTED_COLOR, OTHER_COLOR = "#2563eb", "#9ca3af"  # the answer, and the other classes
 WRONG_COLOR = "#c2410c"
 GRID_COLOR = "#e5e5e5"
+RUN_A_COLOR, RUN_B_COLOR = "#2563eb", "#ea580c"  # two runs compared: A blue, B orange
+RIGHT_COLOR = "#15803d"  # a right answer, beside WRONG_COLOR

@@ -68,9 +68,14 @@ def training_curves(
                         **axes,
                     }
                 )
+    return make_figure(traces, curves_layout())
+
+
+def curves_layout(*, height: int = 380) -> dict:
+    """The two-panel layout of loss (left) and accuracy (right) over epochs."""
     axis = {"title": {"text": "epoch"}, "gridcolor": "#e5e5e5", "rangemode": "tozero"}
     layout = {
-        "height": 380,
+        "height": height,
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
         "font": {"family": FONT_FAMILY, "size": 15, "color": TEXT_COLOR},
         "legend": {"orientation": "h", "x": 0, "y": -0.2},
@@ -89,4 +94,4 @@ def training_curves(
             paper_text("<b>Accuracy</b>", 0.77, 1.1, size=18),
         ],
     }
-    return make_figure(traces, layout)
+    return layout

@@ -15,7 +15,7 @@ from tests.e2e.conftest import shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["Concepts", "Data", "Build", "Augment", "Train", "Inspect", "Predict"]
+PAGES = ["Concepts", "Data", "Build", "Augment", "Train", "Inspect", "Compare", "Predict"]
 
 
 def go(page, title: str) -> None:
@@ -122,7 +122,7 @@ def test_draw_a_digit_on_the_canvas(server, page):
 
 def test_a_page_address_opens_the_app_on_a_restarted_server(fresh_server, page):
     """A browser left on /train reconnects after the server restarts: it gets the app's
-    own Train page, with the sidebar and all seven pages (not a bare page script)."""
+    own Train page, with the sidebar and all eight pages (not a bare page script)."""
     page.goto(fresh_server["url"] + "/train")
     page.wait_for_function(
         "() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('Train'))"

@@ -1,0 +1,90 @@
+"""Shared pieces of the run-folder tests: a tiny spec and the config of its runs, runs made
+by real training (for the compare and coach tests), and folders of class images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from cnnviz import presets, rundir
+from cnnviz.augment import AugmentSpec
+from cnnviz.data import load_dataset
+from cnnviz.jobs import TrainRequest
+from cnnviz.plan import TrainConfig
+from cnnviz.runs import Run
+from cnnviz.spec import ModelSpec
+from cnnviz.train import train
+
+SPEC = ModelSpec.from_dict(
+    {
+        "name": "tiny cnn",
+        "layers": [
+            {"type": "Conv2D", "filters": 2, "kernel_size": 3, "activation": "relu"},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+        ],
+    }
+)
+
+
+CONFIG = {
+    "dataset": "digits",
+    "image_shape": [8, 8, 1],
+    "num_classes": 3,
+    "class_names": ["a", "b", "c"],
+    "training": {"epochs": 2},
+}
+
+
+DENSE = {
+    "name": "dense",
+    "layers": [
+        {"type": "Flatten"},
+        {"type": "Dense", "units": 256, "activation": "relu"},
+        {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+    ],
+}
+
+
+def spec_of(model: str | dict) -> ModelSpec:
+    """A preset by name, or a spec dict."""
+    return presets.get(model) if isinstance(model, str) else ModelSpec.from_dict(model)
+
+
+def train_run(
+    runs_dir: Path,
+    model: str | dict = "digits-small",
+    dataset_id: str = "digits",
+    *,
+    limit: int | None = None,
+    image_size: tuple[int, int] | None = None,
+    augment: dict | None = None,
+    **settings,
+) -> Run:
+    """A run trained for real as the CLI trains one (TrainRequest, rundir, train)."""
+    spec = spec_of(model)
+    config = TrainConfig(**settings)
+    dataset = load_dataset(dataset_id, limit=limit, image_size=image_size, seed=config.seed)
+    augmentation = AugmentSpec.from_dict(augment) if augment else None
+    request = TrainRequest(
+        spec, dataset_id, config, limit=limit, image_size=image_size, augment=augmentation
+    )
+    run_dir = rundir.create(spec.to_dict(), request.source(), runs_dir=runs_dir)
+    result = train(spec, dataset, config, run_dir=run_dir, augment=augmentation)
+    assert result.status == "completed", result.message
+    return Run.read(run_dir)
+
+
+def noise_folder(root: Path, counts: tuple[int, ...], *, side: int = 8, seed: int = 0) -> str:
+    """Class folders c0, c1, ... of random grey images (labels that mean nothing);
+    returns the dataset id `folder:ROOT`."""
+    rng = np.random.default_rng(seed)
+    for label, count in enumerate(counts):
+        folder = root / f"c{label}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(count):
+            pixels = rng.integers(0, 256, (side, side), dtype=np.uint8)
+            Image.fromarray(pixels).save(folder / f"{i}.png")
+    return f"folder:{root}"
