@@ -36,6 +36,7 @@ __all__ = [
     "between",
     "boolean",
     "desk_name",
+    "devices",
     "fail",
     "image_size",
     "input_shape",
@@ -56,6 +57,7 @@ MAX_JSON_BYTES = 1_000_000  # every JSON document a user supplies: 1 MB
 MAX_JSON_DEPTH = 32  # nesting of [ and {: a spec needs 4
 MAX_INT_DIGITS = 18  # beyond this an integer is a typo or an attack, never a setting
 IMAGE_SIDE_RANGE = (8, 512)  # pixels a side when a dataset is resized
+MAX_DEVICES = 64  # devices one job may split its batches over
 
 
 def received(name: str, value: Any) -> str:
@@ -253,6 +255,18 @@ def desk_name(value: Any, name: str = "desk") -> str:
     if text is None or not DESK_NAME.fullmatch(text):
         raise fail(name, "a short name of letters, digits, - and _ (at most 32), e.g. alice", value)
     return text
+
+
+def devices(value: Any, name: str = "devices") -> int:
+    """How many devices one job trains on: 1, or N > 1 to split every batch over N
+    devices with `tf.distribute.MirroredStrategy` (GPUs, else logical CPUs)."""
+    return whole(
+        value,
+        name,
+        low=1,
+        high=MAX_DEVICES,
+        what="1 trains on one device; N splits every batch over N GPUs (or CPUs), e.g. 2",
+    )
 
 
 # --- JSON a user supplies -------------------------------------------------------------

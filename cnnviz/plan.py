@@ -71,6 +71,7 @@ class TrainConfig:
     validation_split: float = 0.1  # share of training images held out to validate, 0-0.5
     seed: int = 0  # initial weights, shuffling, the validation split, the `limit` subset
     early_stopping_patience: int | None = None  # epochs without better val_loss; None: off
+    devices: int = 1  # devices each batch is split over (tf.distribute.MirroredStrategy)
 
     def __post_init__(self) -> None:
         checks.whole(
@@ -115,6 +116,7 @@ class TrainConfig:
                 high=MAX_EPOCHS,
                 what="epochs without improvement before stopping, or None for no early stop",
             )
+        checks.devices(self.devices)
         for key, value in (
             ("optimizer", name),
             ("learning_rate", rate),
@@ -211,7 +213,8 @@ def plan_training(
     Raises:
         CnnvizError: the spec does not fit the dataset (shapes, a head that does not
             fit its classes), the batch size is larger than the training images, or
-            the run needs more memory than is free (with the estimate and a fix).
+            the run needs more memory than is free (with the estimate and a fix), or
+            it does not divide by the devices that share each batch.
     """
     from cnnviz.data import split_validation
 
@@ -232,6 +235,14 @@ def plan_training(
         raise CnnvizError(
             f"batch_size {config.batch_size} is larger than the {len(train_split)} "
             f"training images{held}; choose a batch size of at most {len(train_split)}"
+        )
+    if config.batch_size % config.devices:
+        lower = config.batch_size - config.batch_size % config.devices
+        fits = ", ".join(str(b) for b in (lower, lower + config.devices) if b > 0)
+        raise CnnvizError(
+            f"batch_size {config.batch_size} does not divide by the {config.devices} devices "
+            f"that share each batch (every device takes an equal part); choose a multiple "
+            f"of {config.devices}, e.g. {fits}"
         )
     if len(dataset.test) == 0:
         raise CnnvizError(f"the dataset {info.id!r} has no test images to evaluate on")

@@ -15,8 +15,8 @@
 
 The root is `--runs-dir`, else `$CNNVIZ_RUNS_DIR`, else `./runs`; `checked_root` says
 clearly when it is a file, cannot be created or is read-only (`root_problem` says it
-without raising, for a warning at start-up). A run is `queued` or
-`running` only while the process that wrote its status lives; once that process is
+without raising, for a warning at start-up). A run is `queued` or `running` only while
+the process that wrote its status lives; once that process is
 gone it reads as `interrupted`, and keeps the weights of its last finished epoch: a
 killed process loses at most the epoch in progress. Files are written atomically (temp
 file + rename), so a reader never sees half a document. `cnnviz.runs` reads run folders;
@@ -63,6 +63,7 @@ __all__ = [
     "runs_root",
     "save_epoch",
     "save_model",
+    "write_files",
     "write_json",
     "write_status",
 ]
@@ -109,8 +110,7 @@ def checked_root(runs_dir: str | os.PathLike | None = None, *, create: bool = Fa
 
 
 def root_problem(runs_dir: str | os.PathLike | None = None) -> str | None:
-    """Why nothing could be saved under the runs root (a file, read-only), or None.
-    Creates nothing: for a warning when the app starts."""
+    """Why nothing could be saved under the runs root, or None; creates nothing."""
     root = runs_root(runs_dir)
     try:
         checked_root(runs_dir)
@@ -133,8 +133,7 @@ def _read_only(root: Path) -> str:
 
 
 def cannot_write(err: OSError, path: str | os.PathLike) -> str:
-    """A failed write under the runs root, in words: read-only, full, or the system's
-    own reason, with where to keep runs instead."""
+    """A failed write under the runs root in words, with where to keep runs instead."""
     where = err.filename or path
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"{where} cannot be written (read-only); {ELSEWHERE}"
@@ -182,6 +181,23 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
             f.write("\n")
 
     _atomically(Path(path), write)
+
+
+def write_files(run_dir: str | os.PathLike, files: dict[str, bytes]) -> None:
+    """Files of a run trained where this runs folder cannot be seen (a Ray worker), by
+    their paths in the run folder; each written atomically, status.json last.
+
+    Raises:
+        CnnvizError: a path that leads out of the run folder.
+        OSError: a file could not be written.
+    """
+    root = Path(run_dir).resolve()
+    for name in sorted(files, key=lambda n: n == STATUS_FILE):
+        path = (root / name).resolve()
+        if root not in path.parents:
+            raise CnnvizError(f"{name!r} is not a file inside the run folder {root}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomically(path, lambda tmp, data=files[name]: tmp.write_bytes(data))
 
 
 def read_json(path: Path) -> Any:

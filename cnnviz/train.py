@@ -13,6 +13,7 @@ in `cnnviz.jobs`.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import math
 import os
@@ -31,6 +32,7 @@ from cnnviz.spec import ModelSpec
 
 __all__ = ["TrainResult", "fail_run", "snapshot_every", "train"]
 
+_STRATEGIES: dict[int, Any] = {}  # one per device count and process (a second breaks the first)
 SNAPSHOT_BUDGET = 200 * 2**20  # bytes of per-epoch weights one run may keep
 NAN_MESSAGE = (
     "the loss became NaN (not a number) in epoch {epoch}, so training stopped; lower "
@@ -221,12 +223,14 @@ def _fit(
     from cnnviz.callbacks import ClassAccuracy, EpochSnapshots, MetricStream, StopFlag
     from cnnviz.data import make_pipeline, rescale
 
+    strategy = _strategy(config.devices)  # first: CPUs are split before TensorFlow starts
     rundir.write_status(run_dir, "running", "building the model", epochs_completed=0)
     if emit is not None:
         emit(StatusEvent("running", "building the model"))
     keras.utils.set_random_seed(config.seed)
-    model = build_model(plan.report)
-    model.compile(optimizer=make_optimizer(config), loss=plan.head.loss, metrics=["accuracy"])
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        model = build_model(plan.report)
+        model.compile(optimizer=make_optimizer(config), loss=plan.head.loss, metrics=["accuracy"])
     layer = None
     if augment is not None and not augment.is_identity:
         from cnnviz.augment_layers import augmentation_layer
@@ -277,6 +281,7 @@ def _fit(
         epochs_completed=0,
         epochs=config.epochs,
         snapshot_every=every,
+        replicas=1 if strategy is None else strategy.num_replicas_in_sync,
     )
     if should_stop is not None and should_stop():
         return _finish(
@@ -312,6 +317,34 @@ def _fit(
     result.test_accuracy = result.metrics.accuracy
     result.status, result.message = _outcome(stream, stopper, early, config)
     return _finish(result, emit)
+
+
+def _strategy(devices: int):
+    """None for one device; else a `tf.distribute.MirroredStrategy` over `devices` GPUs,
+    or, on a machine without GPUs, over as many logical CPUs (split from the CPU when
+    TensorFlow has not started yet in this process: tests and trials; no faster)."""
+    if devices == 1 or devices in _STRATEGIES:
+        return _STRATEGIES.get(devices)
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        try:
+            tf.config.set_logical_device_configuration(
+                tf.config.list_physical_devices("CPU")[0],
+                [tf.config.LogicalDeviceConfiguration()] * devices,
+            )
+        except RuntimeError:  # TensorFlow has started: its devices are fixed
+            pass
+    names = [d.name for d in tf.config.list_logical_devices("GPU" if gpus else "CPU")]
+    if len(names) < devices:
+        kind = "GPUs" if gpus else "CPU devices (TensorFlow had started before the split)"
+        raise CnnvizError(
+            f"devices {devices} asks for more than the {len(names)} {kind} this process "
+            f"has; choose devices {len(names)} or fewer, or train in a fresh process"
+        )
+    _STRATEGIES[devices] = tf.distribute.MirroredStrategy(names[:devices])
+    return _STRATEGIES[devices]
 
 
 def _outcome(stream, stopper, early, config: TrainConfig) -> tuple[str, str]:

@@ -40,6 +40,7 @@ from cnnviz.errors import CnnvizError, ParamError, SpecError
         (lambda v: checks.padding_amount(v, "padding"), -1, "none negative"),
         (lambda v: checks.input_shape(v), [28, 28], "for grayscale images write [28, 28, 1]"),
         (lambda v: checks.image_size(v), (4, 4), "each from 8 to 512"),
+        (lambda v: checks.devices(v), 0, "1 trains on one device; N splits every batch"),
     ],
 )
 def test_every_checker_says_what_fits_and_ends_with_what_it_received(call, value, words):
@@ -60,6 +61,7 @@ def test_checkers_return_normalised_values():
     assert checks.padding_amount([1, 2], "p") == ((1, 1), (2, 2))
     assert checks.input_shape([8, 8, 1]) == (8, 8, 1)
     assert checks.image_size([64, 32]) == (64, 32)
+    assert checks.devices(np.int64(2)) == 2
     assert checks.received("name", "a" * 200).endswith("...")  # long values are cut
     assert checks.received("name", {"a"}) == "Received: name={'a'}"  # not JSON: its repr
 

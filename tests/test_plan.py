@@ -28,6 +28,7 @@ def digits():
         ({"validation_split": 0.6}, "validation_split must be from 0"),
         ({"seed": -1}, "seed must be"),
         ({"early_stopping_patience": 0}, "early_stopping_patience must be"),
+        ({"devices": 0}, "devices must be a whole number from 1 to 64"),
     ],
 )
 def test_config_mistakes_are_refused(kwargs, words):
@@ -58,3 +59,17 @@ def test_the_optimizer_is_the_one_chosen(name, cls):
     assert float(optimizer.learning_rate) == 0.25
     if name == "sgd":
         assert optimizer.momentum == 0.5
+
+
+def test_a_batch_that_does_not_divide_by_the_devices_is_refused(digits):
+    from cnnviz.plan import plan_training
+    from cnnviz.presets import PRESETS
+
+    spec = PRESETS["digits-small"].spec
+    with pytest.raises(
+        CnnvizError, match=r"batch_size 33 does not divide by the 2 .*e\.g\. 32, 34"
+    ):
+        plan_training(spec, digits, TrainConfig(batch_size=33, devices=2))
+    with pytest.raises(CnnvizError, match=r"a multiple of 4, e\.g\. 4$"):
+        plan_training(spec, digits, TrainConfig(batch_size=3, devices=4))
+    assert plan_training(spec, digits, TrainConfig(batch_size=34, devices=2)).train is not None

@@ -145,3 +145,20 @@ def test_a_full_disk_while_creating_a_run_leaves_nothing(runs_dir, monkeypatch):
     with pytest.raises(CnnvizError, match="no space left on the disk to write"):
         rundir.create(SPEC.to_dict(), CONFIG)
     assert list(runs_dir.iterdir()) == []
+
+
+def test_files_shipped_from_another_machine_land_whole_and_stay_inside(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    files = {"status.json": b'{"status": "completed"}', "epochs/epoch-0001.weights.h5": b"w1"}
+    rundir.write_files(run_dir, files)
+    assert (run_dir / "epochs" / "epoch-0001.weights.h5").read_bytes() == b"w1"
+    assert json.loads((run_dir / "status.json").read_text()) == {"status": "completed"}
+    assert sorted(p.name for p in run_dir.rglob("*")) == [
+        "epoch-0001.weights.h5",
+        "epochs",
+        "status.json",
+    ]
+    with pytest.raises(CnnvizError, match="is not a file inside the run folder"):
+        rundir.write_files(run_dir, {"../escape.txt": b"x"})
+    assert not (tmp_path / "escape.txt").exists()

@@ -1,15 +1,19 @@
 """The job runner contract, run against every runner: the same queue, events, stop,
-fairness and shutdown, whether a job trains in a thread of this process or in a worker
-process; and a worker killed mid-run ends that run `failed`, never the runner.
+fairness and shutdown, whether a job trains in a thread of this process, in a worker
+process or on a Ray cluster (real Ray: two simulated nodes of one CPU each, joined
+through $CNNVIZ_RAY_ADDRESS); and a worker killed mid-run ends that run `failed`, never
+the runner. On two Ray nodes, two jobs train at once.
 
 Oracles: the run folders the jobs leave (read back with `cnnviz.runs`), process ids,
 and counts by hand.
 """
 
+import importlib.util
 import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -31,18 +35,60 @@ TINY = ModelSpec.from_dict(
         ],
     }
 )
-KINDS = ["thread", "process"]
+NO_RAY = importlib.util.find_spec("ray") is None
+KINDS = [
+    "thread",
+    "process",
+    pytest.param("ray", marks=pytest.mark.skipif(NO_RAY, reason="Ray is not installed")),
+]
+
+
+def alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def two_nodes():
+    """A Ray cluster of two nodes with one CPU each (on this machine), joined through
+    $CNNVIZ_RAY_ADDRESS; no Ray process of it is left afterwards."""
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    before = os.environ.get("CNNVIZ_RAY_ADDRESS")
+    try:
+        cluster.add_node(num_cpus=1)
+        cluster.wait_for_nodes()
+        os.environ["CNNVIZ_RAY_ADDRESS"] = cluster.address
+        yield cluster
+    finally:
+        nodes = cluster.list_all_nodes()
+        pids = [p.process.pid for n in nodes for ps in n.all_processes.values() for p in ps]
+        cluster.shutdown()
+        if before is None:
+            os.environ.pop("CNNVIZ_RAY_ADDRESS", None)
+        else:
+            os.environ["CNNVIZ_RAY_ADDRESS"] = before
+        assert pids and not [p for p in pids if alive(p)]
 
 
 @pytest.fixture(scope="module", params=KINDS)
 def runner(request):
+    if request.param == "ray":
+        request.getfixturevalue("two_nodes")
     runner = make_runner(request.param, 1)
     yield runner
     runner.shutdown(wait=True)
     if request.param == "thread":
         assert not [t for t in threading.enumerate() if t.name.startswith("cnnviz-job")]
-    else:
-        assert runner.worker_pids() == []
+    else:  # a Ray job's workers end with the runner's connection
+        wait_for(lambda: runner.worker_pids() == [], timeout=60)
+    if request.param == "ray":
+        import ray
+
+        assert not ray.is_initialized()  # the runner made the connection, and closed it
 
 
 def job(runs_dir, owner, epochs=2, **config):
@@ -136,15 +182,44 @@ def test_a_worker_killed_mid_run_fails_that_run_and_the_runner_serves_on(runner,
         pytest.skip("a thread cannot be killed on its own; the process runner's case")
     job_id = runner.submit(job(runs_dir, "gu", epochs=500))
     wait_for(lambda: (load_run(job_id, runs_dir).status.get("epochs_completed") or 0) >= 2)
-    (pid,) = [p for p in runner.worker_pids()]
+    pid = load_run(job_id, runs_dir).status["pid"]  # the process that trains it
+    assert pid != os.getpid() and pid in runner.worker_pids()
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: ended(runner, job_id))
     run = load_run(job_id, runs_dir)
-    assert run.state == "failed" and "killed (SIGKILL)" in run.status["message"]
+    # a worker process's exit code names the signal; Ray tells only that its worker died
+    killed = "killed (SIGKILL)" if runner.name == "process" else "died or was killed"
+    assert run.state == "failed" and killed in run.status["message"]
     kept = run.status["epochs_completed"]
     assert f"the weights after epoch {kept} are kept" in run.status["message"]
     assert run.epochs()[-1] == kept and run.model(kept) is not None
     again = runner.submit(job(runs_dir, "gu", epochs=1))  # a new worker takes it
     wait_for(lambda: ended(runner, again))
     assert runner.status(again)["status"] == "completed"
+    assert load_run(again, runs_dir).status["pid"] not in (pid, os.getpid())
     assert runner.worker_pids() and pid not in runner.worker_pids()
+
+
+def test_two_ray_nodes_train_two_jobs_at_once(runner, runs_dir):
+    if runner.name != "ray":
+        pytest.skip("two simulated nodes: the ray runner's case")
+    import ray
+
+    nodes = [n for n in ray.nodes() if n["Alive"]]
+    assert sorted(n["Resources"]["CPU"] for n in nodes) == [1.0, 1.0]
+    wide = make_runner("ray", 2)  # a second runner on the same cluster, two jobs at once
+    try:
+        jobs = [wide.submit(job(runs_dir, desk, epochs=500)) for desk in ("ha", "io")]
+        assert [wide.status(j)["queue_position"] for j in jobs] == [None, None]
+        # both have finished an epoch while neither has ended: they train at the same time
+        wait_for(lambda: all(any(isinstance(e, EpochEvent) for e in wide.events(j)) for j in jobs))
+        assert [wide.status(j)["status"] for j in jobs] == ["running", "running"]
+        pids = {load_run(j, runs_dir).status["pid"] for j in jobs}
+        for j in jobs:
+            wide.stop(j)
+        wait_for(lambda: all(ended(wide, j) for j in jobs))
+    finally:
+        wide.shutdown(wait=True)
+    assert [load_run(j, runs_dir).state for j in jobs] == ["stopped", "stopped"]
+    assert len(pids) == 2 and os.getpid() not in pids  # two workers, one on each node
+    assert ray.is_initialized()  # the first runner still holds the connection

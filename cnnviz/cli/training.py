@@ -37,6 +37,7 @@ def _train_config(args: argparse.Namespace):
         optimizer=args.optimizer,
         learning_rate=args.lr,
         seed=args.seed,
+        devices=args.devices,
     )
 
 
@@ -199,6 +200,12 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--augment", default=None, help="augmentation spec JSON file")
     p.add_argument("--limit", type=int, default=None, help="use at most N training images")
+    p.add_argument(
+        "--devices",
+        type=int,
+        default=None,
+        help="split every batch over N devices (tf.distribute.MirroredStrategy; default 1)",
+    )
     p.add_argument("--owner", default=None, help="the desk the run belongs to")
     p.add_argument(
         "--runner",
