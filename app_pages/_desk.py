@@ -47,7 +47,10 @@ def set_desk(value: str) -> str:
     name = checks.desk_name(value)
     state = st.session_state
     state[DESK] = name
-    runs = trained_runs()
+    try:
+        runs = trained_runs()
+    except CnnvizError:  # the runs folder is a file: the sidebar says so, the desk works
+        runs = []
     mine = [run.id for run in runs if run.owner == name] or [r.id for r in runs if not r.owner]
     state.cnnviz_run = next(iter(mine), None)
     state.pop("desk_error", None)

@@ -15,7 +15,8 @@ from typing import Any
 import streamlit as st
 
 from app_pages._datasets import dataset_label
-from app_pages._listing import listed_runs, run_label, whose_runs
+from app_pages._desk import current_desk
+from app_pages._listing import EVERYONE, listed_runs, run_label, whose_runs
 from cnnviz.rundir import EPOCHS_DIR, MODEL_FILE, runs_root
 
 
@@ -113,9 +114,12 @@ def open_run(run_id: str, url: dict) -> str | None:
     """`?run=RUN_ID`: make it the current run and show it in Inspect (read-only)."""
     from app_pages._feedback import notify, plain
 
-    if run_id in trained_run_ids():
+    owners = trained_runs_of()
+    if run_id in owners:
         st.session_state.cnnviz_run = run_id
         st.session_state.pop("inspect_run", None)
+        if owners[run_id] not in (None, current_desk()):  # another desk's: show everyone's
+            st.session_state[EVERYONE] = True
         notify("info", f"Showing run **{plain(run_id)}** from the link (read-only).")
         return "inspect"
     row = next((r for r in run_rows() if r["run"] == run_id), None)

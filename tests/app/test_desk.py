@@ -59,3 +59,19 @@ def test_a_refresh_opens_the_desks_own_newest_run_not_the_servers(runs_with_mode
     assert open_router(desk="cyd").session_state.cnnviz_run == run_id  # of no desk
     give_to(root, run_id, "bob")
     assert open_router(desk="cyd").session_state.cnnviz_run is None  # none to show
+
+
+def test_a_link_opened_by_a_newcomer_applies_once_the_desk_is_named(runs_dir):
+    from cnnviz.links import Experiment, decode, encode
+    from cnnviz.presets import PRESETS
+
+    spec = PRESETS["lenet-5"].spec
+    at = open_router(experiment=encode(Experiment(spec, "digits")))
+    assert titles(at) == ["Welcome to cnnviz"]  # the gate first, the link kept
+    at.text_input(key="desk_name").input("cy")
+    press(at, "Start")
+    assert titles(at) == ["Concepts"] and at.session_state.cnnviz_desk == "cy"
+    assert at.session_state.cnnviz_spec == spec.to_dict()
+    assert at.query_params["desk"] == "cy"
+    assert decode(at.query_params["experiment"]).spec == spec
+    assert any("Opened the experiment from the link" in shown(m.value) for m in at.success)

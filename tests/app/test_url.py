@@ -168,6 +168,18 @@ def test_a_run_link_opens_that_run_in_inspect(runs_with_model):
     assert "run" not in url(at)  # once: the address moves on
 
 
+def test_a_link_to_another_desks_run_opens_it_among_everyones(runs_with_model):
+    from tests.app.desks import give_to, owned_copy
+
+    root, run_id = runs_with_model
+    own = owned_copy(root, run_id, "ada", "a")  # the desk's own run, newer: the default
+    give_to(root, run_id, "bob")
+    at = router({"run": run_id})
+    assert at.title[0].value == "Inspect"
+    assert at.selectbox(key="inspect_run").value == run_id != own
+    assert at.toggle(key="inspect_run_everyone").value  # bob's run, read-only among all
+
+
 @pytest.mark.parametrize("run_id", ["nope", "../../etc", "x" * 3000])
 def test_an_unknown_run_link_says_so(run_id, runs_dir):
     at = router({"run": run_id})

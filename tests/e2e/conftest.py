@@ -159,6 +159,12 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def at_desk(url: str, desk: str = "e2e") -> str:
+    """`url` with `desk=` added to its query, past the desk gate (test_classroom.py and
+    test_newcomer.py go through the gate itself)."""
+    return f"{url}{'&' if '?' in url else '?'}desk={desk}"
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running...' widget)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
