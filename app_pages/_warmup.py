@@ -1,12 +1,12 @@
 """TensorFlow warmed up in the background, so no click waits for its import.
 
 Streamlit-side only, but it never calls Streamlit: `start_warmup()` (from the router,
-after the first page is drawn) starts one daemon thread per server process that imports
-Keras and TensorFlow, the augmentation layers and the modules the other pages use, runs
-one small augmentation preview (TensorFlow's first ops and kernels), guards Keras's
-global state (`_process.keep_keras_session`) and settles the collector
-(`_process.settle_imports`). A page that needs TensorFlow before it is done just waits
-for the import it would have done itself. `CNNVIZ_WARMUP=0` turns it off.
+after the first page is drawn) starts, `DELAY_S` later, one daemon thread per server
+process that imports Keras and TensorFlow, the augmentation layers and the modules the
+other pages use, runs one small augmentation preview (TensorFlow's first ops and
+kernels), guards Keras's global state (`_process.keep_keras_session`) and settles the
+collector (`_process.settle_imports`). A page that needs TensorFlow before it is done
+just waits for the import it would have done itself. `CNNVIZ_WARMUP=0` turns it off.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ MODULES = (  # what the pages after Concepts import: the first click on them is 
     "cnnviz.figures.maps",
     "cnnviz.figures.datasets",
 )
+# The import holds the interpreter for seconds: begun at once, it slowed the browser's
+# fetches of the first page's pictures (whole page drawn 2.8 s -> 4.5 s, bench_ui), so
+# it waits until the first page has been fetched.
+DELAY_S = 2.0
 _started = threading.Event()
 done = threading.Event()  # set when the warm-up has finished (or failed)
 
@@ -43,7 +47,9 @@ def start_warmup() -> bool:
     if os.environ.get(WARMUP_ENV, "1").strip() == "0" or _started.is_set():
         return False
     _started.set()
-    threading.Thread(target=_warm, daemon=True, name="cnnviz-warmup").start()
+    warmup = threading.Timer(DELAY_S, _warm)
+    warmup.name, warmup.daemon = "cnnviz-warmup", True
+    warmup.start()
     return True
 
 
