@@ -64,16 +64,26 @@ def pick_run(key: str) -> str | None:
         others = " (or switch on **Everyone's runs**)" if desk else ""
         st.info(f"No trained model yet{mine}: train one on the **Train** page first{others}.")
         return None
-    ids, current = list(runs), st.session_state.cnnviz_run
+    ids = list(runs)
+    follow_current_run(key, ids)
     run_id = picker.selectbox(
-        "Run",
-        ids,
-        index=ids.index(current) if current in ids else 0,
-        format_func=run_label(runs),
-        key=key,
+        "Run", ids, format_func=run_label(runs), key=key, on_change=picked_run, args=(key,)
     )
     st.session_state.cnnviz_run = run_id
     return run_id
+
+
+def picked_run(key: str) -> None:
+    """`on_change` of a run picker: its choice becomes the current run."""
+    st.session_state.cnnviz_run = st.session_state[key]
+
+
+def follow_current_run(key: str, ids: list[str]) -> None:
+    """Before the run picker `key` is drawn (with `on_change=picked_run`): point it at the
+    current run, which a job's end, a link or another page may have changed since (a
+    keyed select box would keep its old choice and write it back)."""
+    current = st.session_state.cnnviz_run
+    st.session_state[key] = current if current in ids else ids[0]
 
 
 def _mtime(run_id: str) -> float:

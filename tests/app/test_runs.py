@@ -52,3 +52,23 @@ def test_compare_picks_from_the_desks_runs_and_everyones_on_the_switch(runs_with
     a, b = at.selectbox(key="compare_run_a"), at.selectbox(key="compare_run_b")
     assert a.options == [f"{theirs} · desk bob", mine, f"{run_id} · desk cyd"]
     assert (a.value, b.value) == (mine, theirs)  # the second newest against the newest
+
+
+def test_a_run_made_current_elsewhere_moves_the_pickers_that_are_already_drawn(runs_with_model):
+    """A keyed select box keeps its old choice: once a desk's job ends (or a link opens a
+    run), Train's and Inspect's pickers must show that run, not write the old one back."""
+    root, run_id = runs_with_model
+    at = open_page("train", cnnviz_desk="ada")
+    assert at.selectbox(key="train_current_run").value == run_id  # a run of no desk
+    own = owned_copy(root, run_id, "ada", "b")  # the desk's job that just ended
+    at.session_state.cnnviz_run = own
+    at.run()
+    assert at.selectbox(key="train_current_run").value == own
+    assert at.session_state.cnnviz_run == own
+    at.selectbox(key="train_current_run").set_value(run_id).run()  # the learner's choice
+    assert at.session_state.cnnviz_run == run_id
+    inspect = open_page("inspect", cnnviz_desk="ada", cnnviz_run=run_id)
+    assert inspect.selectbox(key="inspect_run").value == run_id
+    inspect.session_state.cnnviz_run = own
+    inspect.run()
+    assert inspect.selectbox(key="inspect_run").value == own
