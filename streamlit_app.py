@@ -22,7 +22,6 @@ from app_pages._feedback import show_notices  # noqa: E402
 from app_pages._lesson_card import lesson_panel  # noqa: E402
 from app_pages._projector import projector_style, projector_switch  # noqa: E402
 from app_pages._state import init_state  # noqa: E402
-from app_pages._training import settle_ended_job  # noqa: E402
 from app_pages._url import page_name, sync_url  # noqa: E402
 from app_pages._warmup import start_warmup  # noqa: E402
 
@@ -68,7 +67,6 @@ try:
             projector_switch()
             runs_folder_warning()
 
-        settle_ended_job()  # a job that ended while this session looked away: the current run
         projector_style(query)
         show_notices(page_name(page))
         lesson_panel(page_name(page))

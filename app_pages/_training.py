@@ -60,13 +60,6 @@ def desk_job(runner) -> str | None:
     return job
 
 
-def settle_ended_job() -> None:
-    """On any page: this session's job that has ended becomes the current run, even when
-    the Train page's poll that would have said so was missed (the router calls it)."""
-    if st.session_state.get("train_job"):
-        desk_job(job_runner())
-
-
 def about(seconds: float | None) -> str:
     """A wait as a learner reads it: "under a minute", "about 4 min"."""
     if seconds is None:
