@@ -8,7 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
-from cnnviz.cli.output import json_arg, print_json, runs_dir_arg
+from cnnviz.cli.output import json_arg, print_json, run_arg, runs_dir_arg
 from cnnviz.errors import CnnvizError
 
 __all__ = ["register"]
@@ -52,7 +52,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("export", help="write a finished run as one .zip bundle")
-    p.add_argument("run", metavar="RUN", help="run id or run directory")
+    run_arg(p)
     p.add_argument("--out", required=True, help="the bundle to write, e.g. run.zip")
     runs_dir_arg(p)
     p.set_defaults(func=cmd_export)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runs_dir_arg, table
+from cnnviz.cli.output import data_dir_arg, json_arg, print_json, run_arg, runs_dir_arg, table
 
 __all__ = ["register"]
 
@@ -98,7 +98,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("diagnose", help="what a run's curves say, and what to try next")
-    p.add_argument("run", metavar="RUN", help="run id or run directory")
+    run_arg(p)
     runs_dir_arg(p)
     data_dir_arg(p)
     json_arg(p)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from cnnviz.cli.output import data_dir_arg, epoch_arg, json_arg, print_json, runs_dir_arg, table
+from cnnviz.cli.output import (
+    data_dir_arg,
+    epoch_arg,
+    json_arg,
+    print_json,
+    run_arg,
+    runs_dir_arg,
+    table,
+)
 from cnnviz.errors import CnnvizError
 
 __all__ = ["register"]
@@ -79,7 +87,7 @@ def cmd_featuremaps(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("evaluate", help="test metrics and confusion matrix of a run")
-    p.add_argument("run", metavar="RUN", help="run id or run directory")
+    run_arg(p)
     epoch_arg(p)
     runs_dir_arg(p)
     data_dir_arg(p)
@@ -87,7 +95,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("predict", help="classify images with a trained run")
-    p.add_argument("run", metavar="RUN", help="run id or run directory")
+    run_arg(p)
     p.add_argument("images", metavar="IMAGE", nargs="+")
     p.add_argument("--top", type=int, default=3)
     runs_dir_arg(p)
@@ -95,7 +103,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("featuremaps", help="write one PNG of feature maps per layer")
-    p.add_argument("run", metavar="RUN", help="run id or run directory")
+    run_arg(p)
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("--out", required=True, help="output directory")
     epoch_arg(p)

@@ -6,7 +6,15 @@ import argparse
 import json
 from typing import Any
 
-__all__ = ["data_dir_arg", "epoch_arg", "json_arg", "print_json", "runs_dir_arg", "table"]
+__all__ = [
+    "data_dir_arg",
+    "epoch_arg",
+    "json_arg",
+    "print_json",
+    "run_arg",
+    "runs_dir_arg",
+    "table",
+]
 
 
 def print_json(document: Any) -> None:
@@ -21,6 +29,10 @@ def table(rows: list[list[Any]], header: list[str]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     return "\n".join(lines)
+
+
+def run_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run", metavar="RUN", help="run id or run directory")
 
 
 def runs_dir_arg(p: argparse.ArgumentParser) -> None:

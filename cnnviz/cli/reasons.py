@@ -6,7 +6,7 @@ import argparse
 
 import numpy as np
 
-from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runs_dir_arg, table
+from cnnviz.cli.output import data_dir_arg, json_arg, print_json, run_arg, runs_dir_arg, table
 from cnnviz.errors import CnnvizError
 
 __all__ = ["register"]
@@ -106,7 +106,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("mistakes", help="the test images a run gets wrong, worst first")
-    p.add_argument("run", metavar="RUN", help="run id or run directory")
+    run_arg(p)
     p.add_argument("--true", default=None, metavar="CLASS", help="only this true class")
     p.add_argument("--predicted", default=None, metavar="CLASS", help="only this answer")
     p.add_argument("--top", type=int, default=3, help="class probabilities per mistake")
@@ -116,7 +116,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_mistakes)
 
     p = sub.add_parser("trace", help="how one value of a convolution's output is computed")
-    p.add_argument("run", metavar="RUN", help="run id or run directory")
+    run_arg(p)
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("--layer", required=True, help="a convolution layer's name")
     p.add_argument("--channel", type=int, required=True, help="its output channel (filter)")
