@@ -117,3 +117,12 @@ def pixel_images(bright: list[int]) -> np.ndarray:
 
 Y_TRUE = np.array([0, 0, 0, 1, 1, 2, 2, 2])
 BRIGHT = [0, 0, 1, 1, 1, 2, 0, 2]  # what the model predicts for each image
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """`python -m cnnviz ARGV` in this process: (exit code, stdout, stderr)."""
+    from cnnviz.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

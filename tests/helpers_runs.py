@@ -3,6 +3,7 @@ by real training (for the compare and coach tests), and folders of class images.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from PIL import Image
 from cnnviz import presets, rundir
 from cnnviz.augment import AugmentSpec
 from cnnviz.data import load_dataset
+from cnnviz.events import ACTIVE
 from cnnviz.jobs import TrainRequest
 from cnnviz.plan import TrainConfig
 from cnnviz.runs import Run
@@ -88,3 +90,16 @@ def noise_folder(root: Path, counts: tuple[int, ...], *, side: int = 8, seed: in
             pixels = rng.integers(0, 256, (side, side), dtype=np.uint8)
             Image.fromarray(pixels).save(folder / f"{i}.png")
     return f"folder:{root}"
+
+
+def wait_for(predicate, timeout: float) -> None:
+    """Poll `predicate` every 50 ms until it is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def ended(runner, job_id: str) -> bool:
+    """The job has ended, in any way (a runner's status is no longer queued or running)."""
+    return runner.status(job_id)["status"] not in ACTIVE

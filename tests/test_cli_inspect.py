@@ -11,25 +11,18 @@ import pytest
 from PIL import Image
 from sklearn import metrics as skm
 
-from cnnviz.cli import main
 from cnnviz.data import rescale
 from cnnviz.features import feature_maps
 from cnnviz.figures.pixels import layer_grid
 from cnnviz.images import save_png
 from cnnviz.predict import predict
-from tests.helpers_inspect import save_run, trained_digits
+from tests.helpers_inspect import run_cli, save_run, trained_digits
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     model, report, dataset, history = trained_digits()
     return save_run(model, report.spec, dataset, history, tmp_path_factory.mktemp("runs"))
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_evaluate_json_is_the_designs_document_checked_against_sklearn(run, capsys):

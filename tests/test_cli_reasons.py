@@ -10,21 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnviz.cli import main
 from cnnviz.data import rescale
-from tests.helpers_inspect import save_run, trained_digits
+from tests.helpers_inspect import run_cli, save_run, trained_digits
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     model, report, dataset, history = trained_digits()
     return save_run(model, report.spec, dataset, history, tmp_path_factory.mktemp("runs"))
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_mistakes_json_agrees_with_evaluate_and_with_keras(run, capsys):

@@ -1,5 +1,6 @@
 """The background job runner: queue, stream, stop, shutdown, no threads left behind."""
 
+import functools
 import threading
 import time
 
@@ -15,6 +16,9 @@ from cnnviz.request import TrainRequest
 from cnnviz.runners import default_runner
 from cnnviz.spec import ModelSpec
 from cnnviz.thread_runner import ThreadJobRunner
+from tests.helpers_runs import wait_for as _wait_for
+
+wait_for = functools.partial(_wait_for, timeout=120.0)  # this file's default wait
 
 TINY = {
     "name": "tiny",
@@ -47,13 +51,6 @@ def request(runs_dir, epochs=2, *, preloaded=None, **kwargs) -> TrainRequest:
 
 def job_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("cnnviz-job")]
-
-
-def wait_for(predicate, timeout=120.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ nodes) is tests/test_runners.py. Oracles: the run folders (`cnnviz.runs`), Keras
 numbers for the same training on one device, process ids, `/proc`.
 """
 
+import functools
 import json
 import os
 import signal
@@ -22,12 +23,16 @@ import pytest
 
 from cnnviz.errors import CnnvizError
 from cnnviz.evaluate import evaluate_run
-from cnnviz.events import ACTIVE, BatchEvent, EpochEvent, StatusEvent
+from cnnviz.events import BatchEvent, EpochEvent, StatusEvent
 from cnnviz.plan import TrainConfig
 from cnnviz.request import TrainRequest
 from cnnviz.runners import make_runner
 from cnnviz.runs import list_runs, load_run
 from cnnviz.spec import ModelSpec
+from tests.helpers_runs import ended
+from tests.helpers_runs import wait_for as _wait_for
+
+wait_for = functools.partial(_wait_for, timeout=300.0)  # this file's default wait
 
 ray = pytest.importorskip("ray")
 
@@ -55,17 +60,6 @@ def job(runs_dir, owner, epochs=2, **config):
         runs_dir=str(runs_dir),
         owner=owner,
     )
-
-
-def wait_for(predicate, timeout=300.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def ended(runner, job_id):
-    return runner.status(job_id)["status"] not in ACTIVE
 
 
 def alive(pid):

@@ -8,22 +8,26 @@ Oracles: the run folders the jobs leave (read back with `cnnviz.runs`), process 
 and counts by hand.
 """
 
+import functools
 import importlib.util
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from cnnviz.errors import CnnvizError
-from cnnviz.events import ACTIVE, EpochEvent, StatusEvent
+from cnnviz.events import EpochEvent, StatusEvent
 from cnnviz.plan import TrainConfig
 from cnnviz.request import TrainRequest
 from cnnviz.runners import make_runner
 from cnnviz.runs import load_run
 from cnnviz.spec import ModelSpec
+from tests.helpers_runs import ended
+from tests.helpers_runs import wait_for as _wait_for
+
+wait_for = functools.partial(_wait_for, timeout=180.0)  # this file's default wait
 
 TINY = ModelSpec.from_dict(
     {
@@ -100,17 +104,6 @@ def job(runs_dir, owner, epochs=2, **config):
         runs_dir=str(runs_dir),
         owner=owner,
     )
-
-
-def wait_for(predicate, timeout=180.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def ended(runner, job_id):
-    return runner.status(job_id)["status"] not in ACTIVE
 
 
 def test_a_job_streams_its_events_in_order_and_leaves_a_whole_run(runner, runs_dir):
