@@ -22,6 +22,7 @@ from app_pages._feedback import show_notices  # noqa: E402
 from app_pages._lesson_card import lesson_panel  # noqa: E402
 from app_pages._projector import projector_style, projector_switch  # noqa: E402
 from app_pages._state import init_state  # noqa: E402
+from app_pages._training import notice_ended_job  # noqa: E402
 from app_pages._url import page_name, sync_url  # noqa: E402
 from app_pages._warmup import start_warmup  # noqa: E402
 
@@ -49,6 +50,7 @@ page = st.navigation(PAGES, position="sidebar" if current_desk() else "hidden")
 try:
     query = sync_url(page)  # links in (?desk, ?experiment, ?run, ?lesson, ...), state out
     if desk_gate():  # a newcomer names a desk first; the page then runs as asked
+        notice_ended_job(page_name(page))  # a job that ended meanwhile: the current run
         with st.sidebar:  # what the learner chose, shown as text (plain): never as Markdown
             from app_pages._datasets import dataset_label
             from app_pages._feedback import plain, runs_folder_warning

@@ -46,18 +46,36 @@ def desk_job(runner) -> str | None:
     tab of the desk started it), never another desk's. A session without a desk follows
     only the job it started. The job that just ended becomes the current run."""
     state, desk = st.session_state, current_desk()
-    held = set(runner.job_ids(owner=desk) if desk else runner.job_ids())
-    job = state.get("train_job")
-    if job and (job not in held or runner.status(job)["status"] not in ACTIVE):
-        state.train_job = None
-        if job in held:
-            state.cnnviz_run = job
+    held = _settle_ended_job(runner)
     job = runner.active_job(desk) if desk else state.get("train_job")
     if job:
         state.train_job = state.train_shown = job
     elif desk and state.get("train_shown") not in held:  # a refresh: the desk's last job
         state.train_shown = next(reversed(runner.job_ids(owner=desk)), None)
     return job
+
+
+def _settle_ended_job(runner) -> set[str]:
+    """The job this session follows, once it has ended, is followed no more and becomes
+    the current run. Returns the ids of the jobs this desk (or session) may see."""
+    state, desk = st.session_state, current_desk()
+    held = set(runner.job_ids(owner=desk) if desk else runner.job_ids())
+    job = state.get("train_job")
+    if job and (job not in held or runner.status(job)["status"] not in ACTIVE):
+        state.train_job = None
+        if job in held:
+            state.cnnviz_run = job
+    return held
+
+
+def notice_ended_job(page: str) -> None:
+    """The router, each run: on arriving at another page, a job that ended while the
+    learner looked away (the Train page's poll had not seen it yet) becomes the current
+    run, so Inspect and Predict open it. Within a page nothing swaps under the learner."""
+    state = st.session_state
+    arrived, state.cnnviz_page = state.get("cnnviz_page") != page, page
+    if arrived and state.get("train_job"):  # a job was started, so its runner exists
+        _settle_ended_job(job_runner())
 
 
 def about(seconds: float | None) -> str:

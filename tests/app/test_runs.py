@@ -72,3 +72,30 @@ def test_a_run_made_current_elsewhere_moves_the_pickers_that_are_already_drawn(r
     inspect.session_state.cnnviz_run = own
     inspect.run()
     assert inspect.selectbox(key="inspect_run").value == own
+
+
+def test_a_job_that_ended_unseen_opens_on_the_next_page_but_never_swaps_within_one(
+    runs_with_model,
+):
+    """The Train page's poll may miss a job's end (the learner moved on, or a busy server
+    lost a fragment's rerun): arriving at Inspect opens the desk's new run, not the run
+    of no desk the desk started from; a learner already on Inspect keeps what it shows."""
+    from cnnviz.runners import default_runner
+    from tests.app.desks import submit
+    from tests.helpers_runs import wait_for
+
+    root, run_id = runs_with_model
+    runner = default_runner()
+    at = open_router(desk="ada")
+    at.switch_page("app_pages/inspect.py").run()
+    assert at.selectbox(key="inspect_run").value == run_id  # of no desk: ada has none yet
+    job = submit(root, "ada", epochs=1)
+    at.session_state.train_job = job  # what Start leaves in the session
+    wait_for(lambda: runner.status(job)["status"] == "completed", 120)
+    at.run()  # still on Inspect: nothing swaps under the learner
+    assert at.selectbox(key="inspect_run").value == run_id
+    at.switch_page("app_pages/predict.py").run()
+    assert not at.exception
+    assert at.session_state.cnnviz_run == job and not at.session_state.train_job
+    at.switch_page("app_pages/inspect.py").run()
+    assert at.selectbox(key="inspect_run").value == job
