@@ -34,6 +34,19 @@ def settings(config: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def parameters(run) -> str:
+    """The model's weight count, "12,345"; "" before the run has read its data (its
+    image shape is not known yet), "?" when its spec no longer fits its data."""
+    from cnnviz.errors import CnnvizError
+
+    if not run.config.get("image_shape"):  # queued, or stopped before it started
+        return ""
+    try:
+        return f"{run.report().total_params:,}"
+    except CnnvizError:  # a damaged run: the rest of its row still shows
+        return "?"
+
+
 def _best_first(run) -> tuple:
     accuracy = run.test_accuracy
     return (accuracy is None, -(accuracy or 0.0))  # then newest first (a stable sort)
@@ -42,8 +55,8 @@ def _best_first(run) -> tuple:
 def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
     """One row per run (`cnnviz.runs.Run`, newest first), the best test accuracy first.
 
-    Columns: rank, desk, test accuracy, model, dataset, epochs (finished / planned),
-    status, settings, and a link to Inspect for runs with a trained model.
+    Columns: rank, desk, test accuracy, model, parameters, dataset, epochs (finished /
+    planned), status, settings, and a link to Inspect for runs with a trained model.
     """
     rows = []
     for rank, run in enumerate(sorted(runs, key=_best_first), start=1):
@@ -55,6 +68,7 @@ def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
                 "desk": plain(run.owner or "no desk"),
                 "test accuracy": "" if accuracy is None else f"**{accuracy:.1%}**",
                 "model": plain(run.spec.name),
+                "parameters": parameters(run),
                 "dataset": plain(dataset_label(config.get("dataset"))),
                 "epochs": f"{run.status.get('epochs_completed') or 0}/{planned}",
                 "status": run.state,

@@ -20,7 +20,7 @@ import numpy as np
 from cnnviz.augment import AugmentSpec
 from cnnviz.metrics import ClassScore
 from cnnviz.plan import TrainConfig
-from cnnviz.spec import LayerRow, Report, validate
+from cnnviz.spec import LayerRow, Report
 
 __all__ = [
     "CHANGES",
@@ -164,13 +164,6 @@ def layers_diff(report_a: Report, report_b: Report) -> list[LayerChange]:
             )
         )
     return changes
-
-
-def _report(run) -> Report:
-    config = run.config
-    return validate(
-        run.spec, input_shape=config.get("image_shape"), num_classes=config.get("num_classes")
-    )
 
 
 # --- the answers on the test images -----------------------------------------------------
@@ -324,7 +317,7 @@ def compare_runs(
         if known is None and run.has_model:
             known = evaluate_run(run, data_dir=data_dir)
         answers.append(known)
-    report_a, report_b = _report(run_a), _report(run_b)
+    report_a, report_b = run_a.report(), run_b.report()
     accuracy = tuple(
         float(ans[1].metrics.accuracy) if ans else run.test_accuracy
         for run, ans in zip((run_a, run_b), answers, strict=True)

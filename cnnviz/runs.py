@@ -30,7 +30,7 @@ from cnnviz.rundir import (
     read_json,
     read_status,
 )
-from cnnviz.spec import ModelSpec
+from cnnviz.spec import ModelSpec, Report, validate
 
 __all__ = [
     "Run",
@@ -129,6 +129,19 @@ class Run:
             return None
         return ClassificationMetrics.from_dict(read_json(path))
 
+    def report(self) -> Report:
+        """The spec checked against the run's images and classes (`cnnviz.spec.Report`:
+        each layer's output shape and parameters, and `total_params`).
+
+        Raises:
+            SpecError: the spec no longer fits the run's config (a damaged run).
+        """
+        return validate(
+            self.spec,
+            input_shape=self.config.get("image_shape"),
+            num_classes=self.config.get("num_classes"),
+        )
+
     def model(self, epoch: int | None = None):
         """The trained keras.Model: rebuilt from the validated spec, weights loaded from
         the run's files (never deserialised from them, so no code in them runs).
@@ -143,14 +156,9 @@ class Run:
         """
         path = self._weights(epoch)
         from cnnviz.build import build_model
-        from cnnviz.spec import validate
 
         trained_config(self.config, f"run {self.id}'s config.json")
-        report = validate(
-            self.spec,
-            input_shape=self.config.get("image_shape"),
-            num_classes=self.config.get("num_classes"),
-        )
+        report = self.report()
         memory.check_fits(
             memory.model_memory(report),
             memory.free_memory(),

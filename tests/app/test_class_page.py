@@ -3,6 +3,7 @@
 import json
 
 from cnnviz.rundir import write_status
+from cnnviz.runs import load_run
 from tests.app.desks import owned_copy, submit
 from tests.app.pages import open_page, shown
 
@@ -37,6 +38,7 @@ def test_every_desks_runs_best_first_and_the_queue(runs_with_model):
         "desk",
         "test accuracy",
         "model",
+        "parameters",
         "dataset",
         "epochs",
         "status",
@@ -47,12 +49,23 @@ def test_every_desks_runs_best_first_and_the_queue(runs_with_model):
     assert desks == ["bob", "ada", "cyd", "no desk"]  # the best test accuracy first
     assert board[0][3] == "**bob's** <b>net</b>"  # a typed name is shown as text
     assert board[0][2] == "**97.0%**"
-    assert board[0][0] == "1" and board[0][5] == "3/3" and board[0][6] == "completed"
-    assert board[0][7] == "adam, lr 0.003, batch 64"  # the preset's, from config.json
-    assert board[0][8] == f"[Inspect](inspect?run={bob}&desk=teacher)"
+    assert board[0][4] == f"{load_run(bob, root).model().count_params():,}"  # Keras's count
+    assert board[0][0] == "1" and board[0][6] == "3/3" and board[0][7] == "completed"
+    assert board[0][8] == "adam, lr 0.003, batch 64"  # the preset's, from config.json
+    assert board[0][9] == f"[Inspect](inspect?run={bob}&desk=teacher)"
     assert any(m.label == "Desks" and m.value == "3" for m in at.metric)
     assert any("Nobody is training" in i.value for i in at.info)
     assert at.button(key="class_refresh")  # nothing runs: no self-refresh, a button
+
+
+def test_a_damaged_run_keeps_its_row_with_an_unknown_parameter_count(runs_with_model):
+    root, run_id = runs_with_model
+    config = json.loads((root / run_id / "config.json").read_text())
+    config["image_shape"] = [2, 2, 1]  # too small for the model's convolutions
+    (root / run_id / "config.json").write_text(json.dumps(config))
+    at = open_page("class_", cnnviz_desk="teacher")
+    assert not at.exception
+    assert [row[4] for row in cells(at.table[-1])] == ["?"]
 
 
 def test_the_queue_shows_who_trains_and_who_waits(runs_dir):
@@ -69,6 +82,8 @@ def test_the_queue_shows_who_trains_and_who_waits(runs_dir):
         assert queue[1][3] == "waiting · position 1" and queue[1][4].startswith("starts in ")
         assert any(m.label == "Waiting" and m.value == "1" for m in at.metric)
         assert not at.get("button")  # it refreshes itself while the queue is not empty
+        waiting = next(row for row in cells(at.table[-1]) if row[1] == "eve-class")
+        assert waiting[4] == ""  # its images are not read yet: no parameter count
     finally:
         runner.stop(second)
         runner.stop(first)
