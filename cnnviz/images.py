@@ -98,8 +98,9 @@ def open_image(
     except CnnvizError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise CnnvizError(
-            f"{label} declares a huge pixel count (a decompression bomb?); refused"
+        raise CnnvizError(  # Pillow's check, in Image.open, comes before ours
+            f"{label} declares a huge pixel count, more than the {MAX_PIXELS:,} allowed "
+            "(a decompression bomb?); resize it first"
         ) from None
     except FileNotFoundError:
         raise CnnvizError(f"{label}: no such file") from None
