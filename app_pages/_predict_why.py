@@ -17,6 +17,7 @@ from app_pages._canvas import drawing_canvas
 from app_pages._feedback import plain, show_error
 from cnnviz.errors import CnnvizError
 from cnnviz.features import CONV_TYPES, feature_maps
+from cnnviz.figures.base import as_text
 from cnnviz.figures.maps import layer_maps
 from cnnviz.figures.overview import network_overview
 from cnnviz.figures.predictions import gradcam_overlay, prediction_bars
@@ -59,7 +60,7 @@ def reasons(
     heat = None
     if grad_cam_layers(model):
         where = f"What the model sees ({'x'.join(map(str, shape))}) and where it looked"
-        title = f"{where} for '{answer.name}'"
+        title = f"{where} for '{as_text(answer.name)}'"  # drawn by plotly: as text
         heat = gradcam_overlay(image, grad_cam(model, image, class_index=answer.label), title=title)
     convs = [a for a in activations if a.type in CONV_TYPES]
     maps = layer_maps(convs[0], columns=8) if first_conv and convs else None

@@ -13,6 +13,7 @@ from app_pages._state import init_state
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError
 from cnnviz.features import CONV_TYPES, conv_layer_names, feature_maps, filters
+from cnnviz.figures.base import as_text
 from cnnviz.figures.evaluation import mistakes_figure
 from cnnviz.figures.maps import filters_figure, layer_maps
 from cnnviz.figures.overview import network_overview
@@ -112,7 +113,8 @@ with cam:
             layer_name=where,
             class_index=None if target == "predicted" else names.index(target),
         )
-        title = f"Where {where} looks for '{guess if target == 'predicted' else target}'"
+        explained = as_text(guess if target == "predicted" else target)  # plotly draws it
+        title = f"Where {where} looks for '{explained}'"
         st.plotly_chart(
             gradcam_overlay(image, heat, title=title), width="stretch", key="inspect_gradcam"
         )

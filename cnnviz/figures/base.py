@@ -4,6 +4,7 @@ image traces, notes in axis units, hidden axes and the common layout."""
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,15 @@ def make_figure(traces: Sequence[dict], layout: dict) -> go.Figure:
     """
     layout = {"template": "none", **layout}
     return go.Figure(data=list(traces), layout=layout, _validate=False)
+
+
+def as_text(value: Any) -> str:
+    """A name a user typed or uploaded (a class, a model), as plotly shows it: literally.
+
+    Plotly reads a few HTML tags in any text it draws (<b>, <br>, <a href=...>); as
+    entities they show as typed, like every other text of the app.
+    """
+    return html.escape(str(value), quote=False)
 
 
 def axis_suffix(panel: int) -> str:

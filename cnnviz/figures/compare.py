@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures.base import (
+    as_text,
     axis_suffix,
     base_layout,
     hidden_axis,
@@ -105,7 +106,7 @@ def confusion_diff_figure(diff: Any, class_names: Sequence[str]) -> go.Figure:
         class_names: one name per class.
     """
     diff = np.asarray(diff, dtype=float)
-    names = [str(n) for n in class_names]
+    names = [as_text(n) for n in class_names]
     n = len(names)
     better = np.where(np.eye(n, dtype=bool), diff, -diff)
     limit = max(float(np.abs(diff).max()), 1.0)
@@ -157,7 +158,7 @@ def per_class_change_figure(
         labels: how the legend names the two runs.
     """
     per_class = np.asarray(per_class, dtype=float)
-    names = [str(n) for n in class_names]
+    names = [as_text(n) for n in class_names]
     change = (per_class[1] - per_class[0]) * 100
     traces = [
         {
@@ -221,12 +222,15 @@ def disagreements_figure(
         x, y = col * pitch_x, row * pitch_y
         trace = picture_trace(item.image, x=x, y=y, size=size, name=f"test image {item.index}")
         traces.append(trace)
-        notes.append(note(f"true <b>{item.true_name}</b>", x + size / 2, y + size + 14, size=13))
+        notes.append(
+            note(f"true <b>{as_text(item.true_name)}</b>", x + size / 2, y + size + 14, size=13)
+        )
         for k, (label, answer) in enumerate(zip(labels, (item.a, item.b), strict=True)):
             right = answer.name == item.true_name
+            mark = "✓" if right else "✗"
             notes.append(
                 note(
-                    f"{label}: {answer.name} ({answer.probability:.0%}) {'✓' if right else '✗'}",
+                    f"{label}: {as_text(answer.name)} ({answer.probability:.0%}) {mark}",
                     x + size / 2,
                     y + size + 33 + 18 * k,
                     size=13,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import make_figure
+from cnnviz.figures.base import as_text, make_figure
 from cnnviz.figures.colors import FONT_FAMILY, PAD_COLOR, TEXT_COLOR
 
 # --- data --------------------------------------------------------------------------------------
@@ -26,7 +26,7 @@ def class_distribution_figure(
     Returns:
         A grouped bar chart, classes along x, one trace per split.
     """
-    names = [str(name) for name in class_names]
+    names = [as_text(name) for name in class_names]
     traces = [
         {
             "type": "bar",

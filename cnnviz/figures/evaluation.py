@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import base_layout, hidden_axis, make_figure, note, picture_trace
+from cnnviz.figures.base import as_text, base_layout, hidden_axis, make_figure, note, picture_trace
 from cnnviz.figures.colors import (
     GRID_COLOR,
     HIGHLIGHT_COLOR,
@@ -57,7 +57,7 @@ def confusion_matrix_figure(
     """
     counts = np.asarray(metrics.confusion_matrix, dtype=float)
     shares = np.asarray(metrics.normalized(), dtype=float)
-    names = [str(n) for n in metrics.class_names]
+    names = [as_text(n) for n in metrics.class_names]
     n = len(names)
     true_index, predicted_index = (a.ravel() for a in np.indices((n, n)))
     z = (shares if normalized else counts).ravel()
@@ -145,7 +145,7 @@ def per_class_metrics_figure(metrics: Any) -> go.Figure:
     Args:
         metrics: a `cnnviz.metrics.ClassificationMetrics`.
     """
-    names = [str(n) for n in metrics.class_names]
+    names = [as_text(n) for n in metrics.class_names]
     support = [int(s) for s in metrics.support]
     traces = [
         {
@@ -205,16 +205,17 @@ def mistakes_figure(
     for i, mistake in enumerate(shown):
         row, col = divmod(i, columns)
         x, y = col * pitch_x, row * pitch_y
-        top = "<br>".join(f"{s.name}: {s.probability:.1%}" for s in mistake.top)
+        top = "<br>".join(f"{as_text(s.name)}: {s.probability:.1%}" for s in mistake.top)
         trace = picture_trace(mistake.image, x=x, y=y, size=size, name=f"mistake {mistake.index}")
+        true = as_text(mistake.true_name)
         trace["hovertemplate"] = (
-            f"test image {mistake.index}<br>true {mistake.true_name}<br>{top}<extra></extra>"
+            f"test image {mistake.index}<br>true {true}<br>{top}<extra></extra>"
         )
         traces.append(trace)
         notes += [
-            note(f"true <b>{mistake.true_name}</b>", x + size / 2, y + size + 14, size=13),
+            note(f"true <b>{as_text(mistake.true_name)}</b>", x + size / 2, y + size + 14, size=13),
             note(
-                f"→ {mistake.predicted_name} ({mistake.confidence:.0%})",
+                f"→ {as_text(mistake.predicted_name)} ({mistake.confidence:.0%})",
                 x + size / 2,
                 y + size + 32,
                 size=13,
@@ -275,7 +276,7 @@ def cell_images_figure(
         below = y + CELL_SIZE + 18
         notes.append(
             note(
-                f"test image {item.index}, true <b>{item.true_name}</b>",
+                f"test image {item.index}, true <b>{as_text(item.true_name)}</b>",
                 x,
                 below,
                 size=15,
@@ -285,7 +286,8 @@ def cell_images_figure(
         for rank, score in enumerate(item.top):
             is_answer = rank == 0
             color = (PREDICTED_COLOR if item.correct else WRONG_COLOR) if is_answer else TEXT_COLOR
-            name = f"<b>{score.name}</b>" if score.name == item.true_name else score.name
+            name = as_text(score.name)
+            name = f"<b>{name}</b>" if score.name == item.true_name else name
             notes.append(
                 note(
                     f"{name}: {score.probability:.1%}",

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures.base import (
+    as_text,
     base_layout,
     hidden_axis,
     make_figure,
@@ -199,7 +200,7 @@ def _probability_column(
     for row, index in enumerate(order):
         y = y0 + row * pitch + pitch / 2
         color = PREDICTED_COLOR if index == best else OTHER_COLOR
-        notes.append(note(str(class_names[index]), x, y - 9, size=14, xanchor="left"))
+        notes.append(note(as_text(class_names[index]), x, y - 9, size=14, xanchor="left"))
         shapes.append(
             {
                 "type": "rect",
@@ -211,7 +212,7 @@ def _probability_column(
                 "y1": y + 13,
                 "fillcolor": color,
                 "line": {"width": 0},
-                "name": f"class {class_names[index]}",
+                "name": f"class {as_text(class_names[index])}",
             }
         )
         notes.append(

@@ -7,7 +7,14 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import base_layout, hidden_axis, make_figure, paper_text, picture_trace
+from cnnviz.figures.base import (
+    as_text,
+    base_layout,
+    hidden_axis,
+    make_figure,
+    paper_text,
+    picture_trace,
+)
 from cnnviz.figures.colors import GRID_COLOR, OTHER_COLOR, PREDICTED_COLOR, TEXT_COLOR
 
 __all__ = ["gradcam_overlay", "prediction_bars"]
@@ -74,7 +81,7 @@ def prediction_bars(prediction: Any) -> go.Figure:
         prediction: a `cnnviz.predict.Prediction` (top, name, probability, binary).
     """
     top = list(prediction.top)
-    names = [s.name for s in top][::-1]  # most probable at the top
+    names = [as_text(s.name) for s in top][::-1]  # most probable at the top
     values = [s.probability for s in top][::-1]
     colors = [PREDICTED_COLOR if s.index == prediction.label else OTHER_COLOR for s in top][::-1]
     trace = {

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import axis_suffix, make_figure, paper_text
+from cnnviz.figures.base import as_text, axis_suffix, make_figure, paper_text
 from cnnviz.figures.colors import FONT_FAMILY, TEXT_COLOR
 
 # --- training ----------------------------------------------------------------------------------
@@ -130,12 +130,12 @@ def class_accuracy_curves(
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": str(name),
+            "name": as_text(name),
             "x": list(range(1, len(values) + 1)),
             "y": [float(v) for v in values],
             "line": {"color": CLASS_COLORS[i % len(CLASS_COLORS)], "width": 2},
             "marker": {"size": 6},
-            "hovertemplate": f"class {name}, epoch %{{x}}: %{{y:.0%}}<extra></extra>",
+            "hovertemplate": f"class {as_text(name)}, epoch %{{x}}: %{{y:.0%}}<extra></extra>",
         }
         for i, (name, values) in enumerate(zip(class_names, curves))
     ]

@@ -242,6 +242,7 @@ def test_predict_shows_hostile_class_names_as_text(hostile_runs, monkeypatch):
     assert not at.exception and not at.error, errors(at)
     [head] = [text_of(s.value) for s in at.subheader]
     assert head.startswith("Prediction: ") and any(f"{n} · " in head for n in FOLDER_NAMES)
+    assert_charts_show_names_as_text(at)
 
 
 def test_predict_import_with_a_read_only_runs_folder_is_a_message(
@@ -274,6 +275,16 @@ def test_inspect_shows_hostile_class_names_as_text(hostile_runs, monkeypatch):
     [line] = [text_of(m.value) for m in at.markdown if m.value.startswith("True class")]
     truth, guess = re.match(r"True class (.+), predicted (.+) [✓✗]$", line).groups()
     assert truth in FOLDER_NAMES and guess in FOLDER_NAMES
+    assert_charts_show_names_as_text(at)
+
+
+def assert_charts_show_names_as_text(at) -> None:
+    """Plotly reads <b> and a few other tags in every text it draws: a class name in a
+    chart (title, tick, note, hover) must come as entities, never as the tag."""
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert charts and any("&lt;b&gt;h" in chart for chart in charts)
+    for chart in charts:
+        assert "<b>h" not in json.loads(chart).__repr__(), chart[:300]
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", b"PK\x03\x04 truncated"])

@@ -77,5 +77,9 @@ def test_hostile_names_are_text_and_fetch_nothing(hostile_server, page, tmp_path
     assert not page.locator(
         '[data-testid="stMain"] [data-testid="stMarkdownContainer"] img'
     ).count()
+    # Plotly reads <b> in its texts: the bars' class names are drawn as typed.
+    ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+    assert ticks and all("<b>h</b> **b**" in tick for tick in ticks), ticks
+    assert not page.locator(".js-plotly-plot .ytick text b, .js-plotly-plot .ytick tspan").count()
     assert not page.locator('[data-testid="stException"]').count()
     assert not [url for url in requests if TRAP in url], requests
