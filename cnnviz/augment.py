@@ -13,7 +13,6 @@ trained on. Importing this module does not import TensorFlow.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -148,14 +147,7 @@ class AugmentSpec:
                 data,
             )
         known = [f.name for f in fields(cls)]
-        for key in data:
-            if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                hint = f'did you mean "{close[0]}"? ' if close else ""
-                raise CnnvizError(
-                    f'unknown augmentation setting "{key}"; {hint}known settings: '
-                    f"{', '.join(known)}"
-                )
+        checks.known_keys(data, known, key="augmentation setting")
         return cls(**data)
 
     @classmethod

@@ -156,6 +156,19 @@ def one_of(value: Any, name: str, options: Sequence[Any]) -> Any:
     raise fail(name, f"one of {', '.join(map(str, options))}{hint}", value)
 
 
+def known_keys(
+    data: dict, allowed: Sequence[str], *, key: str = "key", where: str = "", error=CnnvizError
+) -> None:
+    """Every key of `data` is one of `allowed`, or `error`: "unknown key 'titel'; did you
+    mean 'title'? known keys: ..."; `key` names them ("setting"), `where` comes first."""
+    for name in (name for name in data if name not in allowed):
+        close = difflib.get_close_matches(str(name), list(allowed), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise error(
+            f"{where}unknown {key} {str(name)[:80]!r}; {hint}known {key}s: " + ", ".join(allowed)
+        )
+
+
 def number_range(value: Any, name: str, *, what: str = "") -> tuple[float, float]:
     """A range [low, high] of two numbers with low <= high, or one number meaning [x, x]."""
     pair_of = f"a range [low, high] of two numbers{_hint(what)}"

@@ -142,13 +142,7 @@ class Lesson:
 def _keys(data: Any, allowed: tuple[str, ...], what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise checks.fail(what, "an object", data, CnnvizError)
-    for key in data:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise CnnvizError(
-                f"{what}: unknown key {key!r}; {hint}known keys: {', '.join(allowed)}"
-            )
+    checks.known_keys(data, allowed, where=f"{what}: ")
     return data
 
 

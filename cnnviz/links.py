@@ -131,11 +131,7 @@ class Experiment:
 def _from_dict(data: Any) -> Experiment:
     if not isinstance(data, dict):
         raise checks.fail("an experiment", 'an object with "model"', data, CnnvizError)
-    for key in data:
-        if key not in KEYS:
-            close = difflib.get_close_matches(str(key), KEYS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise CnnvizError(f"unknown key {key!r}; {hint}known keys: {', '.join(KEYS)}")
+    checks.known_keys(data, KEYS)
     if data.get("v", VERSION) != VERSION:
         raise checks.fail("v", f"{VERSION} (made by this version of cnnviz)", data["v"])
     if "model" not in data:

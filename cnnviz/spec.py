@@ -100,12 +100,7 @@ class ModelSpec:
             raise SpecError(
                 'a model spec must be an object with "layers". ' + received("spec", data)
             )
-        unknown = [k for k in data if k not in TOP_LEVEL_KEYS]
-        if unknown:
-            raise SpecError(
-                f"unknown key {unknown[0]!r} in the model spec; allowed keys: "
-                f"{', '.join(TOP_LEVEL_KEYS)}"
-            )
+        checks.known_keys(data, TOP_LEVEL_KEYS, where="model spec: ", error=SpecError)
         raw_layers = data.get("layers")
         if not isinstance(raw_layers, list):
             raise SpecError('"layers" must be a list of layers. ' + received("layers", raw_layers))

@@ -59,8 +59,11 @@ def test_ranges_accept_one_number_and_normalise_types():
         ({"zoom": [-0.2, 1.1]}, ["zoom must be above 0", "Received: zoom=[-0.2, 1.1]"]),
         ({"zoom": -2}, ["zoom must be above 0", "Received: zoom=-2"]),
         ({"zoom": [0.3, 1.0]}, ["at least 0.5", "RandomZoom"]),
-        ({"zom": [0.9, 1.1]}, ['unknown augmentation setting "zom"', 'did you mean "zoom"']),
-        ({"colour": 1}, ['unknown augmentation setting "colour"', "known settings: rotation"]),
+        ({"zom": [0.9, 1.1]}, ["unknown augmentation setting 'zom'", "did you mean 'zoom'"]),
+        (
+            {"colour": 1},
+            ["unknown augmentation setting 'colour'", "known augmentation settings: rotation"],
+        ),
         (
             {"rotation_degrees": "30"},
             ["rotation_degrees must be a number", "not str", 'Received: rotation_degrees="30"'],

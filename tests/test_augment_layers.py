@@ -342,7 +342,7 @@ def test_cli_grayscale_image(tmp_path):
     "spec_text, words",
     [
         ('{"zoom": [-0.5, 1.2]}', "zoom must be above 0"),
-        ('{"rotation": 30}', 'unknown augmentation setting "rotation"'),
+        ('{"rotation": 30}', "unknown augmentation setting 'rotation'"),
         ('{"rotation_degrees": "thirty"}', "rotation_degrees must be a number"),
         ('{"flip_up_down": "yes"}', "flip_up_down must be true or false"),
         ("{not json", "not valid JSON"),

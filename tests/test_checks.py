@@ -114,3 +114,15 @@ def test_param_error_is_a_cnnviz_error():
 def test_read_json_file_refuses_files_that_never_end(tmp_path):
     with pytest.raises(CnnvizError, match="/dev/zero is not a regular file, so it cannot be"):
         checks.read_json_file("/dev/zero", "augmentation spec file")
+
+
+def test_known_keys_names_the_first_unknown_key_and_the_closest_known_one():
+    checks.known_keys({"title": 1, "intro": 2}, ("title", "intro"))  # all known: nothing
+    with pytest.raises(CnnvizError) as err:
+        checks.known_keys({"title": 1, "titel": 2}, ("title", "intro"), where="lesson: ")
+    assert (
+        str(err.value)
+        == "lesson: unknown key 'titel'; did you mean 'title'? known keys: title, intro"
+    )
+    with pytest.raises(ParamError, match="unknown setting 'x'; known settings: a, b$"):
+        checks.known_keys({"x": 1}, ("a", "b"), key="setting", error=ParamError)

@@ -85,7 +85,7 @@ def test_widgets_start_from_the_shared_spec(runs_dir):
 
 def test_a_broken_shared_spec_is_an_error_not_a_traceback(runs_dir):
     at = open_page("augment", cnnviz_augment={"rotation": 30})
-    assert any('unknown augmentation setting "rotation"' in text for text in errors(at))
+    assert any("unknown augmentation setting 'rotation'" in text for text in errors(at))
     assert shown_spec(at) == AugmentSpec().to_dict()
 
 
