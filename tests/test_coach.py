@@ -138,6 +138,21 @@ def test_filters_killed_by_hand_are_dead_filters(healthy, root, keras):
     assert "conv2d: 8 of 32" in finding.evidence
 
 
+def test_the_dead_filter_scan_looks_at_a_bounded_sample_spread_over_the_split(healthy, monkeypatch):
+    import cnnviz.coach
+
+    dataset, seen = load_dataset("digits"), []
+    monkeypatch.setattr(cnnviz.coach, "DEAD_SCAN_IMAGES", 100)
+    monkeypatch.setattr(cnnviz.coach, "dead_channels", lambda model, x: seen.append(x) or {})
+    diagnose_run(healthy, dataset=dataset)
+    (scanned,) = seen
+    test = rescale(dataset.test.images)
+    step = -(-len(test) // 100)
+    assert len(test) > 300 and 50 < len(scanned) <= 100  # the split is longer than the cap
+    np.testing.assert_array_equal(scanned, test[::step])  # evenly spread, first to last
+    assert len(test) - step <= step * (len(scanned) - 1) < len(test)
+
+
 @pytest.mark.parametrize(
     "history, kind",
     [

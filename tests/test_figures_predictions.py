@@ -21,6 +21,8 @@ def test_gradcam_overlay_lays_the_heatmap_over_the_image():
     expected = (image * 255).round().astype(np.uint8)
     np.testing.assert_array_equal(shrunk(decoded(fig.data[1]), (10, 12)), expected)
     assert fig.layout.title.text == "Grad-CAM: dog"
+    for axis in (fig.layout.yaxis, fig.layout.yaxis2):  # square pixels, right under the titles
+        assert (axis.constrain, axis.constraintoward) == ("domain", "top")
 
 
 def prediction(probabilities, names, binary=False):

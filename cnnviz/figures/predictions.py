@@ -61,10 +61,17 @@ def gradcam_overlay(
             },
         },
     ]
-    layout = base_layout(title, 460, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    layout = base_layout(title, 300, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     for suffix, domain in (("", [0, 0.44]), ("2", [0.5, 0.94])):
-        layout[f"xaxis{suffix}"] = hidden_axis(range=[-0.5, w - 0.5], domain=domain)
-        layout[f"yaxis{suffix}"] = hidden_axis(range=[h - 0.5, -0.5], scaleanchor=f"x{suffix}")
+        layout[f"xaxis{suffix}"] = hidden_axis(
+            range=[-0.5, w - 0.5], domain=domain, constrain="domain"
+        )
+        layout[f"yaxis{suffix}"] = hidden_axis(  # the pictures sit under their titles
+            range=[h - 0.5, -0.5],
+            scaleanchor=f"x{suffix}",
+            constrain="domain",
+            constraintoward="top",
+        )
     layout["annotations"] = [
         paper_text("image", 0.22, 1.0, size=16, yanchor="bottom"),
         paper_text("where the model looked", 0.72, 1.0, size=16, yanchor="bottom"),
