@@ -16,13 +16,14 @@ from cnnviz.rundir import runs_root
 
 @st.cache_data(show_spinner="The coach is reading the curves...", max_entries=16)
 def _findings(run_id: str, root: str, updated: str):
+    from app_pages._datasets import load_for_run
     from app_pages._runs import run_and_model
     from cnnviz.coach import diagnose_run
     from cnnviz.runs import load_run
 
     run = load_run(run_id, root)
     model = run_and_model(run_id)[1] if run.has_model else None
-    return diagnose_run(run, model=model)
+    return diagnose_run(run, model=model, load=load_for_run)
 
 
 def coach_panel(run_id: str | None, *, expanded: bool = True) -> None:

@@ -21,12 +21,11 @@ IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]  # for st.file_upload
 
 
 @st.cache_resource(show_spinner="Loading the dataset...", max_entries=3)
-def _load(
-    dataset_id: str, data_dir: str, size: tuple[int, int] | None, _download: bool | None = None
-):
+def _load(dataset_id: str, data_dir: str, size, limit=None, seed: int = 0, _download=None):
     from cnnviz.data import load_dataset
 
-    return load_dataset(dataset_id, data_dir=data_dir or None, image_size=size, download=_download)
+    options = {"image_size": size, "limit": limit, "seed": seed, "download": _download}
+    return load_dataset(dataset_id, data_dir=data_dir or None, **options)
 
 
 def load_cached(
@@ -41,7 +40,16 @@ def load_cached(
     """
     check_upload(dataset_id)
     size = None if image_size is None else tuple(image_size)
-    return _load(dataset_id, data_dir, size, download)
+    return _load(dataset_id, data_dir, size, None, 0, download)
+
+
+def load_for_run(dataset_id: str, *, data_dir=None, limit=None, image_size=None, seed=0):
+    """`cnnviz.data.load_dataset` for a run (`cnnviz.evaluate.run_dataset`'s `load`),
+    through the same cache: every epoch's evaluation, the coach and Compare read a
+    run's images once, and share them with the session that trained on them. No desk
+    check: a run of another desk opens read-only."""
+    size = None if image_size is None else tuple(image_size)
+    return _load(dataset_id, data_dir or "", size, limit, seed or 0, None)
 
 
 def switch_dataset(

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._datasets import dataset_label
+from app_pages._datasets import dataset_label, load_for_run
 from app_pages._desk import current_desk
 from app_pages._listing import EVERYONE, listed_runs, run_label, whose_runs
 from cnnviz.rundir import EPOCHS_DIR, MODEL_FILE, runs_root
@@ -112,7 +112,7 @@ def _evaluation(run_id: str, root: str, mtime: float, epoch: int | None = None):
     from cnnviz.evaluate import evaluate_run
 
     run, model = _run_and_model(run_id, root, mtime, epoch)
-    return evaluate_run(run, model=model)
+    return evaluate_run(run, model=model, load=load_for_run)  # its images read once
 
 
 def evaluation(run_id: str, epoch: int | None = None):

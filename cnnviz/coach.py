@@ -24,8 +24,8 @@ __all__ = ["KINDS", "TITLES", "Finding", "dead_channels", "diagnose", "diagnose_
 # 64 in its second layer); a quarter is capacity the model paid for and does not use.
 DEAD_SHARE = 0.25
 # The scan looks at up to this many test images, evenly spread over the split: a
-# channel silent on 1,000 varied images is dead for practical purposes, and CIFAR-10's
-# 10,000 made the coach's panel wait ~35 s on this machine (1,000: ~3.5 s).
+# channel silent on 1,000 varied images is dead for practical purposes (the lab's
+# CIFAR-10 model: 2.4 s for the 10,000 test images on this machine, 0.25 s for 1,000).
 DEAD_SCAN_IMAGES = 1_000
 # Class imbalance: the largest class has IMBALANCE_RATIO (3) times the training images
 # of the smallest, the rule by which the Data page warns (`cnnviz.data.dataset`).
@@ -113,7 +113,9 @@ def dead_channels(model, images: np.ndarray) -> dict[str, tuple[int, int]]:
     return {name: (int(np.sum(p <= 0)), int(len(p))) for name, p in peaks.items()}
 
 
-def diagnose_run(run, *, model=None, dataset=None, data_dir: str | None = None) -> list[Finding]:
+def diagnose_run(
+    run, *, model=None, dataset=None, data_dir: str | None = None, load=None
+) -> list[Finding]:
     """The coach's findings on a run on disk (`diagnose` with the run's inputs).
 
     Args:
@@ -123,6 +125,7 @@ def diagnose_run(run, *, model=None, dataset=None, data_dir: str | None = None) 
             cannot be reloaded, class balance and dead filters are not checked (a note
             says so).
         data_dir: TFDS cache directory.
+        load: what loads the run's dataset (see `evaluate.run_dataset`).
     """
     from cnnviz.data import rescale
     from cnnviz.evaluate import run_dataset
@@ -133,7 +136,7 @@ def diagnose_run(run, *, model=None, dataset=None, data_dir: str | None = None) 
     notes = []
     if dataset is None:
         try:
-            dataset = run_dataset(run, data_dir=data_dir)
+            dataset = run_dataset(run, data_dir=data_dir, load=load)
         except CnnvizError as err:
             notes.append(
                 Finding(

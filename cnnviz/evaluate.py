@@ -61,12 +61,14 @@ def evaluate(
     return Evaluation(outputs, class_probabilities(outputs), predicted, metrics)
 
 
-def run_dataset(run, *, data_dir: str | None = None):
+def run_dataset(run, *, data_dir: str | None = None, load=None):
     """The dataset a run was trained on, reloaded from its config and checked against it.
 
     Args:
         run: a `cnnviz.runs.Run`.
         data_dir: TFDS cache directory (default: the run's own, else TFDS's).
+        load: what loads it, with `cnnviz.data.load_dataset`'s arguments (the app
+            passes its cached loader); `load_dataset` itself by default.
 
     Returns:
         A `cnnviz.data.Dataset` with the run's image shape and classes.
@@ -80,7 +82,7 @@ def run_dataset(run, *, data_dir: str | None = None):
     config = run.config
     image_size = config.get("image_size")
     try:
-        dataset = load_dataset(
+        dataset = (load or load_dataset)(
             config["dataset"],
             data_dir=data_dir or config.get("data_dir"),
             limit=config.get("limit"),
@@ -115,16 +117,18 @@ def run_dataset(run, *, data_dir: str | None = None):
     return dataset
 
 
-def run_test_split(run, *, data_dir: str | None = None):
+def run_test_split(run, *, data_dir: str | None = None, load=None):
     """The test split a run was trained against (`run_dataset(run).test`).
 
     Returns:
         A `cnnviz.data.Split`: uint8 images of the run's image shape and their labels.
     """
-    return run_dataset(run, data_dir=data_dir).test
+    return run_dataset(run, data_dir=data_dir, load=load).test
 
 
-def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | None = None):
+def evaluate_run(
+    run, *, model=None, epoch: int | None = None, data_dir: str | None = None, load=None
+):
     """A run's trained model on its test split.
 
     Args:
@@ -132,6 +136,7 @@ def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | N
         model: its model, when already loaded (`run.model(epoch)` otherwise).
         epoch: the weights after this epoch (None: the final model).
         data_dir: TFDS cache directory (default: the run's own).
+        load: what loads the run's dataset (see `run_dataset`).
 
     Returns:
         (test split, Evaluation).
@@ -139,5 +144,5 @@ def evaluate_run(run, *, model=None, epoch: int | None = None, data_dir: str | N
     from cnnviz.data import rescale
 
     model = model if model is not None else run.model(epoch)
-    test = run_test_split(run, data_dir=data_dir)
+    test = run_test_split(run, data_dir=data_dir, load=load)
     return test, evaluate(model, rescale(test.images), test.labels, run.config["class_names"])

@@ -134,3 +134,30 @@ def test_the_epoch_scrubber_replays_the_run_after_any_kept_epoch(runs_with_model
     history = run.history()
     assert curves["data"][3]["y"] == history["val_accuracy_class_3"]
     assert curves["layout"]["shapes"][0]["x0"] == 1  # the shown epoch is marked
+
+
+def test_a_runs_images_are_read_once_for_every_epoch_the_coach_and_the_session(
+    runs_with_model, monkeypatch
+):
+    """Each epoch's evaluation and the coach reload the run's dataset: through the app's
+    one dataset cache they share a single load (CIFAR-10 is 60,000 images)."""
+    import cnnviz.data
+    from app_pages._datasets import _load
+
+    loads = []
+    real = cnnviz.data.load_dataset
+
+    def counted(dataset_id, **options):
+        loads.append((dataset_id, tuple(sorted(options.items()))))
+        return real(dataset_id, **options)
+
+    _load.clear()
+    monkeypatch.setattr(cnnviz.data, "load_dataset", counted)
+    root, run_id = runs_with_model
+    at = open_page("inspect", timeout=120)
+    for epoch in (1, 2, 3, "final model"):
+        at.select_slider(key="inspect_epoch").set_value(epoch).run()
+        assert not at.exception
+    assert at.get("expander") and any("Coach" in e.label for e in at.get("expander"))
+    assert loads and len(loads) == len(set(loads)), loads  # never the same load twice
+    assert load_run(run_id, root).config["dataset"] in [dataset for dataset, _ in loads]
