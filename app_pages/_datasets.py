@@ -49,7 +49,7 @@ def load_for_run(dataset_id: str, *, data_dir=None, limit=None, image_size=None,
     run's images once, and share them with the session that trained on them. No desk
     check: a run of another desk opens read-only."""
     size = None if image_size is None else tuple(image_size)
-    return _load(dataset_id, data_dir or "", size, limit, seed or 0, None)
+    return _load(dataset_id, data_dir or "", size, limit, seed, None)
 
 
 def switch_dataset(

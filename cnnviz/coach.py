@@ -9,6 +9,7 @@ only a `healthy` note. The thresholds are documented constants, here and in `cur
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -153,8 +154,8 @@ def diagnose_run(
             model = run.model()
         if model is not None:
             images = dataset.test.images
-            spread = images[:: -(-len(images) // DEAD_SCAN_IMAGES) or 1]  # <= 1,000, all classes
-            dead = dead_channels(model, rescale(spread))
+            step = max(1, math.ceil(len(images) / DEAD_SCAN_IMAGES))  # all classes, <= 1,000
+            dead = dead_channels(model, rescale(images[::step]))
     findings = diagnose(
         run.history(),
         class_names=names,

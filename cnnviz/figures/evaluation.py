@@ -213,7 +213,7 @@ def mistakes_figure(
         )
         traces.append(trace)
         notes += [
-            note(f"true <b>{as_text(mistake.true_name)}</b>", x + size / 2, y + size + 14, size=13),
+            note(f"true <b>{true}</b>", x + size / 2, y + size + 14, size=13),
             note(
                 f"→ {as_text(mistake.predicted_name)} ({mistake.confidence:.0%})",
                 x + size / 2,
