@@ -37,7 +37,6 @@ PAGE_WIDGETS = (
     "data_builtin",
     "data_tfds",
     "data_size",
-    "inspect_run",
 )
 
 

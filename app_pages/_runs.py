@@ -64,26 +64,38 @@ def pick_run(key: str) -> str | None:
         others = " (or switch on **Everyone's runs**)" if desk else ""
         st.info(f"No trained model yet{mine}: train one on the **Train** page first{others}.")
         return None
-    ids = list(runs)
-    follow_current_run(key, ids)
-    run_id = picker.selectbox(
-        "Run", ids, format_func=run_label(runs), key=key, on_change=picked_run, args=(key,)
-    )
-    st.session_state.cnnviz_run = run_id
-    return run_id
+    return run_picker(picker, "Run", list(runs), key, format_func=run_label(runs))
 
 
-def picked_run(key: str) -> None:
-    """`on_change` of a run picker: its choice becomes the current run."""
-    st.session_state.cnnviz_run = st.session_state[key]
+def run_picker(container, label: str, ids: list[str], key: str, **options: Any) -> str:
+    """A select box of `ids` drawn on the current run; picking one makes it current.
 
-
-def follow_current_run(key: str, ids: list[str]) -> None:
-    """Before the run picker `key` is drawn (with `on_change=picked_run`): point it at the
-    current run, which a job's end, a link or another page may have changed since (a
-    keyed select box would keep its old choice and write it back)."""
+    The box is keyed by the run it opens on (`{key}:{run id}`): when the current run
+    changes elsewhere (a job's end, a link, another page), a new box is drawn on it
+    rather than an old one's value set. A browser that has not redrawn yet sends the old
+    box's value back unchanged, which `picked_run` ignores; a value set on a drawn box
+    would have come back as the learner's choice and put the old run back.
+    """
     current = st.session_state.cnnviz_run
-    st.session_state[key] = current if current in ids else ids[0]
+    shown = current if current in ids else ids[0]
+    box = f"{key}:{shown}"
+    chosen = container.selectbox(
+        label,
+        ids,
+        index=ids.index(shown),
+        key=box,
+        on_change=picked_run,
+        args=(box, shown),
+        **options,
+    )
+    st.session_state.cnnviz_run = chosen
+    return chosen
+
+
+def picked_run(box: str, shown: str) -> None:
+    """`on_change` of a run picker drawn on `shown`: a new choice becomes the current run."""
+    if st.session_state[box] != shown:
+        st.session_state.cnnviz_run = st.session_state[box]
 
 
 def _mtime(run_id: str) -> float:
@@ -127,7 +139,6 @@ def open_run(run_id: str, url: dict) -> str | None:
     owners = trained_runs_of()
     if run_id in owners:
         st.session_state.cnnviz_run = run_id
-        st.session_state.pop("inspect_run", None)
         if owners[run_id] not in (None, current_desk()):  # another desk's: show everyone's
             st.session_state[EVERYONE] = True
         notify("info", f"Showing run **{plain(run_id)}** from the link (read-only).")

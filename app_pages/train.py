@@ -9,7 +9,7 @@ from app_pages._datasets import current_dataset, dataset_label
 from app_pages._feedback import plain, show_error
 from app_pages._listing import whose_runs
 from app_pages._projector import styled
-from app_pages._runs import follow_current_run, picked_run, run_rows
+from app_pages._runs import run_picker, run_rows
 from app_pages._share import copy_link
 from app_pages._state import init_state
 from app_pages._training import (
@@ -106,15 +106,7 @@ rows = run_rows(owner)
 if rows:
     st.dataframe(rows, hide_index=True, width="stretch", key="train_runs")
     ids = [r["run"] for r in rows]
-    follow_current_run("train_current_run", ids)
-    chosen = st.selectbox(
-        "Current run (for Inspect and Predict)",
-        ids,
-        key="train_current_run",
-        on_change=picked_run,
-        args=("train_current_run",),
-    )
-    st.session_state.cnnviz_run = chosen
+    chosen = run_picker(st, "Current run (for Inspect and Predict)", ids, "train_current_run")
     last = next(r for r in rows if r["run"] == chosen)
     if last["status"] == "failed":
         show_error(f"Run {chosen} failed: {last['message']}")

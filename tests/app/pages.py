@@ -35,3 +35,17 @@ def shown(markdown: str) -> str:
 def errors(at: AppTest) -> list[str]:
     """The error messages on the page, as the reader sees them."""
     return [shown(e.value) for e in at.error]
+
+
+def run_box(at: AppTest, key: str):
+    """The run picker `key` on the page (keyed `{key}:{run id}` by the run it opened on)."""
+    boxes = [box for box in at.selectbox if (box.key or "").startswith(f"{key}:")]
+    assert len(boxes) == 1, [box.key for box in at.selectbox]
+    return boxes[0]
+
+
+def run_as_stale_browser(at: AppTest, widget_states) -> AppTest:
+    """Run `at` with widget states taken before its last run: what a browser sends when
+    the learner clicks before the page has redrawn (AppTest itself always sends the
+    newest page's states)."""
+    return at._run(widget_states)

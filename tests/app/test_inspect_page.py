@@ -7,14 +7,14 @@ from sklearn import metrics as skm
 from cnnviz.data import load_dataset, rescale
 from cnnviz.metrics import classification_metrics
 from cnnviz.runs import load_run
-from tests.app.pages import open_page, shown
+from tests.app.pages import open_page, run_box, shown
 
 
 def test_inspect_shows_the_run_and_its_mistakes(runs_with_model):
     root, run_id = runs_with_model
     at = open_page("inspect", timeout=120)
     assert not at.error
-    assert at.selectbox(key="inspect_run").value == run_id
+    assert run_box(at, "inspect_run").value == run_id
     # Oracle: the run's model on the dataset's test split, scored by sklearn.
     run = load_run(run_id, root)
     test = load_dataset("digits", limit=600).test

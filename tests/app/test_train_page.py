@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.app.desks import TINY, submit
-from tests.app.pages import errors, open_page
+from tests.app.pages import errors, open_page, run_box
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_start_training_and_poll_to_completion(app, runs_dir):
     assert rows["epochs"].iloc[0] == "2/2"
     run_id = app.session_state.cnnviz_run
     assert (runs_dir / run_id / "model.keras").is_file()
-    assert app.selectbox(key="train_current_run").value == run_id
+    assert run_box(app, "train_current_run").value == run_id
 
 
 def test_stop_training_keeps_a_stopped_run(app, runs_dir):

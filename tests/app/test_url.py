@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from cnnviz.links import Experiment, decode, encode
 from cnnviz.plan import TrainConfig
 from cnnviz.spec import ModelSpec, validate
-from tests.app.pages import errors, shown
+from tests.app.pages import errors, run_box, shown
 
 ROUTER = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 SPEC = ModelSpec.from_dict(
@@ -163,7 +163,7 @@ def test_a_run_link_opens_that_run_in_inspect(runs_with_model):
     at = router({"run": run_id})
     assert at.title[0].value == "Inspect"
     assert at.session_state.cnnviz_run == run_id
-    assert at.selectbox(key="inspect_run").value == run_id
+    assert run_box(at, "inspect_run").value == run_id
     assert "read-only" in shown(at.info[0].value)
     assert "run" not in url(at)  # once: the address moves on
 
@@ -176,7 +176,7 @@ def test_a_link_to_another_desks_run_opens_it_among_everyones(runs_with_model):
     give_to(root, run_id, "bob")
     at = router({"run": run_id})
     assert at.title[0].value == "Inspect"
-    assert at.selectbox(key="inspect_run").value == run_id != own
+    assert run_box(at, "inspect_run").value == run_id != own
     assert at.toggle(key="inspect_run_everyone").value  # bob's run, read-only among all
 
 
