@@ -39,7 +39,7 @@ def parameters(run) -> str:
     image shape is not known yet), "?" when its spec no longer fits its data."""
     from cnnviz.errors import CnnvizError
 
-    if not run.config.get("image_shape"):  # queued, or stopped before it started
+    if not run.read_data:  # queued, or stopped before it started
         return ""
     try:
         return f"{run.report().total_params:,}"

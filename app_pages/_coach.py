@@ -34,7 +34,7 @@ def coach_panel(run_id: str | None, *, expanded: bool = True) -> None:
         run = load_run(run_id) if run_id else None
     except CnnvizError:
         return
-    if run is None or run.state in ACTIVE:
+    if run is None or run.state in ACTIVE or not run.read_data:  # nothing to look at
         return
     try:
         findings = _findings(run.id, str(runs_root()), str(run.status.get("updated")))

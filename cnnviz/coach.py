@@ -127,11 +127,15 @@ def diagnose_run(
             says so).
         data_dir: TFDS cache directory.
         load: what loads the run's dataset (see `evaluate.run_dataset`).
+
+    Raises:
+        CnnvizError: the run never read its dataset (it waits, or was stopped before it
+            began), or its config is damaged.
     """
     from cnnviz.data import rescale
     from cnnviz.evaluate import run_dataset
 
-    config = run.config
+    config = run.data_config("diagnose")
     names = [str(n) for n in config.get("class_names") or []]
     training = config.get("training") or {}
     notes = []

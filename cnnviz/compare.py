@@ -306,14 +306,15 @@ def compare_runs(
         data_dir: TFDS cache directory for the runs' test splits.
 
     Raises:
-        CnnvizError: a run's spec no longer validates, or its test split cannot be
-            reloaded.
+        CnnvizError: a run never read its dataset, its spec no longer validates, or its
+            test split cannot be reloaded.
     """
     from cnnviz.evaluate import evaluate_run
 
     given = list(evaluations or (None, None))
     answers = []
     for run, known in zip((run_a, run_b), given, strict=True):
+        run.data_config("compare")  # its layers have no shapes before it read its data
         if known is None and run.has_model:
             known = evaluate_run(run, data_dir=data_dir)
         answers.append(known)

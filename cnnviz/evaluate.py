@@ -79,7 +79,7 @@ def run_dataset(run, *, data_dir: str | None = None, load=None):
     """
     from cnnviz.data import load_dataset
 
-    config = run.config
+    config = run.data_config("evaluate")
     image_size = config.get("image_size")
     try:
         dataset = (load or load_dataset)(

@@ -129,6 +129,30 @@ class Run:
             return None
         return ClassificationMetrics.from_dict(read_json(path))
 
+    @property
+    def read_data(self) -> bool:
+        """True once training has read the run's dataset (its config records the image
+        shape and classes); False while it waits, or when it was stopped before it began."""
+        return "image_shape" in self.config
+
+    def data_config(self, doing: str) -> dict[str, Any]:
+        """The config, checked to hold what training recorded of the data (see
+        `trained_config`), before `doing` something with it.
+
+        Args:
+            doing: what needs the data, for the message, e.g. "evaluate".
+
+        Raises:
+            CnnvizError: the run never read its dataset (it has no weights and no image
+                shape), or its config is damaged.
+        """
+        if not self.read_data and not self.has_model:  # with weights, it is damaged
+            raise CnnvizError(
+                f"run {self.id} never read its dataset (it is {self.state}), so there is "
+                f"nothing to {doing}; train it first"
+            )
+        return trained_config(self.config, f"run {self.id}'s config.json")
+
     def report(self) -> Report:
         """The spec checked against the run's images and classes (`cnnviz.spec.Report`:
         each layer's output shape and parameters, and `total_params`).
@@ -157,7 +181,7 @@ class Run:
         path = self._weights(epoch)
         from cnnviz.build import build_model
 
-        trained_config(self.config, f"run {self.id}'s config.json")
+        self.data_config("open")
         report = self.report()
         memory.check_fits(
             memory.model_memory(report),

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -164,6 +165,30 @@ def test_a_damaged_config_is_a_clear_error_not_a_crash(runs_dir, config, words, 
         assert code in (0, 2) and err.count("\n") <= 1 and "Traceback" not in err, err
         if code == 2:
             assert words in err
+
+
+def test_a_run_stopped_before_it_read_its_data_says_so_wherever_it_is_opened(runs_dir, capsys):
+    """Stopped in the queue, a run's config has no image shape: every use says why."""
+    from cnnviz.cli import main
+    from cnnviz.coach import diagnose_run
+    from cnnviz.compare import compare_runs
+    from cnnviz.evaluate import run_dataset
+
+    run = runs.create_run(SPEC, {"dataset": "digits", "epochs": 3})
+    rundir.write_status(run.dir, "stopped", "stopped before it started")
+    run = runs.load_run(run.id)
+    assert not run.read_data and not run.has_model
+    words = f"run {run.id} never read its dataset (it is stopped), so there is nothing to"
+    for use, doing in (
+        (run_dataset, "evaluate"),
+        (diagnose_run, "diagnose"),
+        (lambda r: compare_runs(r, r), "compare"),
+    ):
+        with pytest.raises(CnnvizError, match=re.escape(f"{words} {doing}; train it first")):
+            use(run)
+    assert main(["diagnose", run.id]) == 2
+    assert capsys.readouterr().err == f"error: {words} diagnose; train it first\n"
+    assert runs.load_run(runs.create_run(SPEC, CONFIG).id).read_data
 
 
 def test_a_killed_training_keeps_its_finished_epochs(tmp_path):

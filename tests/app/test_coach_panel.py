@@ -1,6 +1,10 @@
 """The coach's panel on Train (once a run has ended) and on Inspect, on a real run."""
 
+import pytest
+
+from cnnviz.cli import main
 from cnnviz.coach import diagnose_run
+from cnnviz.errors import CnnvizError
 from cnnviz.runs import load_run
 from tests.app.pages import open_page, shown
 
@@ -38,3 +42,28 @@ def test_train_shows_the_coach_once_the_shown_run_has_ended(runs_with_model):
 def test_train_shows_no_coach_before_a_run(runs_dir):
     at = open_page("train", timeout=120)
     assert not [e for e in at.expander if e.label.startswith("Coach")]
+
+
+def test_a_job_stopped_while_it_waited_shows_no_coach_and_no_error(runs_with_model):
+    """A job stopped in the queue never read its data (no image shape, no epochs): the
+    coach has nothing to look at and says nothing on Train, where it raised a KeyError;
+    the command line's `diagnose` says why in its error line."""
+    from cnnviz.runners import default_runner
+    from tests.app.desks import submit
+    from tests.helpers_runs import wait_for
+
+    root, _ = runs_with_model
+    runner = default_runner()
+    first = submit(root, "ada", epochs=50)
+    waiting = submit(root, "bob", epochs=1)
+    assert runner.status(waiting)["status"] == "queued"
+    runner.stop(waiting, owner="bob")
+    runner.stop(first, owner="ada")
+    wait_for(lambda: runner.status(first)["status"] == "stopped", 120)
+    assert "image_shape" not in load_run(waiting, root).config
+    at = open_page("train", timeout=120, cnnviz_desk="bob", train_shown=waiting)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e for e in at.expander if e.label.startswith("Coach")]
+    with pytest.raises(CnnvizError, match=f"run {waiting} never read its dataset"):
+        diagnose_run(load_run(waiting, root))
+    assert main(["diagnose", waiting, "--runs-dir", str(root)]) == 2  # error: ..., no traceback
