@@ -33,10 +33,7 @@ WEIGHTS = "model.weights.h5"
 
 CHILD = r"""
 import json, sys, time
-def peak():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+from benchmarks.procmem import peak_mb as peak
 import keras, numpy as np  # what the server holds before anyone uploads
 from cnnviz.bundle import import_bundle
 from cnnviz.errors import CnnvizError

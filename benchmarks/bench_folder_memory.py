@@ -33,13 +33,13 @@ sys.path.insert(0, {root!r})
 if {full}:  # decode every JPEG at full size: no draft
     original = open_image
     open_image = lambda source, **kw: original(source, name=kw.get("name"))
+from benchmarks.procmem import peak_mb
 from cnnviz.data import load_dataset
 from cnnviz.data.folders import open_image
 start = time.perf_counter()
 data = load_dataset("folder:" + sys.argv[1])
 seconds = time.perf_counter() - start
-status = open("/proc/self/status").read()  # VmHWM: peak RSS of this process only
-peak = int(status.split("VmHWM:")[1].split()[0]) / 1024  # (ru_maxrss counts the parent's)
+peak = peak_mb()
 print(json.dumps({{"seconds": seconds, "peak_mib": peak, "shape": data.info.image_shape,
                   "counts": data.info.counts, "warnings": len(data.info.warnings)}}))
 """
