@@ -10,6 +10,7 @@ import sys
 import zlib
 
 import pytest
+from playwright.sync_api import expect
 
 from cnnviz.spec import ModelSpec, validate
 from tests.e2e.conftest import ROOT, at_desk, shot, wait_idle
@@ -71,7 +72,7 @@ def test_a_cnnviz_link_opens_its_model_and_hyper_parameters_and_a_refresh_keeps_
     open_url(page, f"{server['url']}/build{query}")
     page.get_by_text("Opened the experiment from the link").first.wait_for()
     metric = page.locator('[data-testid="stMetricValue"]').first
-    assert metric.inner_text() == total
+    expect(metric).to_have_text(total)  # a rerun's stale elements may show first
     assert page.get_by_text("shared-by-link").count() >= 1
     go(page, "Train")
     check_train(page)
@@ -81,7 +82,7 @@ def test_a_cnnviz_link_opens_its_model_and_hyper_parameters_and_a_refresh_keeps_
     assert not page.locator(EXCEPTION).count()
     check_train(page)
     go(page, "Build")
-    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == total
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(total)
 
 
 def _pack(data: bytes) -> str:
