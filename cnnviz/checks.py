@@ -37,6 +37,7 @@ __all__ = [
     "boolean",
     "desk_name",
     "devices",
+    "did_you_mean",
     "fail",
     "image_size",
     "input_shape",
@@ -145,14 +146,32 @@ def boolean(value: Any, name: str) -> bool:
     return bool(value)
 
 
+def did_you_mean(
+    value: Any,
+    known: Sequence[Any],
+    *,
+    form: str = " Did you mean {}?",
+    n: int = 1,
+    cutoff: float = 0.6,
+    show=repr,
+) -> str:
+    """The hint for a near miss: `form` with the closest of `known` to `value` (up to
+    `n` of them, each as `show` gives it, joined by commas); "" when none is close.
+
+    >>> did_you_mean("Conv2d", ["Conv2D", "Dense"])
+    " Did you mean 'Conv2D'?"
+    """
+    close = difflib.get_close_matches(str(value)[:80], [str(k) for k in known], n, cutoff)
+    return form.format(", ".join(show(c) for c in dict.fromkeys(close))) if close else ""
+
+
 def one_of(value: Any, name: str, options: Sequence[Any]) -> Any:
     """One of `options`; a near miss gets a "did you mean" hint."""
     if isinstance(value, str) and value in options:
         return value
     if not isinstance(value, str) and any(value is o or value == o for o in options):
         return value
-    close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(value, options, form=" (did you mean {}?)")
     raise fail(name, f"one of {', '.join(map(str, options))}{hint}", value)
 
 
@@ -162,8 +181,7 @@ def known_keys(
     """Every key of `data` is one of `allowed`, or `error`: "unknown key 'titel'; did you
     mean 'title'? known keys: ..."; `key` names them ("setting"), `where` comes first."""
     for name in (name for name in data if name not in allowed):
-        close = difflib.get_close_matches(str(name), list(allowed), n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(name, allowed, form="did you mean {}? ")
         raise error(
             f"{where}unknown {key} {str(name)[:80]!r}; {hint}known {key}s: " + ", ".join(allowed)
         )

@@ -11,7 +11,6 @@ A new layer kind is one entry of `LAYER_KINDS` (plus its test).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -182,8 +181,7 @@ class LayerKind:
         """
         for key in given:
             if key not in self.params:
-                close = difflib.get_close_matches(key, self.params, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
+                hint = checks.did_you_mean(key, list(self.params))
                 allowed = ", ".join(self.params) or "none"
                 raise ParamError(f"unknown parameter {key!r}.{hint} {self.name} takes: {allowed}")
         resolved = {}
@@ -363,8 +361,7 @@ def get(identifier: str) -> LayerKind:
     if isinstance(name, str) and name in LAYER_KINDS:
         return LAYER_KINDS[name]
     names = list(LAYER_KINDS) + list(ALIASES)
-    close = difflib.get_close_matches(str(identifier), names, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = checks.did_you_mean(identifier, names)
     raise ParamError(
         f"unknown layer type {identifier!r}.{hint} Known types: {', '.join(LAYER_KINDS)}"
     )

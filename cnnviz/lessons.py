@@ -22,7 +22,6 @@ file's name, so `?lesson=ID` opens `ID.json` and nothing else.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -291,8 +290,7 @@ def get_lesson(lesson_id: Any, folder: str | os.PathLike | None = None) -> Lesso
     folder = Path(folder) if folder is not None else lessons_dir()
     known = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
     if not isinstance(lesson_id, str) or not _ID.fullmatch(lesson_id) or lesson_id not in known:
-        close = difflib.get_close_matches(str(lesson_id)[:60], known, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = checks.did_you_mean(lesson_id, known)
         raise CnnvizError(
             f"there is no lesson {str(lesson_id)[:60]!r}.{hint} Lessons: {', '.join(known)}"
         )

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import json
 import re
 import zlib
@@ -155,8 +154,7 @@ def _model(value: Any) -> ModelSpec:
     """A preset's name (never a file: a link must not name the server's files) or a spec."""
     if isinstance(value, str):
         if value not in presets.PRESETS:
-            close = difflib.get_close_matches(value, presets.PRESETS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = checks.did_you_mean(value, list(presets.PRESETS), form=" (did you mean {}?)")
             raise CnnvizError(
                 f"model {value[:80]!r} is not a preset{hint}; presets: {', '.join(presets.PRESETS)}"
             )

@@ -8,13 +8,12 @@ and classes, used when no dataset is given (`python -m cnnviz summary lenet-5`).
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnnviz.checks import read_json_file
+from cnnviz.checks import did_you_mean, read_json_file
 from cnnviz.errors import SpecError
 from cnnviz.spec import ModelSpec
 
@@ -295,8 +294,7 @@ def get(identifier: str | os.PathLike) -> ModelSpec:
         return ModelSpec.from_dict(read_json_file(path, "model spec file", SpecError))
     if key.endswith(".json") or os.sep in key:
         raise SpecError(f"no such spec file: {key}")
-    close = difflib.get_close_matches(key, PRESETS, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(key, list(PRESETS))
     raise SpecError(
         f"unknown model {key!r}: not a preset and not a spec file.{hint} "
         f"Presets: {', '.join(PRESETS)}"

@@ -8,7 +8,6 @@ dataset source is one entry of `SOURCES` (plus its test).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -164,8 +163,7 @@ def check_dataset_id(dataset_id: object) -> str:
 
 def _unknown_dataset(dataset_id: str) -> CnnvizError:
     ids = [i for i, _ in list_datasets()]
-    close = difflib.get_close_matches(dataset_id, [*ids, "folder:"], n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    hint = checks.did_you_mean(dataset_id, [*ids, "folder:"], n=3, cutoff=0.5, show=str)
     usage = ", ".join(source.usage for source in SOURCES.values())
     return CnnvizError(
         f"unknown dataset {dataset_id!r}.{hint} Datasets are {usage}; "

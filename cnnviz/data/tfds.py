@@ -10,7 +10,6 @@ set is loaded.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnviz.checks import did_you_mean
 from cnnviz.data.dataset import DEFAULT_IMAGE_SIZE, Loaded
 from cnnviz.data.splits import TEST_FRACTION, Split
 from cnnviz.errors import CnnvizError
@@ -73,10 +73,7 @@ def _unknown(name: str, what: str) -> CnnvizError:
         known += tfds.list_builders()
     except Exception:  # the catalogue is a hint only
         pass
-    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
-    hint = (
-        f"; did you mean {', '.join(f'tfds:{c}' for c in dict.fromkeys(close))}?" if close else ""
-    )
+    hint = did_you_mean(wanted, known, form="; did you mean {}?", n=3, show="tfds:{}".format)
     return CnnvizError(f"{what}{hint} (TFDS names look like tfds:fashion_mnist)")
 
 
