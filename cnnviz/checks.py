@@ -16,7 +16,6 @@ Only the standard library and numpy are imported here.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -28,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from cnnviz.errors import CnnvizError, ParamError
+from cnnviz.errors import CnnvizError, ParamError, did_you_mean
 
 __all__ = [
     "MAX_JSON_BYTES",
@@ -37,7 +36,6 @@ __all__ = [
     "boolean",
     "desk_name",
     "devices",
-    "did_you_mean",
     "fail",
     "image_size",
     "input_shape",
@@ -144,25 +142,6 @@ def boolean(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise fail(name, "true or false", value)
     return bool(value)
-
-
-def did_you_mean(
-    value: Any,
-    known: Sequence[Any],
-    *,
-    form: str = " Did you mean {}?",
-    n: int = 1,
-    cutoff: float = 0.6,
-    show=repr,
-) -> str:
-    """The hint for a near miss: `form` with the closest of `known` to `value` (up to
-    `n` of them, each as `show` gives it, joined by commas); "" when none is close.
-
-    >>> did_you_mean("Conv2d", ["Conv2D", "Dense"])
-    " Did you mean 'Conv2D'?"
-    """
-    close = difflib.get_close_matches(str(value)[:80], [str(k) for k in known], n, cutoff)
-    return form.format(", ".join(show(c) for c in dict.fromkeys(close))) if close else ""
 
 
 def one_of(value: Any, name: str, options: Sequence[Any]) -> Any:

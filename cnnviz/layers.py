@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnnviz import checks, shapes
-from cnnviz.errors import CnnvizError, ParamError
+from cnnviz.errors import CnnvizError, ParamError, did_you_mean
 
 __all__ = [
     "ACTIVATIONS",
@@ -181,7 +181,7 @@ class LayerKind:
         """
         for key in given:
             if key not in self.params:
-                hint = checks.did_you_mean(key, list(self.params))
+                hint = did_you_mean(key, list(self.params))
                 allowed = ", ".join(self.params) or "none"
                 raise ParamError(f"unknown parameter {key!r}.{hint} {self.name} takes: {allowed}")
         resolved = {}
@@ -361,7 +361,7 @@ def get(identifier: str) -> LayerKind:
     if isinstance(name, str) and name in LAYER_KINDS:
         return LAYER_KINDS[name]
     names = list(LAYER_KINDS) + list(ALIASES)
-    hint = checks.did_you_mean(identifier, names)
+    hint = did_you_mean(identifier, names)
     raise ParamError(
         f"unknown layer type {identifier!r}.{hint} Known types: {', '.join(LAYER_KINDS)}"
     )

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz import checks
-from cnnviz.errors import CnnvizError
+from cnnviz.errors import CnnvizError, did_you_mean
 from cnnviz.links import Experiment
 from cnnviz.spec import ModelSpec
 
@@ -290,7 +290,7 @@ def get_lesson(lesson_id: Any, folder: str | os.PathLike | None = None) -> Lesso
     folder = Path(folder) if folder is not None else lessons_dir()
     known = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
     if not isinstance(lesson_id, str) or not _ID.fullmatch(lesson_id) or lesson_id not in known:
-        hint = checks.did_you_mean(lesson_id, known)
+        hint = did_you_mean(lesson_id, known)
         raise CnnvizError(
             f"there is no lesson {str(lesson_id)[:60]!r}.{hint} Lessons: {', '.join(known)}"
         )

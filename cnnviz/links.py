@@ -29,7 +29,7 @@ from typing import Any
 from cnnviz import checks, presets
 from cnnviz.augment import AugmentSpec
 from cnnviz.data.sources import check_dataset_id
-from cnnviz.errors import CnnvizError
+from cnnviz.errors import CnnvizError, did_you_mean
 from cnnviz.plan import TrainConfig
 from cnnviz.spec import ModelSpec
 
@@ -154,7 +154,7 @@ def _model(value: Any) -> ModelSpec:
     """A preset's name (never a file: a link must not name the server's files) or a spec."""
     if isinstance(value, str):
         if value not in presets.PRESETS:
-            hint = checks.did_you_mean(value, list(presets.PRESETS), form=" (did you mean {}?)")
+            hint = did_you_mean(value, list(presets.PRESETS), form=" (did you mean {}?)")
             raise CnnvizError(
                 f"model {value[:80]!r} is not a preset{hint}; presets: {', '.join(presets.PRESETS)}"
             )

@@ -126,12 +126,3 @@ def test_known_keys_names_the_first_unknown_key_and_the_closest_known_one():
     )
     with pytest.raises(ParamError, match="unknown setting 'x'; known settings: a, b$"):
         checks.known_keys({"x": 1}, ("a", "b"), key="setting", error=ParamError)
-
-
-def test_did_you_mean_names_the_near_misses_in_the_form_asked_or_nothing():
-    assert checks.did_you_mean("Conv2d", ["Conv2D", "Dense"]) == " Did you mean 'Conv2D'?"
-    assert checks.did_you_mean("zzz", ["Conv2D", "Dense"]) == ""
-    assert checks.did_you_mean(3, [1, 2, 3.5], form=" ({})") == ""  # numbers are compared as text
-    many = checks.did_you_mean("mnis", ["mnist", "emnist", "mnist"], n=3, show="tfds:{}".format)
-    assert many == " Did you mean tfds:mnist, tfds:emnist?"  # each once, closest first
-    assert checks.did_you_mean("x" * 10_000 + "y", ["x" * 80]) == f" Did you mean {'x' * 80!r}?"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cnnviz import checks
 from cnnviz.data import builtin
 from cnnviz.data.dataset import Dataset, Loaded, finish
-from cnnviz.errors import CnnvizError
+from cnnviz.errors import CnnvizError, did_you_mean
 
 __all__ = ["SOURCES", "Options", "Source", "check_dataset_id", "list_datasets", "load_dataset"]
 
@@ -163,7 +163,7 @@ def check_dataset_id(dataset_id: object) -> str:
 
 def _unknown_dataset(dataset_id: str) -> CnnvizError:
     ids = [i for i, _ in list_datasets()]
-    hint = checks.did_you_mean(dataset_id, [*ids, "folder:"], n=3, cutoff=0.5, show=str)
+    hint = did_you_mean(dataset_id, [*ids, "folder:"], n=3, cutoff=0.5, show=str)
     usage = ", ".join(source.usage for source in SOURCES.values())
     return CnnvizError(
         f"unknown dataset {dataset_id!r}.{hint} Datasets are {usage}; "

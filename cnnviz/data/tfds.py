@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz.checks import did_you_mean
 from cnnviz.data.dataset import DEFAULT_IMAGE_SIZE, Loaded
 from cnnviz.data.splits import TEST_FRACTION, Split
-from cnnviz.errors import CnnvizError
+from cnnviz.errors import CnnvizError, did_you_mean
 from cnnviz.images import resize
 
 __all__ = ["TFDS_SETS", "load_tfds"]
