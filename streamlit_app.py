@@ -23,6 +23,7 @@ from app_pages._lesson_card import lesson_panel  # noqa: E402
 from app_pages._projector import projector_style, projector_switch  # noqa: E402
 from app_pages._state import init_state  # noqa: E402
 from app_pages._training import notice_ended_job  # noqa: E402
+from app_pages._uploads import forget_gone_sessions_uploads  # noqa: E402
 from app_pages._url import page_name, sync_url  # noqa: E402
 from app_pages._warmup import start_warmup  # noqa: E402
 
@@ -75,3 +76,4 @@ try:
         page.run()
 finally:  # the first page is drawn (even if it stopped early): import TensorFlow behind it
     start_warmup()
+    forget_gone_sessions_uploads()  # the in-memory uploads of browsers gone for good
