@@ -72,7 +72,7 @@ def test_a_cnnviz_link_opens_its_model_and_hyper_parameters_and_a_refresh_keeps_
     open_url(page, f"{server['url']}/build{query}")
     page.get_by_text("Opened the experiment from the link").first.wait_for()
     metric = page.locator('[data-testid="stMetricValue"]').first
-    expect(metric).to_have_text(total)  # a rerun's stale elements may show first
+    expect(metric).to_have_text(total, timeout=60_000)  # drawn last; stale or absent first
     assert page.get_by_text("shared-by-link").count() >= 1
     go(page, "Train")
     check_train(page)
@@ -82,7 +82,7 @@ def test_a_cnnviz_link_opens_its_model_and_hyper_parameters_and_a_refresh_keeps_
     assert not page.locator(EXCEPTION).count()
     check_train(page)
     go(page, "Build")
-    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(total)
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(total, timeout=60_000)
 
 
 def _pack(data: bytes) -> str:
