@@ -9,7 +9,7 @@ A near miss (a misspelt name) gets `did_you_mean`'s hint.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["CnnvizError", "ParamError", "SpecError", "did_you_mean"]
@@ -39,7 +39,7 @@ class SpecError(CnnvizError):
 
 def did_you_mean(
     value: Any,
-    known: Sequence[Any],
+    known: Iterable[Any],
     *,
     form: str = " Did you mean {}?",
     n: int = 1,

@@ -181,7 +181,7 @@ class LayerKind:
         """
         for key in given:
             if key not in self.params:
-                hint = did_you_mean(key, list(self.params))
+                hint = did_you_mean(key, self.params)
                 allowed = ", ".join(self.params) or "none"
                 raise ParamError(f"unknown parameter {key!r}.{hint} {self.name} takes: {allowed}")
         resolved = {}

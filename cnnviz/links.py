@@ -154,7 +154,7 @@ def _model(value: Any) -> ModelSpec:
     """A preset's name (never a file: a link must not name the server's files) or a spec."""
     if isinstance(value, str):
         if value not in presets.PRESETS:
-            hint = did_you_mean(value, list(presets.PRESETS), form=" (did you mean {}?)")
+            hint = did_you_mean(value, presets.PRESETS, form=" (did you mean {}?)")
             raise CnnvizError(
                 f"model {value[:80]!r} is not a preset{hint}; presets: {', '.join(presets.PRESETS)}"
             )

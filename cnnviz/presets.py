@@ -294,7 +294,7 @@ def get(identifier: str | os.PathLike) -> ModelSpec:
         return ModelSpec.from_dict(read_json_file(path, "model spec file", SpecError))
     if key.endswith(".json") or os.sep in key:
         raise SpecError(f"no such spec file: {key}")
-    hint = did_you_mean(key, list(PRESETS))
+    hint = did_you_mean(key, PRESETS)
     raise SpecError(
         f"unknown model {key!r}: not a preset and not a spec file.{hint} "
         f"Presets: {', '.join(PRESETS)}"

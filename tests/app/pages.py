@@ -44,8 +44,13 @@ def run_box(at: AppTest, key: str):
     return boxes[0]
 
 
+def browser_states(at: AppTest):
+    """The widget states of the page as drawn now, as the browser would send them."""
+    return at._tree.get_widget_states()
+
+
 def run_as_stale_browser(at: AppTest, widget_states) -> AppTest:
-    """Run `at` with widget states taken before its last run: what a browser sends when
-    the learner clicks before the page has redrawn (AppTest itself always sends the
-    newest page's states)."""
+    """Run `at` with widget states taken (`browser_states`) before its last run: what a
+    browser sends when the learner clicks before the page has redrawn (AppTest itself
+    always sends the newest page's states)."""
     return at._run(widget_states)

@@ -2,7 +2,7 @@
 of no desk, the command line's), everyone's one switch away, on every page alike."""
 
 from tests.app.desks import give_to, open_router, owned_copy
-from tests.app.pages import open_page, run_as_stale_browser, run_box
+from tests.app.pages import browser_states, open_page, run_as_stale_browser, run_box
 
 
 def test_inspect_lists_the_desks_own_runs_and_everyones_on_a_switch(runs_with_model):
@@ -82,7 +82,7 @@ def test_a_click_before_the_page_redrew_does_not_put_the_old_run_back(runs_with_
     at = open_router(desk="ada")
     at.switch_page("app_pages/train.py").run()
     assert run_box(at, "train_current_run").value == run_id  # a run of no desk
-    before = at._tree.get_widget_states()  # the page the browser still shows
+    before = browser_states(at)  # the page the browser still shows
     own = owned_copy(root, run_id, "ada", "b")
     at.session_state.cnnviz_run = own  # the desk's job ended
     at.run()

@@ -1,6 +1,8 @@
 """Streamlit's in-memory uploads of sessions that are gone are let go
 (`app_pages._uploads.drop_gone_uploads`), on Streamlit's own uploaded-file manager."""
 
+from types import SimpleNamespace
+
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
@@ -33,5 +35,31 @@ def test_only_sessions_gone_for_longer_than_a_reconnection_lose_their_uploads():
     assert stat.byte_length == 2000  # Streamlit's own count of the bytes it holds follows
 
 
-def test_outside_a_streamlit_server_nothing_happens():
-    forget_gone_sessions_uploads()  # no Runtime: returns without touching anything
+def test_the_router_sweeps_at_most_every_30_s_and_not_outside_a_server(monkeypatch):
+    from streamlit.runtime import Runtime
+
+    from app_pages import _uploads
+
+    files, clock = manager_holding("left"), [1000.0]
+    server = SimpleNamespace(uploaded_file_mgr=files, is_active_session=lambda s: False)
+    monkeypatch.setattr(_uploads.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(_uploads._sweep, "last", 0.0)
+    monkeypatch.setattr(_uploads, "_inactive_since", {})
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: False))
+    forget_gone_sessions_uploads()  # no server: no sweep
+    assert _uploads._sweep["last"] == 0.0
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
+    monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: server))
+    seen = {}
+    monkeypatch.setattr(
+        _uploads, "drop_gone_uploads", lambda f, a, now: drop_gone_uploads(f, a, now, seen=seen)
+    )
+    forget_gone_sessions_uploads()  # the first sweep sees "left" gone
+    assert seen == {"left": 1000.0}
+    clock[0] += GONE_AFTER_S + 1
+    _uploads._sweep["last"] = clock[0] - 10  # another session's run swept 10 s ago
+    forget_gone_sessions_uploads()
+    assert held(files) == ["left"]  # not yet: at most every SWEEP_EVERY_S
+    clock[0] += _uploads.SWEEP_EVERY_S
+    forget_gone_sessions_uploads()
+    assert held(files) == [] and seen == {}
