@@ -5,7 +5,6 @@ that need it, so the first page opens quickly.
 """
 
 import gc
-import os
 import sys
 
 import streamlit as st
@@ -26,9 +25,9 @@ from app_pages._training import notice_ended_job  # noqa: E402
 from app_pages._uploads import forget_gone_sessions_uploads  # noqa: E402
 from app_pages._url import page_name, sync_url  # noqa: E402
 from app_pages._warmup import start_warmup  # noqa: E402
+from cnnviz.settings import quiet_tensorflow  # noqa: E402
 
-# TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+quiet_tensorflow()  # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners
 
 st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide")
 adopt_url_desk()  # ?desk=NAME: a refresh or a link names this session's desk

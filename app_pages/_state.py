@@ -8,17 +8,17 @@ into the shared keys in `on_change` callbacks.
 from __future__ import annotations
 
 import copy
-import os
 from typing import Any
 
 import streamlit as st
 
 from app_pages._process import keep_keras_session, settle_imports
 from cnnviz import presets
+from cnnviz.settings import settings
 
 DEFAULTS: dict[str, Any] = {
     "cnnviz_dataset": "digits",
-    "cnnviz_data_dir": os.environ.get("TFDS_DATA_DIR", ""),
+    "cnnviz_data_dir": settings().tfds_data_dir or "",
     "cnnviz_image_size": None,  # (height, width) to resize TFDS and folder sets to, or None
     "cnnviz_preset": presets.DEFAULT_PRESET,
     "cnnviz_spec": presets.PRESETS[presets.DEFAULT_PRESET].spec.to_dict(),

@@ -12,15 +12,14 @@ just waits for the import it would have done itself. `CNNVIZ_WARMUP=0` turns it 
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 import time
 
 import numpy as np
 
 from app_pages._process import keep_keras_session, settle_imports
+from cnnviz.settings import settings
 
-WARMUP_ENV = "CNNVIZ_WARMUP"
 MODULES = (  # what the pages after Concepts import: the first click on them is then quick
     "cnnviz.build",
     "cnnviz.forward",
@@ -44,7 +43,7 @@ def start_warmup() -> bool:
     Returns:
         True when this call started it.
     """
-    if os.environ.get(WARMUP_ENV, "1").strip() == "0" or _started.is_set():
+    if not settings().warmup or _started.is_set():
         return False
     _started.set()
     warmup = threading.Timer(DELAY_S, _warm)

@@ -22,21 +22,20 @@ import abc
 import collections
 import dataclasses
 import math
-import os
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from cnnviz import checks, rundir
+from cnnviz import checks, rundir, runstatus
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, BatchEvent, EpochEvent, Event, StatusEvent
 from cnnviz.request import TrainRequest
+from cnnviz.settings import settings
 from cnnviz.train import fail_run
 
 __all__ = ["DEFAULT_MAX_JOBS", "JobRunner", "max_jobs_from_env"]
 
-MAX_JOBS_ENV = "CNNVIZ_MAX_JOBS"
 DEFAULT_MAX_JOBS = 1  # one training at a time: on two cores a second one only slows both
 KEEP_FINISHED = 30  # finished jobs whose events stay in memory (their runs stay on disk)
 FIRST_GUESS = 60.0  # seconds a job is guessed to take before any has finished
@@ -126,7 +125,9 @@ class JobRunner(abc.ABC):
                 job queued or running (the message says where it is).
         """
         if not isinstance(request, TrainRequest):
-            raise CnnvizError(f"submit takes a TrainRequest; received {type(request)}")
+            raise CnnvizError(
+                f"submit takes a TrainRequest. Received: request={type(request).__name__}"
+            )
         with self._lock:
             if self._closed:
                 raise CnnvizError("the job runner has shut down; no new jobs")
@@ -306,7 +307,7 @@ class JobRunner(abc.ABC):
         job.stop_requested.set()
         message = "stopped before it started"
         try:
-            rundir.write_status(job.run_dir, "stopped", message)
+            runstatus.write_status(job.run_dir, "stopped", message)
         except OSError:
             pass
         job.publish(StatusEvent("stopped", message))
@@ -330,13 +331,5 @@ class JobRunner(abc.ABC):
 
 
 def max_jobs_from_env() -> int:
-    """$CNNVIZ_MAX_JOBS (a whole number >= 1), else 1."""
-    text = os.environ.get(MAX_JOBS_ENV, "").strip()
-    if not text:
-        return DEFAULT_MAX_JOBS
-    if not text.isdigit() or int(text) < 1:
-        raise CnnvizError(
-            f"${MAX_JOBS_ENV} must be a whole number of at least 1 (the "
-            f"trainings run at once); received {text!r}"
-        )
-    return int(text)
+    """$CNNVIZ_MAX_JOBS (`cnnviz.settings`), else DEFAULT_MAX_JOBS."""
+    return settings().max_jobs or DEFAULT_MAX_JOBS

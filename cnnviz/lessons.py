@@ -31,6 +31,7 @@ from typing import Any
 from cnnviz import checks
 from cnnviz.errors import CnnvizError, did_you_mean
 from cnnviz.links import Experiment
+from cnnviz.settings import settings
 from cnnviz.spec import ModelSpec
 
 __all__ = [
@@ -83,7 +84,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def lessons_dir() -> Path:
     """Where lessons are read from: $CNNVIZ_LESSONS_DIR, else the repository's
     `assets/lessons/` (next to the `cnnviz` package)."""
-    return Path(os.environ.get("CNNVIZ_LESSONS_DIR") or ROOT / "assets" / "lessons")
+    return settings().lessons_dir or ROOT / "assets" / "lessons"
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz.errors import CnnvizError
+from cnnviz.settings import ENV, quiet_tensorflow, settings
 
 __all__ = ["ADDRESS_ENV", "INSTALL_HINT", "connect", "disconnect"]
 
-ADDRESS_ENV = "CNNVIZ_RAY_ADDRESS"
+ADDRESS_ENV = ENV["ray_address"]
 INSTALL_HINT = 'pip install "ray[default]"'
 
 
@@ -110,10 +111,10 @@ def _init_arguments() -> dict[str, Any]:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     runtime_env = {  # workers import this cnnviz, on any machine
         "py_modules": [str(Path(cnnviz.__file__).resolve().parent)],
-        "env_vars": {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")},
+        "env_vars": {"TF_CPP_MIN_LOG_LEVEL": quiet_tensorflow()},
     }
     quiet = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
-    address = os.environ.get(ADDRESS_ENV, "").strip()
+    address = settings().ray_address
     if address:
         return {"address": address, "runtime_env": runtime_env, **quiet}
     cores = os.cpu_count() or 1
@@ -150,7 +151,7 @@ def _connect_error(err: BaseException, address: str) -> CnnvizError:
     if address == "local":
         return CnnvizError(f"could not start a local Ray cluster: {text}")
     hint = ""
-    if os.environ.get("RAY_AUTH_MODE", "").strip().lower() != "token":
+    if not settings().ray_token_auth:
         hint = (
             "; if it uses token authentication (the default of `ray start`), set "
             "RAY_AUTH_MODE=token (the token is the head's ~/.ray/auth_token, or $RAY_AUTH_TOKEN)"

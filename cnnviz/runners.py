@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import atexit
 import importlib
-import os
 import threading
 
 from cnnviz import checks
 from cnnviz.jobs import JobRunner
+from cnnviz.settings import settings
 
 __all__ = ["RUNNERS", "default_runner", "make_runner", "runner_name"]
 
@@ -24,12 +24,11 @@ RUNNERS = {  # name -> "module:class", imported when chosen
     "process": "cnnviz.process_runner:ProcessJobRunner",
     "ray": "cnnviz.ray_runner:RayJobRunner",
 }
-RUNNER_ENV = "CNNVIZ_RUNNER"
 
 
 def runner_name(name: str | None = None, *, default: str = "thread") -> str:
     """`name`, else $CNNVIZ_RUNNER, else `default`, checked against RUNNERS."""
-    chosen = name or os.environ.get(RUNNER_ENV, "").strip() or default
+    chosen = name or settings().runner or default
     return checks.one_of(chosen, "the job runner", tuple(RUNNERS))
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from cnnviz.checks import desk_name
 from cnnviz.errors import CnnvizError
 from cnnviz.rundir import ELSEWHERE, checked_root
+from cnnviz.settings import settings
 
 __all__ = [
     "UPLOADS_DIR",
@@ -32,24 +33,14 @@ __all__ = [
 ]
 
 UPLOADS_DIR = "_uploads"
-UPLOADS_ENV = "CNNVIZ_UPLOADS_MB"
-DEFAULT_UPLOADS_MB = 500
 MAX_NAME = 80  # characters of an upload's name kept in its file name
 _STORED = re.compile(r"^[0-9a-f]{16}-(.+)$")
 _UNSAFE = re.compile(r"[^\w.+ -]+")
 
 
 def max_total_bytes() -> int:
-    """$CNNVIZ_UPLOADS_MB (a whole number of MB, at least 1) in bytes, else 500 MB."""
-    text = os.environ.get(UPLOADS_ENV, "").strip()
-    if not text:
-        return DEFAULT_UPLOADS_MB * 10**6
-    if not text.isdigit() or int(text) < 1:
-        raise CnnvizError(
-            f"${UPLOADS_ENV} must be a whole number of megabytes, at least 1 (all "
-            f"uploads together); received {text!r}"
-        )
-    return int(text) * 10**6
+    """$CNNVIZ_UPLOADS_MB (`cnnviz.settings`, default 500) in bytes."""
+    return settings().uploads_mb * 10**6
 
 
 def _safe_name(name: str, suffix: str) -> str:

@@ -11,7 +11,6 @@ set is loaded.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import socket
 import threading
@@ -23,6 +22,7 @@ from cnnviz.data.dataset import DEFAULT_IMAGE_SIZE, Loaded
 from cnnviz.data.splits import TEST_FRACTION, Split
 from cnnviz.errors import CnnvizError, did_you_mean
 from cnnviz.images import resize
+from cnnviz.settings import settings
 
 __all__ = ["TFDS_SETS", "load_tfds"]
 
@@ -172,8 +172,8 @@ def _tfds_to_split(tfds, ds, size) -> Split:
 def _tfds_data_dir(data_dir: str | None) -> str:
     if data_dir:
         return str(Path(data_dir).expanduser())
-    if os.environ.get("TFDS_DATA_DIR"):
-        return str(Path(os.environ["TFDS_DATA_DIR"]).expanduser())
+    if settings().tfds_data_dir:
+        return settings().tfds_data_dir  # $TFDS_DATA_DIR
     from tensorflow_datasets.core import constants
 
     return str(Path(constants.DATA_DIR).expanduser())
