@@ -18,7 +18,8 @@ import os
 import streamlit as st
 
 from app_pages._desk import current_desk
-from cnnviz.rundir import CONFIG_FILE, STATUS_FILE, runs_root
+from cnnviz.rundir import CONFIG_FILE, runs_root
+from cnnviz.runstatus import STATUS_FILE
 
 
 def _stamps(root: str) -> tuple:

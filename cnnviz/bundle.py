@@ -30,13 +30,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from cnnviz import archive, memory, rundir
+from cnnviz import archive, files, memory, rundir, runstatus
 from cnnviz.checks import desk_name, parse_json
 from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED
+from cnnviz.files import now_iso
 from cnnviz.metrics import ClassificationMetrics
-from cnnviz.rundir import HISTORY_FILE, METRICS_FILE, now_iso
+from cnnviz.rundir import HISTORY_FILE, METRICS_FILE
 from cnnviz.runs import Run, trained_config
 from cnnviz.spec import ModelSpec, validate
 
@@ -194,10 +195,10 @@ def import_bundle(
         if history is not None:
             _write_history(run_dir / HISTORY_FILE, history)
         if metrics is not None:
-            rundir.write_json(run_dir / METRICS_FILE, metrics.to_dict())
+            files.write_json(run_dir / METRICS_FILE, metrics.to_dict())
         word = status.pop("status", "completed")
         message = status.pop("message", "") or f"imported from {name}"
-        rundir.write_status(run_dir, word, message, **status)
+        runstatus.write_status(run_dir, word, message, **status)
     except OSError as err:  # a full disk: nothing half-imported is left
         shutil.rmtree(run_dir, ignore_errors=True)
         raise CnnvizError(rundir.cannot_write(err, run_dir)) from None

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from cnnviz import rundir
+from cnnviz import rundir, runstatus
 from cnnviz.events import BatchEvent, Emit, EpochEvent
 from cnnviz.forward import predict_outputs
 from cnnviz.metrics import predicted_classes
@@ -103,19 +103,25 @@ class MetricStream(keras.callbacks.Callback):
 
 
 class StopFlag(keras.callbacks.Callback):
-    """Sets `model.stop_training` once `should_stop()` is true; Keras has then
-    finished the batch, so the weights keep everything learned."""
+    """Sets `model.stop_training` once `should_stop()` answers; Keras has then
+    finished the batch, so the weights keep everything learned.
 
-    def __init__(self, should_stop: Callable[[], bool]):
+    `should_stop()` answers False (go on), True (a stop asked for) or a sentence
+    saying why it stops (a time limit, the server gone), kept as `reason`.
+    """
+
+    def __init__(self, should_stop: Callable[[], bool | str]):
         super().__init__()
         self.should_stop = should_stop
 
     def on_train_begin(self, logs=None):
-        self.fired = False
+        self.fired, self.reason = False, None
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.should_stop():
+        answer = self.should_stop()
+        if answer:
             self.fired = True
+            self.reason = answer if isinstance(answer, str) else None
             self.model.stop_training = True
 
 
@@ -175,7 +181,7 @@ class EpochSnapshots(keras.callbacks.Callback):
         if self.latest is not None and self.latest % self.every:
             rundir.drop_epoch(self.run_dir, self.latest)
         self.latest = done
-        rundir.write_status(
+        runstatus.write_status(
             self.run_dir,
             "running",
             f"training: {done} of {self.stream.epochs} epochs done",

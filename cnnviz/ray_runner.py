@@ -22,150 +22,24 @@ The connection to the cluster (joined or started, quiet) is `cnnviz.ray_cluster`
 
 from __future__ import annotations
 
-import json
-import math
-import os
-import shutil
 import socket
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from cnnviz import ray_cluster, rundir
+from cnnviz import ray_cluster, rundir, runstatus
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED, StatusEvent, event_from_dict
-from cnnviz.jobs import MAX_JOBS_ENV, JobRunner, _Job
+from cnnviz.jobs import JobRunner, _Job
+from cnnviz.ray_task import remotes
+from cnnviz.settings import settings
 from cnnviz.train import fail_run
 
 __all__ = ["RayJobRunner"]
 
-STOP_POLL = 0.1  # seconds between two "stop?" questions of a task
 FOLLOW_POLL = 0.1  # seconds between two event fetches of the runner
 GRACE = 120.0  # seconds shutdown waits for stopped jobs to save, before cancelling them
-
-
-# --- on a Ray worker ------------------------------------------------------------------
-
-
-class _Board:
-    """Every job in flight of one runner: its events, its worker, its stop flag. A plain
-    actor: one caller's calls run in order, so a task's last call returns after all its
-    events are in."""
-
-    def __init__(self) -> None:
-        self.events: dict[str, list[dict]] = {}
-        self.workers: dict[str, dict] = {}
-        self.stops: set[str] = set()
-
-    def append(self, job_id: str, event: dict) -> None:
-        self.events.setdefault(job_id, []).append(event)
-
-    def started(self, job_id: str, worker: dict) -> None:
-        self.workers[job_id] = worker
-
-    def news(self, cursors: dict[str, int]) -> dict[str, tuple[list[dict], dict | None]]:
-        """Each job's events from its cursor on, and its worker once it has started."""
-        return {j: (self.events.get(j, [])[n:], self.workers.get(j)) for j, n in cursors.items()}
-
-    def request_stop(self, job_id: str) -> None:
-        self.stops.add(job_id)
-
-    def should_stop(self, job_id: str) -> bool:
-        return job_id in self.stops
-
-    def forget(self, job_id: str) -> None:
-        self.events.pop(job_id, None)
-        self.workers.pop(job_id, None)
-        self.stops.discard(job_id)
-
-
-def _train(board, job_id: str, document: dict, run_dir: str, config_text: str, share: bool) -> dict:
-    """One job on a Ray worker (status.json's pid is this worker's). Returns the run's
-    files when they must be shipped back: `share` is False, or `run_dir` does not hold
-    the config.json the runner wrote (`config_text`)."""
-    import ray
-
-    from cnnviz.request import TrainRequest, run_job
-
-    shared = share and _sees(run_dir, config_text)
-    worker = {"pid": os.getpid(), "host": socket.gethostname(), "shared": shared}
-    worker["node"] = ray.get_runtime_context().get_node_id()
-    board.started.remote(job_id, worker)
-    here = Path(run_dir) if shared else _own_folder(run_dir, document, config_text)
-    asked = {"at": -math.inf, "stop": False}
-
-    def should_stop() -> bool:  # at most 10 questions a second, a cached answer between
-        now = time.monotonic()
-        if not asked["stop"] and now - asked["at"] >= STOP_POLL:
-            asked["at"], asked["stop"] = now, bool(ray.get(board.should_stop.remote(job_id)))
-        return asked["stop"]
-
-    def emit(event) -> None:
-        board.append.remote(job_id, event.to_dict())  # fire and forget (~0.6 ms)
-
-    try:
-        run_job(TrainRequest.from_dict(document), run_dir=here, emit=emit, should_stop=should_stop)
-    except BaseException as err:  # run_job returns failures; this is a last resort
-        fail_run(here, f"the job ended unexpectedly: {err!r}", emit=emit)
-    finally:
-        _clear_keras()
-    ray.get(board.should_stop.remote(job_id))  # after every event: they are all in
-    return {"files": None if shared else _pack(here)}
-
-
-def _train_fresh(*args: Any) -> dict:
-    """`_train` in a process of its own (max_calls=1): a job on several devices splits
-    the CPU before TensorFlow starts, and holds the one MirroredStrategy of its process."""
-    return _train(*args)
-
-
-def _sees(run_dir: str, config_text: str) -> bool:
-    try:
-        return (Path(run_dir) / rundir.CONFIG_FILE).read_text(encoding="utf-8") == config_text
-    except OSError:
-        return False
-
-
-def _own_folder(run_dir: str, document: dict, config_text: str) -> Path:
-    """A local run folder of the same name, with the spec and config the runner wrote."""
-    here = Path(tempfile.mkdtemp(prefix="cnnviz-ray-")) / Path(run_dir).name
-    here.mkdir()
-    rundir.write_json(here / rundir.SPEC_FILE, document["spec"])
-    rundir.write_json(here / rundir.CONFIG_FILE, json.loads(config_text))
-    return here
-
-
-def _pack(here: Path) -> dict[str, bytes]:
-    """The run's files by their paths inside it; the local folder is removed."""
-    files = {str(p.relative_to(here)): p.read_bytes() for p in here.rglob("*") if p.is_file()}
-    shutil.rmtree(here.parent, ignore_errors=True)
-    return files
-
-
-def _clear_keras() -> None:
-    import sys
-
-    if "keras" in sys.modules:  # the worker is reused: the next job starts clean
-        sys.modules["keras"].backend.clear_session()
-
-
-_REMOTES: tuple | None = None
-
-
-def _remotes() -> tuple:
-    """(the job task, the same in a fresh process, the board actor class), made once."""
-    global _REMOTES
-    if _REMOTES is None:
-        import ray
-
-        _REMOTES = (
-            ray.remote(num_cpus=1, max_retries=0)(_train),
-            ray.remote(num_cpus=1, max_retries=0, max_calls=1)(_train_fresh),
-            ray.remote(num_cpus=0)(_Board),
-        )
-    return _REMOTES
 
 
 # --- the runner -------------------------------------------------------------------------
@@ -192,10 +66,10 @@ class RayJobRunner(JobRunner):
 
         try:
             resources = ray.cluster_resources()
-            if max_concurrent is None and not os.environ.get(MAX_JOBS_ENV, "").strip():
+            if max_concurrent is None and settings().max_jobs is None:
                 max_concurrent = max(1, int(resources.get("CPU", 1)))
             super().__init__(max_concurrent)
-            self._task, self._fresh_task, board = _remotes()
+            self._task, self._fresh_task, board = remotes()
             self._board = board.remote()
         except BaseException:
             ray_cluster.disconnect()
@@ -305,7 +179,7 @@ class RayJobRunner(JobRunner):
                     if event.status in ENDED:  # published once the files have landed
                         self._held.setdefault(job_id, []).append(event)
                         continue
-                    rundir.write_status(job.run_dir, event.status, event.message, worker=worker)
+                    runstatus.write_status(job.run_dir, event.status, event.message, worker=worker)
                 job.publish(event)
 
     def _end(self, job_id: str, ref) -> None:
@@ -331,7 +205,10 @@ class RayJobRunner(JobRunner):
         for event in self._held.pop(job_id, []):
             job.publish(event)
         if job.state in ACTIVE:  # the task never said how the job ended: its worker died
-            fail_run(job.run_dir, self._death_message(job, error), emit=job.publish)
+            errors = (ray.exceptions.RayTaskError, ray.exceptions.RuntimeEnvSetupError)
+            ended = "failed" if isinstance(error, errors) else "interrupted"
+            message = self._death_message(job, error)
+            fail_run(job.run_dir, message, emit=job.publish, status=ended)
         with self._lock:
             self._refs.pop(job_id, None)
             self._seen.pop(job_id, None)
@@ -344,12 +221,12 @@ class RayJobRunner(JobRunner):
             self._finished(job)
 
     def _abandon(self, refs: dict[str, Any]) -> None:
-        """Ray no longer answers at shutdown: the jobs left end failed."""
+        """Ray no longer answers at shutdown: the jobs left end interrupted."""
         for job_id in refs:
             job = self._jobs[job_id]
             if job.state in ACTIVE:
-                message = "the Ray cluster stopped answering" + _kept(job.run_dir)
-                fail_run(job.run_dir, message, emit=job.publish)
+                message = "the Ray cluster stopped answering" + runstatus.kept_words(job.run_dir)
+                fail_run(job.run_dir, message, emit=job.publish, status="interrupted")
             with self._lock:
                 self._refs.pop(job_id, None)
             self._finished(job)
@@ -376,15 +253,11 @@ class RayJobRunner(JobRunner):
                 f"{who} died or was killed ({type(error).__name__}), perhaps because its "
                 "machine ran out of memory"
             )
-        return why + _kept(job.run_dir) + " (a smaller model or batch size uses less memory)"
-
-
-def _kept(run_dir: Path) -> str:
-    try:
-        done = int(rundir.read_json(run_dir / rundir.STATUS_FILE).get("epochs_completed") or 0)
-    except (CnnvizError, AttributeError, TypeError, ValueError):
-        done = 0
-    return f"; the weights after epoch {done} are kept" if done else "; nothing was kept"
+        return (
+            why
+            + runstatus.kept_words(job.run_dir)
+            + " (a smaller model or batch size uses less memory)"
+        )
 
 
 def _alive(pid: int) -> bool:

@@ -15,30 +15,27 @@
 
 The root is `--runs-dir`, else `$CNNVIZ_RUNS_DIR`, else `./runs`; `checked_root` says
 clearly when it is a file, cannot be created or is read-only (`root_problem` says it
-without raising, for a warning at start-up). A run is `queued` or `running` only while
-the process that wrote its status lives; once that process is
-gone it reads as `interrupted`, and keeps the weights of its last finished epoch: a
-killed process loses at most the epoch in progress. Files are written atomically (temp
-file + rename), so a reader never sees half a document. `cnnviz.runs` reads run folders;
-nothing else writes them.
+without raising, for a warning at start-up). status.json is `cnnviz.runstatus`'s (what a
+killed process leaves: `interrupted`, with its finished epochs). Files are written
+atomically (`cnnviz.files`), so a reader never sees half a document. `cnnviz.runs`
+reads run folders; nothing else writes them.
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import secrets
 import shutil
-import socket
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cnnviz.errors import CnnvizError
-from cnnviz.events import ACTIVE, STATUSES
+from cnnviz.files import atomically, now_iso, read_json, write_json
+from cnnviz.runstatus import STATUS_FILE, write_status
+from cnnviz.settings import settings
 
 __all__ = [
     "CONFIG_FILE",
@@ -47,7 +44,6 @@ __all__ = [
     "METRICS_FILE",
     "MODEL_FILE",
     "SPEC_FILE",
-    "STATUS_FILE",
     "cannot_write",
     "checked_root",
     "class_accuracy_key",
@@ -55,24 +51,18 @@ __all__ = [
     "drop_epoch",
     "epoch_file",
     "new_run_dir",
-    "now_iso",
-    "read_json",
-    "read_status",
     "record",
     "root_problem",
     "runs_root",
     "save_epoch",
     "save_model",
     "write_files",
-    "write_json",
-    "write_status",
 ]
 
-SPEC_FILE, CONFIG_FILE, STATUS_FILE = "spec.json", "config.json", "status.json"
+SPEC_FILE, CONFIG_FILE = "spec.json", "config.json"
 HISTORY_FILE, MODEL_FILE, METRICS_FILE = "history.csv", "model.keras", "metrics.json"
 EPOCHS_DIR = "epochs"
 EPOCH_FILE = re.compile(r"epoch-(\d{4,})\.weights\.h5")
-RUNS_ENV = "CNNVIZ_RUNS_DIR"
 ELSEWHERE = "choose a folder you may write with --runs-dir DIR or $CNNVIZ_RUNS_DIR"
 
 
@@ -83,7 +73,7 @@ def class_accuracy_key(index: int) -> str:
 
 def runs_root(runs_dir: str | os.PathLike | None = None) -> Path:
     """The folder holding the runs: `runs_dir`, else $CNNVIZ_RUNS_DIR, else ./runs."""
-    return Path(runs_dir or os.environ.get(RUNS_ENV) or "runs")
+    return Path(runs_dir) if runs_dir else settings().runs_dir
 
 
 def checked_root(runs_dir: str | os.PathLike | None = None, *, create: bool = False) -> Path:
@@ -144,45 +134,6 @@ def cannot_write(err: OSError, path: str | os.PathLike) -> str:
     return f"{where} cannot be written ({err.strerror or err}); {ELSEWHERE}"
 
 
-def now_iso() -> str:
-    """The local time with its UTC offset, e.g. "2026-11-29T19:30:00+01:00"."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-# --- files --------------------------------------------------------------------------
-
-
-def _atomically(path: Path, write: Callable[[Path], Any], suffix: str = ".tmp") -> Path:
-    """`write(temp)` to a temp file beside `path`, then rename it to `path`: a reader
-    never sees half a file, and a process killed while writing leaves the old one whole.
-
-    Raises:
-        OSError: the file could not be written (e.g. errno.ENOSPC on a full disk).
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def write_json(path: str | os.PathLike, data: Any) -> None:
-    """Write `data` as JSON atomically (a temp file in the same folder, then rename).
-
-    Raises:
-        OSError: the file could not be written (e.g. errno.ENOSPC on a full disk).
-    """
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
-
-    _atomically(Path(path), write)
-
-
 def write_files(run_dir: str | os.PathLike, files: dict[str, bytes]) -> None:
     """Files of a run trained where this runs folder cannot be seen (a Ray worker), by
     their paths in the run folder; each written atomically, status.json last.
@@ -197,107 +148,7 @@ def write_files(run_dir: str | os.PathLike, files: dict[str, bytes]) -> None:
         if root not in path.parents:
             raise CnnvizError(f"{name!r} is not a file inside the run folder {root}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomically(path, lambda tmp, data=files[name]: tmp.write_bytes(data))
-
-
-def read_json(path: Path) -> Any:
-    """A JSON file of a run; CnnvizError naming the file when missing or unreadable."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CnnvizError(f"{path} is missing; the run directory is incomplete") from None
-    except (OSError, ValueError) as err:
-        raise CnnvizError(f"cannot read {path}: {err}") from None
-
-
-def _process_start(pid: int) -> str | None:
-    """The start time of a process (Linux /proc), to tell a reused pid apart."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text.rsplit(")", 1)[-1].split()[19]
-
-
-def _owner() -> dict[str, Any]:
-    pid = os.getpid()
-    return {"pid": pid, "host": socket.gethostname(), "proc_start": _process_start(pid)}
-
-
-def _owner_alive(status: dict[str, Any]) -> bool:
-    """Whether the process that wrote an active status still runs (True if unknown)."""
-    pid = status.get("pid")
-    if not isinstance(pid, int) or status.get("host") not in (None, socket.gethostname()):
-        return True
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    started = status.get("proc_start")
-    return started is None or _process_start(pid) in (None, started)
-
-
-def write_status(
-    run_dir: str | os.PathLike, status: str, message: str = "", **fields: Any
-) -> dict[str, Any]:
-    """Update status.json: the new status and message, this process as owner, and any
-    extra fields (kept from earlier writes unless overwritten).
-
-    Returns:
-        The status document written.
-    """
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {STATUSES}; received {status!r}")
-    path = Path(run_dir) / STATUS_FILE
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        document = {}
-    document.update(fields)
-    document.update(status=status, message=message, updated=now_iso(), **_owner())
-    write_json(path, document)
-    return document
-
-
-def read_status(run_dir: str | os.PathLike) -> dict[str, Any]:
-    """status.json of a run; an active run whose process died reads as "interrupted"
-    (and is saved so, when the folder is writable)."""
-    path = Path(run_dir) / STATUS_FILE
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CnnvizError(f"{path} is missing; {path.parent} is not a run folder") from None
-    except (OSError, ValueError):
-        document = None
-    if not isinstance(document, dict) or document.get("status") not in STATUSES:
-        return {"status": "failed", "message": f"{path} is not a valid status file"}
-    if document["status"] in ACTIVE and not _owner_alive(document):
-        document["message"] = _interrupted(document)
-        document["status"] = "interrupted"
-        try:
-            write_json(path, document)
-        except OSError:
-            pass
-    return document
-
-
-def _interrupted(status: dict[str, Any]) -> str:
-    """What an `interrupted` run says: when its process ended, and what it kept."""
-    who = f"the process that was training it (pid {status.get('pid')}) ended"
-    done, planned = status.get("epochs_completed") or 0, status.get("epochs")
-    if status.get("status") == "queued":
-        return f"{who} before the run started"
-    of = f" of {planned}" if planned else ""
-    if not done:
-        return f"{who} during epoch 1{of}, before any epoch finished: nothing was kept"
-    return (
-        f"{who} during epoch {done + 1}{of}; the weights after epoch {done} are kept "
-        "(open it in Inspect or Predict, or train it again)"
-    )
+        atomically(path, lambda tmp, data=files[name]: tmp.write_bytes(data))
 
 
 # --- a run folder -------------------------------------------------------------------
@@ -386,7 +237,7 @@ def save_epoch(run_dir: str | os.PathLike, model, epoch: int) -> Path:
     writing leaves the previous epochs whole."""
     path = epoch_file(run_dir, epoch)
     path.parent.mkdir(exist_ok=True)
-    return _atomically(path, model.save_weights, ".tmp.weights.h5")
+    return atomically(path, model.save_weights, ".tmp.weights.h5")
 
 
 def drop_epoch(run_dir: str | os.PathLike, epoch: int) -> None:
@@ -397,4 +248,4 @@ def drop_epoch(run_dir: str | os.PathLike, epoch: int) -> None:
 def save_model(run_dir: str | os.PathLike, model, name: str = MODEL_FILE) -> Path:
     """The model as `name` in the run folder, written atomically: a failed save leaves
     no half file."""
-    return _atomically(Path(run_dir) / name, model.save, ".tmp.keras")
+    return atomically(Path(run_dir) / name, model.save, ".tmp.keras")

@@ -17,6 +17,7 @@ from typing import Any
 from cnnviz import memory, rundir
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, WITH_WEIGHTS
+from cnnviz.files import read_json
 from cnnviz.metrics import ClassificationMetrics
 from cnnviz.rundir import (
     CONFIG_FILE,
@@ -26,10 +27,8 @@ from cnnviz.rundir import (
     METRICS_FILE,
     MODEL_FILE,
     SPEC_FILE,
-    STATUS_FILE,
-    read_json,
-    read_status,
 )
+from cnnviz.runstatus import STATUS_FILE, read_status
 from cnnviz.spec import ModelSpec, Report, validate
 
 __all__ = [
@@ -264,8 +263,8 @@ def trained_config(config: Any, where: str) -> dict[str, Any]:
     if not (ok_shape and ok_classes and ok_names and len(names) == classes):
         raise CnnvizError(
             f"{where} needs image_shape [height, width, channels], "
-            f"num_classes (2 or more) and that many class_names; received "
-            f"image_shape={shape!r}, num_classes={classes!r}, "
+            f"num_classes (2 or more) and that many class_names. "
+            f"Received: image_shape={shape!r}, num_classes={classes!r}, "
             f"class_names={str(names)[:80]}"
         )
     if not isinstance(config.get("dataset"), str):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnnviz import rundir
+from cnnviz import files, rundir, runstatus
 from cnnviz.errors import CnnvizError
 from cnnviz.events import Emit, StatusEvent
 from cnnviz.metrics import ClassificationMetrics, classification_metrics, predicted_classes
@@ -111,11 +111,17 @@ def _disk_message(err: OSError, run_dir: Path) -> str:
 
 
 def fail_run(
-    run_dir: str | os.PathLike, message: str, *, emit: Emit | None = None, **fields: Any
+    run_dir: str | os.PathLike,
+    message: str,
+    *,
+    emit: Emit | None = None,
+    status: str = "failed",
+    **fields: Any,
 ) -> TrainResult:
-    """Mark a run failed (status.json, a status event) and return its result."""
+    """End a run that could not finish: `failed` (status.json, a status event), or
+    `interrupted` when its process died (its finished epochs stay openable)."""
     run_dir = Path(run_dir)
-    return _finish(TrainResult(run_dir.name, run_dir, "failed", message), emit, **fields)
+    return _finish(TrainResult(run_dir.name, run_dir, status, message), emit, **fields)
 
 
 def _finish(result: TrainResult, emit: Emit | None, **fields: Any) -> TrainResult:
@@ -123,7 +129,7 @@ def _finish(result: TrainResult, emit: Emit | None, **fields: Any) -> TrainResul
     if result.epochs_completed:  # else keep what the epoch snapshots recorded
         fields["epochs_completed"] = result.epochs_completed
     try:
-        rundir.write_status(
+        runstatus.write_status(
             result.run_dir,
             result.status,
             result.message,
@@ -146,7 +152,7 @@ def train(
     *,
     run_dir: str | os.PathLike,
     emit: Emit | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: Callable[[], bool | str] | None = None,
     augment=None,
 ) -> TrainResult:
     """Train a model on a dataset, writing its run directory as it goes.
@@ -159,8 +165,9 @@ def train(
         run_dir: the run folder (created if missing), e.g. from `rundir.create`.
         emit: called in this thread with each `cnnviz.events` event: batch events (at
             most ~10 a second), epoch events and status events.
-        should_stop: polled after every batch; once true, training stops after that
-            batch, keeps its weights, evaluates them and ends "stopped".
+        should_stop: polled after every batch; once it answers (True, or a sentence
+            saying why), training stops after that batch, keeps its weights, evaluates
+            them and ends "stopped" (the message gives the sentence).
         augment: an `AugmentSpec` applied to training batches only, or None.
 
     Returns:
@@ -224,7 +231,7 @@ def _fit(
     from cnnviz.data import make_pipeline, rescale
 
     strategy = _strategy(config.devices)  # first: CPUs are split before TensorFlow starts
-    rundir.write_status(run_dir, "running", "building the model", epochs_completed=0)
+    runstatus.write_status(run_dir, "running", "building the model", epochs_completed=0)
     if emit is not None:
         emit(StatusEvent("running", "building the model"))
     keras.utils.set_random_seed(config.seed)
@@ -274,7 +281,7 @@ def _fit(
             restore_best_weights=True,
         )
         callbacks.append(early)
-    rundir.write_status(
+    runstatus.write_status(
         run_dir,
         "running",
         "training",
@@ -313,7 +320,7 @@ def _fit(
     if emit is not None:
         emit(StatusEvent("running", "testing"))
     result.metrics = _evaluate(model, plan, config, dataset.info.class_names)
-    rundir.write_json(run_dir / rundir.METRICS_FILE, result.metrics.to_dict())
+    files.write_json(run_dir / rundir.METRICS_FILE, result.metrics.to_dict())
     result.test_accuracy = result.metrics.accuracy
     result.status, result.message = _outcome(stream, stopper, early, config)
     return _finish(result, emit)
@@ -349,9 +356,10 @@ def _strategy(devices: int):
 
 def _outcome(stream, stopper, early, config: TrainConfig) -> tuple[str, str]:
     if stopper.fired:
+        why = f": {stopper.reason}" if stopper.reason else ""
         return "stopped", (
-            f"stopped on request after batch {stream.batch} of epoch "
-            f"{stream.epoch}; the weights learned so far are saved"
+            f"stopped {'' if why else 'on request '}after batch {stream.batch} of epoch "
+            f"{stream.epoch}{why}; the weights learned so far are saved"
         )
     if early is not None and early.stopped_epoch > 0:
         return "completed", (

@@ -11,8 +11,10 @@ import numpy as np
 from cnnviz import presets
 from cnnviz.build import build_model
 from cnnviz.data import load_dataset, rescale
-from cnnviz.rundir import MODEL_FILE, write_json, write_status
+from cnnviz.files import write_json
+from cnnviz.rundir import MODEL_FILE
 from cnnviz.runs import Run, create_run
+from cnnviz.runstatus import write_status
 from cnnviz.spec import ModelSpec, validate
 
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from cnnviz import runstatus
 from cnnviz.callbacks import (
     ClassAccuracy,
     EpochSnapshots,
@@ -112,12 +113,12 @@ def test_snapshots_keep_every_kth_epoch_and_always_the_last(tiny, tmp_path):
     model, x, y = tiny
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    rundir.write_status(run_dir, "running")
+    runstatus.write_status(run_dir, "running")
     stream = MetricStream(None, images=IMAGES, batch_size=BATCH, epochs=7)
     fit(tiny, stream, EpochSnapshots(run_dir, stream, every=3), epochs=7)
     kept = sorted(int(p.name[6:10]) for p in (run_dir / "epochs").iterdir())
     assert kept == [3, 6, 7]  # every 3rd, and the last one (what a crash would keep)
-    assert rundir.read_status(run_dir)["epochs_completed"] == 7
+    assert runstatus.read_status(run_dir)["epochs_completed"] == 7
     assert not [p for p in (run_dir / "epochs").iterdir() if p.name.startswith(".")]
     after = keras.models.clone_model(model)
     after.load_weights(rundir.epoch_file(run_dir, 7))
@@ -126,11 +127,10 @@ def test_snapshots_keep_every_kth_epoch_and_always_the_last(tiny, tmp_path):
 
 
 def test_a_partial_epoch_is_not_snapshotted(tiny, tmp_path):
-    from cnnviz import rundir
 
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    rundir.write_status(run_dir, "running")
+    runstatus.write_status(run_dir, "running")
     calls = iter(range(1000))
     stream = MetricStream(None, images=IMAGES, batch_size=BATCH, epochs=2)
     fit(tiny, stream, StopFlag(lambda: next(calls) >= 9), EpochSnapshots(run_dir, stream), epochs=2)

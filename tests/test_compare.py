@@ -20,8 +20,9 @@ from cnnviz.cli import main
 from cnnviz.compare import compare_runs, layers_diff, run_settings, settings_diff
 from cnnviz.data import load_dataset, rescale
 from cnnviz.plan import TrainConfig
-from cnnviz.rundir import MODEL_FILE, write_status
+from cnnviz.rundir import MODEL_FILE
 from cnnviz.runs import Run, create_run
+from cnnviz.runstatus import write_status
 from cnnviz.spec import ModelSpec, validate
 from tests.helpers_runs import train_run
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from cnnviz import memory
+from cnnviz import memory, runstatus
 from cnnviz.errors import CnnvizError
 from cnnviz.plan import TrainConfig, plan_training, training_memory
 from cnnviz.spec import ModelSpec, validate
@@ -143,7 +143,7 @@ def test_a_run_of_a_giant_model_is_refused_before_keras_allocates_it(runs_dir, m
     config = {"dataset": "digits", "image_shape": [8, 8, 1], "num_classes": 10}
     run_dir = rundir.create(HUGE, {**config, "class_names": list("0123456789")})
     (run_dir / "model.keras").write_bytes(b"weights of a hand-edited run")
-    rundir.write_status(run_dir, "completed", "")
+    runstatus.write_status(run_dir, "completed", "")
     with pytest.raises(CnnvizError, match=r"opening run .*'s model needs about [\d,.]+ TB"):
         load_run(run_dir.name).model()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnviz import rundir, runs
+from cnnviz import files, rundir, runs, runstatus
 from cnnviz.errors import CnnvizError
 from tests.helpers_runs import CONFIG, SPEC
 
@@ -32,7 +32,7 @@ def test_runs_root_precedence(tmp_path, monkeypatch):
 
 def test_a_run_whose_process_died_reads_interrupted(runs_dir):
     run = runs.create_run(SPEC, CONFIG)
-    rundir.write_status(run.dir, "running", "training")
+    runstatus.write_status(run.dir, "running", "training")
     status_file = run.dir / "status.json"
     document = json.loads(status_file.read_text())
     document["pid"] = dead_pid()
@@ -56,7 +56,7 @@ def test_runs_of_this_process_and_finished_runs_keep_their_status(runs_dir):
     running = runs.create_run(SPEC, CONFIG, status="running")
     assert runs.load_run(running.id).state == "running"
     done = runs.create_run(SPEC, CONFIG)
-    rundir.write_status(done.dir, "completed", "trained 2 epochs", test_accuracy=0.5)
+    runstatus.write_status(done.dir, "completed", "trained 2 epochs", test_accuracy=0.5)
     document = json.loads((done.dir / "status.json").read_text())
     document["pid"] = dead_pid()
     (done.dir / "status.json").write_text(json.dumps(document))
@@ -66,11 +66,11 @@ def test_runs_of_this_process_and_finished_runs_keep_their_status(runs_dir):
 
 def test_write_status_keeps_earlier_fields_and_refuses_unknown_words(runs_dir):
     run = runs.create_run(SPEC, CONFIG)
-    rundir.write_status(run.dir, "running", "epoch 1", epochs_completed=1)
-    document = rundir.write_status(run.dir, "stopped", "stopped on request")
+    runstatus.write_status(run.dir, "running", "epoch 1", epochs_completed=1)
+    document = runstatus.write_status(run.dir, "stopped", "stopped on request")
     assert document["epochs_completed"] == 1 and document["status"] == "stopped"
     with pytest.raises(ValueError, match="status must be one of"):
-        rundir.write_status(run.dir, "paused")
+        runstatus.write_status(run.dir, "paused")
 
 
 def test_unreadable_status_reads_failed(runs_dir):
@@ -82,14 +82,14 @@ def test_unreadable_status_reads_failed(runs_dir):
 
 def test_write_json_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
     path = tmp_path / "doc.json"
-    rundir.write_json(path, {"a": 1})
+    files.write_json(path, {"a": 1})
 
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(json, "dump", full_disk)
     with pytest.raises(OSError):
-        rundir.write_json(path, {"a": 2})
+        files.write_json(path, {"a": 2})
     assert json.loads(path.read_text()) == {"a": 1}  # the old document survives
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
 

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from cnnviz import rundir, runs
+from cnnviz import files, runs, runstatus
 from cnnviz.errors import CnnvizError
 from cnnviz.metrics import classification_metrics
 from tests.helpers_runs import CONFIG, SPEC
@@ -54,7 +54,7 @@ def test_delete_refuses_active_runs_then_deletes(runs_dir):
     run = runs.create_run(SPEC, CONFIG, status="running")
     with pytest.raises(CnnvizError, match="still running; stop it"):
         runs.delete_run(run.id)
-    rundir.write_status(run.dir, "stopped", "stopped on request")
+    runstatus.write_status(run.dir, "stopped", "stopped on request")
     runs.delete_run(run.id)
     assert not run.dir.exists()
     with pytest.raises(CnnvizError, match="no run"):
@@ -78,7 +78,7 @@ def test_history_metrics_and_model_from_files(runs_dir):
         "val_loss": [1.5, 1.0],
     }
     metrics = classification_metrics([0, 1, 2], [0, 1, 1], ["a", "b", "c"])
-    rundir.write_json(run.dir / "metrics.json", metrics.to_dict())
+    files.write_json(run.dir / "metrics.json", metrics.to_dict())
     assert run.metrics().to_dict() == metrics.to_dict()
 
     trained = build_model(SPEC, input_shape=(8, 8, 1), num_classes=3)
@@ -98,7 +98,7 @@ def test_cli_runs_table_and_json(runs_dir, capsys):
     assert main(["runs", "--runs-dir", str(runs_dir)]) == 0
     assert capsys.readouterr().out.startswith("no runs in")
     run = runs.create_run(SPEC, CONFIG)
-    rundir.write_status(
+    runstatus.write_status(
         run.dir, "completed", "trained 2 epochs", test_accuracy=0.875, epochs_completed=2
     )
     assert main(["runs", "--runs-dir", str(runs_dir)]) == 0
@@ -125,7 +125,7 @@ def test_a_damaged_model_file_is_a_clear_error(runs_dir, damage, capsys):
 
     run = runs.create_run(SPEC, CONFIG)
     build_model(SPEC, input_shape=(8, 8, 1), num_classes=3).save(run.dir / "model.keras")
-    rundir.write_status(run.dir, "completed", "trained")
+    runstatus.write_status(run.dir, "completed", "trained")
     path = run.dir / "model.keras"
     path.write_bytes(damage(path.read_bytes()))
     with pytest.raises(CnnvizError) as caught:
@@ -157,8 +157,8 @@ def test_a_damaged_config_is_a_clear_error_not_a_crash(runs_dir, config, words, 
 
     run = runs.create_run(SPEC, CONFIG)
     build_model(SPEC, input_shape=(8, 8, 1), num_classes=3).save(run.dir / "model.keras")
-    rundir.write_status(run.dir, "completed", "trained")
-    rundir.write_json(run.dir / "config.json", config)
+    runstatus.write_status(run.dir, "completed", "trained")
+    files.write_json(run.dir / "config.json", config)
     for argv in (["predict", run.id, "x.png"], ["evaluate", run.id], ["runs"]):
         code = main(argv)
         err = capsys.readouterr().err
@@ -175,7 +175,7 @@ def test_a_run_stopped_before_it_read_its_data_says_so_wherever_it_is_opened(run
     from cnnviz.evaluate import run_dataset
 
     run = runs.create_run(SPEC, {"dataset": "digits", "epochs": 3})
-    rundir.write_status(run.dir, "stopped", "stopped before it started")
+    runstatus.write_status(run.dir, "stopped", "stopped before it started")
     run = runs.load_run(run.id)
     assert not run.read_data and not run.has_model
     words = f"run {run.id} never read its dataset (it is stopped), so there is nothing to"

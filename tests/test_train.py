@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnviz import rundir, runs
+from cnnviz import runs, runstatus
 from cnnviz.augment import AugmentSpec
 from cnnviz.build import build_model
 from cnnviz.data import Dataset, DatasetInfo, Split, load_dataset, rescale, split_validation
@@ -168,7 +168,7 @@ def test_mistakes_fail_before_training(digits, runs_dir, spec, config, words):
     events = []
     result = train(spec, digits, config, run_dir=runs_dir / "m", emit=events.append)
     assert result.status == "failed" and words in result.message
-    assert rundir.read_status(runs_dir / "m")["status"] == "failed"
+    assert runstatus.read_status(runs_dir / "m")["status"] == "failed"
     assert {p.name for p in (runs_dir / "m").iterdir()} == {"status.json"}
     assert [e.kind for e in events] == ["status"]
     with pytest.raises(CnnvizError, match=words.split(" after")[0]):
@@ -183,7 +183,7 @@ def test_a_full_disk_fails_the_run_with_a_message(digits, runs_dir, monkeypatch)
     result = train(tiny(), digits, TrainConfig(epochs=1, batch_size=32), run_dir=runs_dir / "d")
     assert result.status == "failed"
     assert "no space left on the disk" in result.message and "--runs-dir" in result.message
-    status = rundir.read_status(runs_dir / "d")
+    status = runstatus.read_status(runs_dir / "d")
     assert status["status"] == "failed" and status["message"] == result.message
     assert {p.name for p in (runs_dir / "d").iterdir()} == {
         "spec.json",
@@ -204,7 +204,7 @@ def test_a_crash_inside_fit_fails_the_run_with_a_message(digits, runs_dir, monke
     result = train(tiny(), digits, TrainConfig(epochs=1), run_dir=runs_dir / "c")
     assert result.status == "failed"
     assert result.message == "training crashed: RuntimeError: simulated crash"
-    status = rundir.read_status(runs_dir / "c")
+    status = runstatus.read_status(runs_dir / "c")
     assert "simulated crash" in status["traceback"]
     assert set(threading.enumerate()) == threads
 

@@ -2,8 +2,8 @@
 
 import json
 
-from cnnviz.rundir import write_status
 from cnnviz.runs import load_run
+from cnnviz.runstatus import write_status
 from tests.app.desks import owned_copy, submit
 from tests.app.pages import open_page, shown
 

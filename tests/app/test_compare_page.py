@@ -12,8 +12,9 @@ import pytest
 
 from cnnviz import presets
 from cnnviz.data import load_dataset, rescale
-from cnnviz.rundir import MODEL_FILE, write_status
+from cnnviz.rundir import MODEL_FILE
 from cnnviz.runs import Run, create_run
+from cnnviz.runstatus import write_status
 from tests.app.pages import open_page, shown
 from tests.helpers_runs import train_run
 

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from cnnviz import rundir
+from cnnviz import rundir, runstatus
 from cnnviz.cli import main
 from cnnviz.runs import list_runs
 from tests.app.pages import errors, open_page
@@ -157,7 +157,7 @@ def test_the_sidebar_warns_of_a_runs_folder_that_is_a_file(tmp_path, monkeypatch
 
 def test_a_failed_runs_message_is_shown_as_text(runs_dir):
     run = rundir.create(spec_named("m"), {"dataset": "digits"})
-    rundir.write_status(run, "failed", f"training crashed: OOM {HOSTILE}")
+    runstatus.write_status(run, "failed", f"training crashed: OOM {HOSTILE}")
     at = open_page("train", cnnviz_spec=spec_named("m"))
     assert not at.exception
     shown = [text_of(e.value) for e in at.error]

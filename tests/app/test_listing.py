@@ -3,8 +3,8 @@
 import os
 
 from app_pages._listing import listed_runs
-from cnnviz.rundir import write_status
 from cnnviz.runs import create_run, list_runs
+from cnnviz.runstatus import write_status
 from cnnviz.spec import ModelSpec
 from tests.app.desks import TINY
 

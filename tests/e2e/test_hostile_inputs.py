@@ -10,7 +10,7 @@ import json
 import pytest
 from PIL import Image
 
-from cnnviz import rundir
+from cnnviz import files
 from cnnviz.cli import main
 from tests.e2e.conftest import at_desk, streamlit_server, wait_idle
 from tests.e2e.test_newcomer import go
@@ -35,7 +35,7 @@ def hostile_server(tmp_path, browser_path):
     run_dir = runs / json.loads(out.getvalue())["run_id"]
     config = json.loads((run_dir / "config.json").read_text())
     config["class_names"] = [f"{i} ![t](http://{TRAP}/{i}.png) <b>h</b> **b**" for i in range(10)]
-    rundir.write_json(run_dir / "config.json", config)
+    files.write_json(run_dir / "config.json", config)
     with streamlit_server(runs, tmp_path / "streamlit.log") as running:
         yield running
 

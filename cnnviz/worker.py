@@ -1,0 +1,113 @@
+"""A training worker: the main module of each process of `cnnviz.process_runner`.
+
+Started as `python -m cnnviz.worker FD`, with FD one end of a socket pair, so the
+process's `__main__` is this small module: never the app's page script, which is what
+multiprocessing's spawn would re-import under `streamlit run`. It imports TensorFlow
+once, then runs the jobs the server sends, one at a time.
+
+Messages in: ("job", job_id, request document, run folder), ("stop", job_id), ("exit",).
+Messages out: ("ready", pid), ("warm", seconds to import Keras), ("event", job_id,
+event document), ("done", job_id). When the server goes away (the pipe breaks), the
+job in progress stops after its batch and keeps what it learned, and the worker leaves.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+__all__ = ["serve"]
+
+SERVER_GONE = "the server went away during training"
+
+
+def serve(conn: Connection) -> None:
+    """Run the jobs the server sends over `conn` until it says exit or goes away."""
+    began = time.perf_counter()
+    jobs: queue.Queue = queue.Queue()
+    stops: dict[str, threading.Event] = {}
+    gone = threading.Event()  # the pipe to the server broke
+    send_lock = threading.Lock()
+
+    def leave() -> None:
+        gone.set()
+        for stop in list(stops.values()):
+            stop.set()
+
+    def send(*message: Any) -> None:
+        if gone.is_set():
+            return
+        try:
+            with send_lock:
+                conn.send(message)
+        except (OSError, ValueError):  # BrokenPipeError among them: stop, save, leave
+            leave()
+            jobs.put(None)
+
+    def listen() -> None:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):  # the server has gone: finish the batch and leave
+                leave()
+                message = ("exit",)
+            if message[0] == "job":
+                stops[message[1]] = threading.Event()
+                jobs.put(message[1:])
+            elif message[0] == "stop" and message[1] in stops:
+                stops[message[1]].set()
+            elif message[0] == "exit":
+                for stop in list(stops.values()):
+                    stop.set()
+                jobs.put(None)
+                return
+
+    threading.Thread(target=listen, daemon=True, name="cnnviz-worker-listen").start()
+    send("ready", os.getpid())
+    import keras  # warm: TensorFlow is imported before the first job arrives
+
+    from cnnviz.request import TrainRequest, run_job
+    from cnnviz.train import fail_run
+
+    send("warm", time.perf_counter() - began)
+    while (item := jobs.get()) is not None:
+        job_id, document, run_dir = item
+
+        def emit(event, job_id=job_id):
+            send("event", job_id, event.to_dict())
+
+        try:
+            run_job(
+                TrainRequest.from_dict(document),
+                run_dir=run_dir,
+                emit=emit,
+                should_stop=lambda stop=stops[job_id]: (
+                    (gone.is_set() and SERVER_GONE) or stop.is_set()
+                ),
+            )
+        except BaseException as err:  # run_job returns failures; this is a last resort
+            fail_run(run_dir, f"the job ended unexpectedly: {err!r}", emit=emit)
+        finally:
+            stops.pop(job_id, None)
+            keras.backend.clear_session()  # safe here: no other thread of this process trains
+            send("done", job_id)
+        if gone.is_set():
+            return
+
+
+def main(argv: list[str]) -> None:
+    from cnnviz.settings import quiet_tensorflow
+
+    quiet_tensorflow()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's, not ours
+    serve(Connection(int(argv[1])))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
