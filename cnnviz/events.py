@@ -114,7 +114,7 @@ class StatusEvent:
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}; received {self.status!r}")
+            raise ValueError(f"status must be one of {STATUSES}. Received: status={self.status!r}")
 
     @property
     def active(self) -> bool:

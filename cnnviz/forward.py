@@ -92,7 +92,7 @@ def image_batch(model, image: np.ndarray) -> np.ndarray:
     if array.ndim != 4 or array.shape[0] != 1 or tuple(array.shape[1:]) != expected:
         raise CnnvizError(
             f"the model takes one image of shape {list(expected)} (height, width, "
-            f"channels); received an array of shape {list(np.shape(image))}"
+            f"channels). Received: shape={list(np.shape(image))}"
         )
     return array
 

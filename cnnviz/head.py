@@ -60,8 +60,8 @@ def head_of(report: Any, num_classes: int) -> Head:
     if out[0] == 1 and num_classes == 2:
         if activation != "sigmoid":
             raise SpecError(
-                f"layer {number} {last.type}: a single output unit needs "
-                f"activation='sigmoid' for a two-class dataset; received {activation!r}",
+                f"layer {number} {last.type}: a single output unit needs activation="
+                f"'sigmoid' for a two-class dataset. Received: activation={activation!r}",
                 number,
             )
         return Head("binary", 1)
@@ -76,7 +76,7 @@ def head_of(report: Any, num_classes: int) -> Head:
     if activation != "softmax":
         raise SpecError(
             f"layer {number} {last.type}: the last layer needs activation='softmax' "
-            f"to give class probabilities; received {activation!r}",
+            f"to give class probabilities. Received: activation={activation!r}",
             number,
         )
     return Head("multiclass", out[0])

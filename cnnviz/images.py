@@ -150,7 +150,7 @@ def to_array(
     elif channels == 3:
         image = image.convert("RGB")
     elif channels is not None:
-        raise CnnvizError(f"images have 1 or 3 channels; received channels={channels}")
+        raise CnnvizError(f"images have 1 or 3 channels. Received: channels={channels}")
     array = np.asarray(image, dtype=np.uint8)
     array = array[..., None] if array.ndim == 2 else array
     return array if size is None else resize(array, size)
@@ -274,7 +274,7 @@ def sample_photo(name: str) -> np.ndarray:
     import importlib.util
 
     if name not in SAMPLE_PHOTOS:
-        raise CnnvizError(f"sample photos are {', '.join(SAMPLE_PHOTOS)}; received {name!r}")
+        raise CnnvizError(f"sample photos are {', '.join(SAMPLE_PHOTOS)}. Received: name={name!r}")
     spec = importlib.util.find_spec("sklearn")
     path = Path(spec.origin).parent / "datasets" / "images" / name if spec else None
     if path is None or not path.is_file():

@@ -151,13 +151,14 @@ def classification_metrics(
     n = len(names)
     if y_true.shape != y_pred.shape:
         raise CnnvizError(
-            f"y_true and y_pred must have the same length; received {len(y_true)} and {len(y_pred)}"
+            f"y_true and y_pred must have the same length. "
+            f"Received: len(y_true)={len(y_true)}, len(y_pred)={len(y_pred)}"
         )
     for label, values in (("y_true", y_true), ("y_pred", y_pred)):
         if values.size and (values.min() < 0 or values.max() >= n):
             raise CnnvizError(
-                f"{label} holds class indices outside 0..{n - 1} for {n} class names; "
-                f"received values from {values.min()} to {values.max()}"
+                f"{label} holds class indices outside 0..{n - 1} for {n} class names. "
+                f"Received: {label} from {values.min()} to {values.max()}"
             )
     if y_true.size == 0:
         zeros = np.zeros(n, dtype=np.float64)
@@ -192,7 +193,7 @@ def _outputs(outputs: np.ndarray) -> np.ndarray:
         array = array[:, None]
     if array.ndim != 2 or array.shape[1] < 1:
         raise CnnvizError(
-            f"model outputs must have shape (N, units); received shape {list(array.shape)}"
+            f"model outputs must have shape (N, units). Received: shape={list(array.shape)}"
         )
     return array
 

@@ -117,8 +117,9 @@ def _checked(images: np.ndarray, y_true: np.ndarray, evaluation: Evaluation) -> 
     y_true = np.asarray(y_true).astype(np.int64)
     if not len(images) == len(y_true) == len(evaluation.probabilities):
         raise CnnvizError(
-            f"images, labels and probabilities must have one entry per image; received "
-            f"{len(images)}, {len(y_true)} and {len(evaluation.probabilities)}"
+            "images, labels and probabilities must have one entry per image. Received: "
+            f"images={len(images)}, labels={len(y_true)}, "
+            f"probabilities={len(evaluation.probabilities)}"
         )
     return y_true
 

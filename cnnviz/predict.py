@@ -80,8 +80,8 @@ def prepare_image(
     height, width, channels = (int(v) for v in image_shape)
     if channels not in (1, 3):
         raise CnnvizError(
-            f"cnnviz predicts on grayscale (1 channel) or colour (3 channel) models; "
-            f"received an input shape of {[height, width, channels]}"
+            f"cnnviz predicts on grayscale (1 channel) or colour (3 channel) models. "
+            f"Received: input_shape={[height, width, channels]}"
         )
     image = open_image(source, name=name, draft_size=(width, height))
     pixels = to_array(image, size=(height, width), channels=channels)

@@ -56,13 +56,13 @@ class LayerSpec:
         if not isinstance(data, dict):
             raise SpecError(
                 f"layer {number}: each layer must be an object like "
-                f'{{"type": "Conv2D", ...}}; received {data!r}',
+                f'{{"type": "Conv2D", ...}}. ' + received("layer", data),
                 number,
             )
         if "type" not in data or not isinstance(data["type"], str):
             raise SpecError(
                 f'layer {number}: missing "type" (a Keras layer name such as '
-                f'"Conv2D"); received {data!r}',
+                f'"Conv2D"). ' + received("layer", data),
                 number,
             )
         params = {k: v for k, v in data.items() if k != "type"}

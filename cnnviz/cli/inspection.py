@@ -45,7 +45,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from cnnviz.runs import load_run
 
     if args.top < 1:
-        raise CnnvizError(f"--top must be at least 1; received {args.top}")
+        raise CnnvizError(f"--top must be at least 1. Received: top={args.top}")
     run = load_run(args.run, args.runs_dir)
     model = run.model()
     shape, names = tuple(run.config["image_shape"]), run.config["class_names"]

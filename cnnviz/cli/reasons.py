@@ -20,7 +20,7 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
     from cnnviz.runs import load_run
 
     if args.top < 1:
-        raise CnnvizError(f"--top must be at least 1; received {args.top}")
+        raise CnnvizError(f"--top must be at least 1. Received: top={args.top}")
     run = load_run(args.run, args.runs_dir)
     test, evaluation = evaluate_run(run, data_dir=args.data_dir)
     names = list(run.config["class_names"])

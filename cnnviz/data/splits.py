@@ -45,13 +45,13 @@ class Split:
         images, labels = np.asarray(self.images), np.asarray(self.labels)
         if images.dtype != np.uint8 or images.ndim != 4:
             raise CnnvizError(
-                "a split holds uint8 images of shape (N, H, W, C); received "
-                f"dtype {images.dtype}, shape {images.shape}"
+                "a split holds uint8 images of shape (N, H, W, C). "
+                f"Received: dtype={images.dtype}, shape={images.shape}"
             )
         if labels.shape != (len(images),):
             raise CnnvizError(
-                f"a split needs one label per image; received {len(images)} images and "
-                f"labels of shape {labels.shape}"
+                f"a split needs one label per image. Received: images={len(images)}, "
+                f"labels shape={labels.shape}"
             )
         object.__setattr__(self, "images", images)
         object.__setattr__(self, "labels", labels.astype(np.int64, copy=False))

@@ -105,8 +105,8 @@ def filter_images(kernel: np.ndarray) -> np.ndarray:
     """
     if kernel.ndim != 4 or kernel.shape[2] != 3:
         raise CnnvizError(
-            f"colour filters need a kernel reading 3 channels (kh, kw, 3, n); received "
-            f"shape {list(kernel.shape)}"
+            f"colour filters need a kernel reading 3 channels (kh, kw, 3, n). "
+            f"Received: shape={list(kernel.shape)}"
         )
     low, high = float(kernel.min()), float(kernel.max())
     scaled = (kernel - low) / (high - low) if high > low else np.zeros_like(kernel)
