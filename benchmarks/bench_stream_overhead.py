@@ -102,7 +102,7 @@ def plain_fit(dataset, config: TrainConfig) -> None:
 def streamed_job(runner, dataset, config: TrainConfig, runs_dir: str) -> int:
     """A cnnviz job polled like the Train page polls it; returns the events seen."""
     spec = presets.get(MODEL)
-    job = runner.submit(TrainRequest(spec, "digits", config, runs_dir=runs_dir, preloaded=dataset))
+    job = runner.submit(TrainRequest(spec, "digits", config, runs_dir=runs_dir))
     seen: list = []
     while runner.status(job)["status"] in ("queued", "running"):
         seen += runner.events(job, since=len(seen))

@@ -19,7 +19,7 @@ from cnnviz.features import conv_layer_names
 from cnnviz.forward import cached, image_batch, model_call, model_input
 from cnnviz.metrics import predicted_classes
 
-__all__ = ["grad_cam", "grad_cam_layers", "default_layer"]
+__all__ = ["default_layer", "grad_cam", "grad_cam_layers", "grad_cams"]
 
 
 def grad_cam_layers(model) -> list[str]:
@@ -66,7 +66,9 @@ def _logits(head, head_input):
 
 
 class _Gradients:
-    """(the layer's maps, the gradient of one class score over them) for one image.
+    """(the layer's maps, the gradient of each image's class score over its own maps)
+    for a batch of images, one class per image: the images do not mix at inference, so
+    the gradient of the sum of their scores is each one's own.
 
     A callable object, not a closure: TensorFlow counts traces per function code, and
     one trace per model of the same closure would read as needless retracing."""
@@ -74,23 +76,25 @@ class _Gradients:
     def __init__(self, scores, head, binary: bool):
         self.scores, self.head, self.binary = scores, head, binary
 
-    def __call__(self, batch, index):
+    def __call__(self, batch, classes):
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
             maps, head_input = self.scores(batch, training=False)
             tape.watch(maps)
-            logits = _logits(self.head, head_input)[0]
+            logits = _logits(self.head, head_input)
             if self.binary:  # class 1 is the logit, class 0 its opposite
-                score = tf.where(index == 1, logits[0], -logits[0])
+                score = tf.where(classes == 1, logits[:, 0], -logits[:, 0])
             else:
-                score = tf.gather(logits, index)
-        return maps[0], tape.gradient(score, maps)[0]
+                score = tf.gather(logits, classes, axis=1, batch_dims=1)
+            total = tf.reduce_sum(score)
+        return maps, tape.gradient(total, maps)
 
 
 def _gradients(model, layer_name: str):
-    """`_Gradients` as a graph function of (batch, class index), traced once per model
-    and layer: an eager GradientTape costs ~10x the small CNN's forward and backward."""
+    """`_Gradients` as a graph function of (batch, class per image), traced once per
+    model and layer: an eager GradientTape costs ~10x the small CNN's forward and
+    backward."""
 
     def make():
         import tensorflow as tf
@@ -100,7 +104,7 @@ def _gradients(model, layer_name: str):
         )
         signature = [
             tf.TensorSpec((None, *model.input_shape[1:]), tf.float32),
-            tf.TensorSpec((), tf.int32),
+            tf.TensorSpec((None,), tf.int32),
         ]
         return tf.function(call, input_signature=signature)
 
@@ -121,8 +125,9 @@ def grad_cam(
         model: a Keras model ending in a softmax or sigmoid head.
         image: float pixels as the model takes them, shape (H, W, C) or (1, H, W, C).
         layer_name: the layer to explain; default the last convolution.
-        class_index: the class to explain; default the predicted class. For a
-            one-unit sigmoid head, 1 is the positive class and 0 the other.
+        class_index: the class to explain; default the predicted class (one forward
+            pass more: pass it when it is known). For a one-unit sigmoid head, 1 is the
+            positive class and 0 the other.
         upsample: resize to the image's (H, W) (bilinear); False keeps the layer's
             (h, w).
 
@@ -133,9 +138,42 @@ def grad_cam(
     Raises:
         CnnvizError: wrong image shape, unknown layer, or class index out of range.
     """
+    batch = image_batch(model, image)
+    if class_index is None:  # the predicted class, by the one rule
+        class_index = int(predicted_classes(np.asarray(model_call(model)(batch)))[0])
+    return grad_cams(model, batch, [class_index], layer_name=layer_name, upsample=upsample)[0]
+
+
+def grad_cams(
+    model,
+    images: np.ndarray,
+    classes,
+    *,
+    layer_name: str | None = None,
+    upsample: bool = True,
+) -> np.ndarray:
+    """The Grad-CAM heatmaps of a batch of images, each for its own known class, in one
+    call of the model (the classes come from an evaluation: no forward pass to find them).
+
+    Args:
+        model, layer_name, upsample: as for `grad_cam`.
+        images: float pixels as the model takes them, shape (N, H, W, C).
+        classes: N class indices, one per image.
+
+    Returns:
+        float32 ndarray of shape (N, H, W) (or (N, h, w)) with values in [0, 1].
+
+    Raises:
+        CnnvizError: wrong image shape, unknown layer, or a class index out of range.
+    """
     import tensorflow as tf
 
-    batch = image_batch(model, image)
+    batch = np.asarray(images, np.float32)
+    if batch.ndim != 4 or tuple(batch.shape[1:]) != tuple(model.input_shape[1:]):
+        raise CnnvizError(
+            f"grad_cams takes images of shape (N, {', '.join(map(str, model.input_shape[1:]))})"
+            f". Received: shape={list(batch.shape)}"
+        )
     name = layer_name or default_layer(model)
     allowed = grad_cam_layers(model)
     if name not in allowed:
@@ -144,20 +182,23 @@ def grad_cam(
             f"one of: {', '.join(allowed) or 'none (the model has no such layer)'}"
         )
     units = int(model.output_shape[-1])
-    if class_index is None:  # the predicted class, by the one rule
-        index = int(predicted_classes(np.asarray(model_call(model)(batch)))[0])
-    else:
-        index = _chosen_class(units, class_index)
-    maps, grads = (t.numpy() for t in _gradients(model, name)(batch, tf.constant(index)))
-    weights = grads.mean(axis=(0, 1))
-    cam = np.maximum(np.tensordot(maps, weights, axes=([2], [0])), 0.0)
-    top = cam.max()
-    cam = (cam / top if top > 0 else np.zeros_like(cam)).astype(np.float32)
+    chosen = np.array([_chosen_class(units, int(c)) for c in classes], np.int32)
+    if len(chosen) != len(batch):
+        raise CnnvizError(
+            f"grad_cams needs one class per image. Received: images={len(batch)}, "
+            f"classes={len(chosen)}"
+        )
+    if not len(batch):
+        return np.zeros((0, *(batch.shape[1:3] if upsample else (0, 0))), np.float32)
+    maps, grads = (t.numpy() for t in _gradients(model, name)(batch, tf.constant(chosen)))
+    weights = grads.mean(axis=(1, 2))  # (N, channels)
+    cams = np.maximum(np.einsum("nhwc,nc->nhw", maps, weights), 0.0)
+    top = cams.max(axis=(1, 2), keepdims=True)
+    cams = np.divide(cams, top, out=np.zeros_like(cams), where=top > 0).astype(np.float32)
     if upsample:
-        size = batch.shape[1:3]
-        cam = tf.image.resize(cam[..., None], size, method="bilinear").numpy()[..., 0]
-        cam = np.clip(cam, 0.0, 1.0)
-    return cam
+        cams = tf.image.resize(cams[..., None], batch.shape[1:3], method="bilinear").numpy()
+        cams = np.clip(cams[..., 0], 0.0, 1.0)
+    return cams
 
 
 def _chosen_class(units: int, class_index: int) -> int:

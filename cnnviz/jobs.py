@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import abc
 import collections
-import dataclasses
 import math
 import threading
 import time
@@ -174,10 +173,7 @@ class JobRunner(abc.ABC):
                 self._finished(job)
 
     def _finished(self, job: _Job) -> None:
-        """A job has ended (any outcome): free its slot, remember how long it took, and
-        let go of its dataset (a server would otherwise keep every one it trained on)."""
-        if job.request is not None and job.request.preloaded is not None:
-            job.request = dataclasses.replace(job.request, preloaded=None)
+        """A job has ended (any outcome): free its slot, remember how long it took."""
         with self._lock:
             self._running.discard(job.id)
             job.ended = time.monotonic()

@@ -22,7 +22,9 @@ __all__ = [
     "OPTIMIZERS",
     "Optimizer",
     "TrainConfig",
+    "TrainingCheck",
     "TrainingPlan",
+    "check_training",
     "make_optimizer",
     "optimizer_settings",
     "plan_training",
@@ -201,12 +203,38 @@ def training_memory(
     )
 
 
-def plan_training(
-    spec: ModelSpec, dataset, config: TrainConfig, *, free_memory: int | None = None
-) -> TrainingPlan:
-    """Check a training run before it starts; nothing is allocated for the model yet.
+@dataclass(frozen=True)
+class TrainingCheck:
+    """A training run checked from what the dataset says of itself (no image read).
+
+    Attributes:
+        report: the spec validated against the dataset.
+        head: binary or multiclass, which decides the loss.
+        train_images, validation_images: how many images train and validate.
+        memory: what the run needs (`cnnviz.memory.MemoryEstimate`).
+    """
+
+    report: Report
+    head: Head
+    train_images: int
+    validation_images: int
+    memory: memory.MemoryEstimate
+
+
+def check_training(
+    spec: ModelSpec,
+    info,
+    config: TrainConfig,
+    *,
+    per_class: list[int] | None = None,
+    free_memory: int | None = None,
+) -> TrainingCheck:
+    """Check a training run before it is queued, from the dataset's `DatasetInfo` alone
+    (shapes, classes, counts per class): nothing is copied and no model is built, so a
+    server checks a Start click at once and the worker that trains does the rest.
 
     Args:
+        per_class: training images per class (default: what `info` says).
         free_memory: bytes free for the run (default: what `cnnviz.memory.free_memory`
             reads from the system).
 
@@ -216,25 +244,24 @@ def plan_training(
             the run needs more memory than is free (with the estimate and a fix), or
             it does not divide by the devices that share each batch.
     """
-    from cnnviz.data import split_validation
+    from cnnviz.data.splits import held_out
 
-    info = dataset.info
     report = validate(spec, input_shape=info.image_shape, num_classes=info.num_classes)
     head = head_of(report, info.num_classes)
-    train_split, val_split = dataset.train, None
-    if config.validation_split > 0:
-        train_split, val_split = split_validation(
-            dataset.train, config.validation_split, seed=config.seed
-        )
-    if config.batch_size > len(train_split):
-        held = (
-            f" after holding out {config.validation_split:.0%} for validation"
-            if val_split is not None
-            else ""
-        )
+    per_class = info.per_class["train"] if per_class is None else per_class
+    fraction = config.validation_split
+    held = sum(held_out(n, fraction) for n in per_class) if fraction > 0 else 0
+    if fraction > 0 and held == 0:
         raise CnnvizError(
-            f"batch_size {config.batch_size} is larger than the {len(train_split)} "
-            f"training images{held}; choose a batch size of at most {len(train_split)}"
+            f"{info.counts['train']} images are too few to hold out {fraction:.0%} for "
+            "validation; use more images or a larger fraction"
+        )
+    train_images = info.counts["train"] - held
+    if config.batch_size > train_images:
+        after = f" after holding out {fraction:.0%} for validation" if held else ""
+        raise CnnvizError(
+            f"batch_size {config.batch_size} is larger than the {train_images} "
+            f"training images{after}; choose a batch size of at most {train_images}"
         )
     if config.batch_size % config.devices:
         lower = config.batch_size - config.batch_size % config.devices
@@ -244,9 +271,34 @@ def plan_training(
             f"that share each batch (every device takes an equal part); choose a multiple "
             f"of {config.devices}, e.g. {fits}"
         )
-    if len(dataset.test) == 0:
+    if info.counts["test"] == 0:
         raise CnnvizError(f"the dataset {info.id!r} has no test images to evaluate on")
-    images = len(dataset.train)  # the training and validation splits together
-    needed = training_memory(report, config, images=images)
+    needed = training_memory(report, config, images=info.counts["train"])
     memory.check_fits(needed, memory.free_memory() if free_memory is None else free_memory)
-    return TrainingPlan(report, head, train_split, val_split, dataset.test, needed)
+    return TrainingCheck(report, head, train_images, held, needed)
+
+
+def plan_training(
+    spec: ModelSpec, dataset, config: TrainConfig, *, free_memory: int | None = None
+) -> TrainingPlan:
+    """Check a training run (`check_training`) and split its images: what `train` does.
+
+    Raises:
+        CnnvizError: see `check_training`.
+    """
+    from cnnviz.data import split_validation
+
+    import numpy as np
+
+    counts = np.bincount(dataset.train.labels, minlength=dataset.info.num_classes)
+    checked = check_training(
+        spec, dataset.info, config, per_class=counts.tolist(), free_memory=free_memory
+    )
+    train_split, val_split = dataset.train, None
+    if config.validation_split > 0:
+        train_split, val_split = split_validation(
+            dataset.train, config.validation_split, seed=config.seed
+        )
+    return TrainingPlan(
+        checked.report, checked.head, train_split, val_split, dataset.test, checked.memory
+    )

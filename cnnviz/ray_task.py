@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cnnviz import files, rundir
+from cnnviz import rundir
 from cnnviz.train import fail_run
 
 __all__ = ["STOP_POLL", "remotes"]
@@ -111,8 +111,7 @@ def _own_folder(run_dir: str, document: dict, config_text: str) -> Path:
     """A local run folder of the same name, with the spec and config the runner wrote."""
     here = Path(tempfile.mkdtemp(prefix="cnnviz-ray-")) / Path(run_dir).name
     here.mkdir()
-    files.write_json(here / rundir.SPEC_FILE, document["spec"])
-    files.write_json(here / rundir.CONFIG_FILE, json.loads(config_text))
+    rundir.begin(here, document["spec"], json.loads(config_text))
     return here
 
 

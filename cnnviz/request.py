@@ -38,8 +38,6 @@ class TrainRequest:
         runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
         model: where the spec came from (a preset name or a file), for the record.
         owner: the desk that asked for it (one queued or running job per desk).
-        preloaded: optional, the already loaded `Dataset` for `dataset` (same
-            process only; a shortcut, never needed).
     """
 
     spec: ModelSpec
@@ -52,7 +50,6 @@ class TrainRequest:
     runs_dir: str | None = None
     model: str | None = None
     owner: str | None = None
-    preloaded: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.spec, ModelSpec):
@@ -86,7 +83,7 @@ class TrainRequest:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON data (without `preloaded`), e.g. to send to another process."""
+        """Plain JSON data, e.g. to send to another process."""
         return {"spec": self.spec.to_dict(), "runs_dir": self.runs_dir, **self.source()}
 
     @classmethod
@@ -116,14 +113,15 @@ class TrainRequest:
 def run_job(
     request: TrainRequest, *, run_dir: str | os.PathLike, emit=None, should_stop=None
 ) -> TrainResult:
-    """Load the data a request names and train it into `run_dir`; never raises for a
-    failed run (the result and status.json say what went wrong)."""
+    """Load the data a request names (or take this process's recent load of it,
+    `cnnviz.data.recent`) and train it into `run_dir`; never raises for a failed run
+    (the result and status.json say what went wrong)."""
     try:
-        from cnnviz.data import load_dataset
+        from cnnviz.data.recent import load_recent
 
         if emit is not None:
             emit(StatusEvent("running", "loading the data"))
-        dataset = request.preloaded or load_dataset(
+        dataset = load_recent(
             request.dataset,
             data_dir=request.data_dir,
             limit=request.limit,

@@ -46,6 +46,7 @@ __all__ = [
     "SPEC_FILE",
     "cannot_write",
     "checked_root",
+    "begin",
     "class_accuracy_key",
     "create",
     "drop_epoch",
@@ -198,13 +199,23 @@ def create(
     """
     run_dir = new_run_dir(spec.get("name", "model"), runs_dir=runs_dir)
     try:
-        write_json(run_dir / SPEC_FILE, spec)
-        write_json(run_dir / CONFIG_FILE, {**config, "created": config.get("created") or now_iso()})
+        begin(run_dir, spec, {**config, "created": config.get("created") or now_iso()})
         write_status(run_dir, status, message)
     except OSError as err:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise CnnvizError(cannot_write(err, run_dir)) from None
     return run_dir
+
+
+def begin(run_dir: str | os.PathLike, spec: dict[str, Any], config: dict[str, Any]) -> None:
+    """spec.json and config.json of a run folder that exists (a new one, or a Ray
+    worker's own copy of one it cannot see).
+
+    Raises:
+        OSError: a file could not be written.
+    """
+    write_json(Path(run_dir) / SPEC_FILE, spec)
+    write_json(Path(run_dir) / CONFIG_FILE, config)
 
 
 def record(run_dir: str | os.PathLike, spec: dict[str, Any], config: dict[str, Any]) -> None:

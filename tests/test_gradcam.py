@@ -130,3 +130,22 @@ def test_grad_cam_needs_a_layer_with_feature_maps():
         gradcam.grad_cam(flat, image)
     with pytest.raises(CnnvizError, match="one image of shape"):
         gradcam.grad_cam(model, np.zeros((4, 4, 1)))
+
+
+def test_a_batch_of_heatmaps_equals_each_image_on_its_own_for_its_given_class():
+    """`grad_cams` (a confusion cell's images, classes known from the evaluation) gives
+    what `grad_cam` gives image by image, for a softmax and a sigmoid head."""
+    for units, activation in ((3, "softmax"), (1, "sigmoid")):
+        model = gap_model(units, activation)
+        images = np.random.default_rng(7).random((5, 8, 8, 1)).astype(np.float32)
+        classes = [0, 1, 2, 1, 0] if units == 3 else [0, 1, 1, 0, 1]
+        batch = gradcam.grad_cams(model, images, classes)
+        assert batch.shape == (5, 8, 8)
+        for image, cls, cam in zip(images, classes, batch):
+            np.testing.assert_allclose(
+                cam, gradcam.grad_cam(model, image, class_index=cls), atol=1e-5
+            )
+    with pytest.raises(CnnvizError, match="one class per image"):
+        gradcam.grad_cams(model, images, [0])
+    with pytest.raises(CnnvizError, match="class_index must be 0..1"):
+        gradcam.grad_cams(model, images, [0, 1, 5, 0, 0])

@@ -36,16 +36,10 @@ def digits():
     return load_dataset("digits", limit=200)
 
 
-def request(runs_dir, epochs=2, *, preloaded=None, **kwargs) -> TrainRequest:
+def request(runs_dir, epochs=2, **kwargs) -> TrainRequest:
     config = TrainConfig(epochs=epochs, batch_size=16)
     return TrainRequest(
-        ModelSpec.from_dict(TINY),
-        "digits",
-        config,
-        limit=200,
-        runs_dir=str(runs_dir),
-        preloaded=preloaded,
-        **kwargs,
+        ModelSpec.from_dict(TINY), "digits", config, limit=200, runs_dir=str(runs_dir), **kwargs
     )
 
 
@@ -95,9 +89,9 @@ def test_a_job_streams_to_many_readers_and_completes(runner, runs_dir):
 
 
 def test_a_second_job_waits_in_the_queue_and_sees_its_position(runner, runs_dir, digits):
-    first = runner.submit(request(runs_dir, epochs=500, preloaded=digits))
-    second = runner.submit(request(runs_dir, epochs=1, preloaded=digits))
-    third = runner.submit(request(runs_dir, epochs=1, preloaded=digits))
+    first = runner.submit(request(runs_dir, epochs=500))
+    second = runner.submit(request(runs_dir, epochs=1))
+    third = runner.submit(request(runs_dir, epochs=1))
     assert runner.status(second)["status"] == "queued"
     assert runner.status(second)["queue_position"] == 1
     assert runner.status(third)["queue_position"] == 2
@@ -134,7 +128,6 @@ def test_failures_inside_a_job_end_the_job_not_the_runner(runner, runs_dir, digi
             "digits",
             TrainConfig(epochs=1),
             runs_dir=str(runs_dir),
-            preloaded=digits,
         )
     )
     wait_for(lambda: runner.status(bad_model)["status"] in FINAL)
@@ -147,8 +140,8 @@ def test_failures_inside_a_job_end_the_job_not_the_runner(runner, runs_dir, digi
 
 def test_shutdown_stops_running_and_queued_jobs(runs_dir, digits):
     runner = ThreadJobRunner(max_concurrent=1)
-    running = runner.submit(request(runs_dir, epochs=500, preloaded=digits))
-    waiting = runner.submit(request(runs_dir, epochs=500, preloaded=digits))
+    running = runner.submit(request(runs_dir, epochs=500))
+    waiting = runner.submit(request(runs_dir, epochs=500))
     wait_for(lambda: any(e.kind == "batch" for e in runner.events(running)))
     runner.shutdown(wait=True)
     assert job_threads() == []
@@ -214,26 +207,31 @@ def test_default_runner_is_one_per_process(monkeypatch):
 
 
 def test_ended_jobs_let_go_of_their_data_and_only_the_newest_are_kept(
-    runner, runs_dir, digits, monkeypatch
+    runner, runs_dir, monkeypatch
 ):
     """A server would otherwise keep every dataset it ever trained on, and every job's
-    events, for its whole life."""
+    events, for its whole life: jobs hold no dataset, the process keeps its last few
+    loads (`cnnviz.data.recent`), and only the newest ended jobs' events."""
     import gc
     import weakref
 
     import cnnviz.jobs
+    from cnnviz.data import recent
 
     monkeypatch.setattr(cnnviz.jobs, "KEEP_FINISHED", 2)
-    data = load_dataset("digits", limit=200)
-    alive = weakref.ref(data)
-    first = runner.submit(request(runs_dir, epochs=1, preloaded=data))
-    del data
+    recent.forget_recent()
+    first = runner.submit(request(runs_dir, epochs=1))
     wait_for(lambda: runner.status(first)["status"] in FINAL)
     wait_for(lambda: not job_threads())
+    data = recent.load_recent("digits", limit=200)  # the load the job made, kept
+    alive = weakref.ref(data)
+    del data
+    for other in ("shapes:8", "shapes:9"):  # two other datasets push it out
+        recent.load_recent(other)
     gc.collect()
-    assert alive() is None  # the dataset went with the job's end
+    assert alive() is None  # the dataset went once newer loads took its place
     assert runner.events(first)[-1].status == "completed"  # the events stay, for now
-    later = [runner.submit(request(runs_dir, epochs=1, preloaded=digits)) for _ in range(2)]
+    later = [runner.submit(request(runs_dir, epochs=1)) for _ in range(2)]
     wait_for(lambda: all(runner.status(j)["status"] in FINAL for j in later))
     wait_for(lambda: not job_threads())
     assert runner.job_ids() == later  # the oldest ended job is forgotten...

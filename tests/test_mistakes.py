@@ -163,3 +163,37 @@ def test_loss_ranks_differently_from_confidence_and_binary_models_alike():
     expected = keras_losses(labels, outputs)
     np.testing.assert_allclose([m.loss for m in found], expected[[2, 0, 1, 3]], rtol=1e-4)
     assert found[0].p_true == pytest.approx(0.001, abs=1e-6)
+
+
+def test_a_large_cell_builds_only_the_records_it_shows(monkeypatch):
+    """A CIFAR-10 diagonal cell holds ~1,000 images; a page shows 12: only 12 records
+    are built (the cell's count comes from the confusion matrix)."""
+    import cnnviz.mistakes as module
+
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet([5, 1], size=1000)
+    y_true = np.zeros(1000, np.int64)
+    predicted = predicted_classes(probabilities)
+    answers = Evaluation(
+        probabilities,
+        probabilities,
+        predicted,
+        classification_metrics(y_true, predicted, ["x", "y"]),
+    )
+    built = []
+    real = module.Mistake
+
+    class Counted(real):
+        def __init__(self, *args):
+            built.append(args[0])
+            super().__init__(*args)
+
+    monkeypatch.setattr(module, "Mistake", Counted)
+    shown = cell_images(
+        np.zeros((1000, 1, 1, 1)), y_true, answers, ["x", "y"], true=0, predicted=0, limit=12
+    )
+    in_cell = int(answers.metrics.confusion_matrix[0, 0])
+    assert in_cell > 900 and len(shown) == 12 and len(built) == 12
+    ranked = np.flatnonzero(predicted == 0)
+    least_sure = ranked[np.argsort(probabilities[ranked, 0], kind="stable")][:12]
+    assert [m.index for m in shown] == list(least_sure)

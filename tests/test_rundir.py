@@ -162,3 +162,41 @@ def test_files_shipped_from_another_machine_land_whole_and_stay_inside(tmp_path)
     with pytest.raises(CnnvizError, match="is not a file inside the run folder"):
         rundir.write_files(run_dir, {"../escape.txt": b"x"})
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_config_json_has_one_writer(tmp_path, capsys):
+    """Whoever makes a run (a training job, a bundle import), config.json is written by
+    `cnnviz.rundir` and nothing else. Oracle: Python's audit events of every file opened
+    for writing, and the module that asked for each."""
+    from cnnviz.bundle import export_bundle, import_bundle
+    from cnnviz.cli import main
+
+    writers: set[str] = set()
+    watching = [True]
+
+    def hook(event, args):
+        if not watching[0] or event != "open" or not isinstance(args[0], (str, Path)):
+            return
+        path, mode = str(args[0]), args[1] or ""
+        if "config.json" not in Path(path).name or not set(mode) & set("wax+"):
+            return
+        frame = sys._getframe(1)
+        while frame is not None:
+            module = frame.f_globals.get("__name__", "")
+            if module.startswith("cnnviz.") and module != "cnnviz.files":
+                writers.add(module)
+                break
+            frame = frame.f_back
+
+    sys.addaudithook(hook)
+    try:
+        root = tmp_path / "runs"
+        command = ["train", "--data", "digits", "--model", "digits-small", "--epochs", "1"]
+        assert main([*command, "--limit", "200", "--runs-dir", str(root), "--json"]) == 0
+        (run,) = runs.list_runs(root)
+        import_bundle(export_bundle(run), runs_dir=root, owner="ada")
+    finally:
+        watching[0] = False
+    capsys.readouterr()
+    assert len(runs.list_runs(root)) == 2
+    assert writers == {"cnnviz.rundir"}

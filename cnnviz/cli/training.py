@@ -53,8 +53,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     """
     from cnnviz import presets
     from cnnviz.augment import read_spec
-    from cnnviz.data import load_dataset
-    from cnnviz.plan import plan_training
+    from cnnviz.data.recent import load_recent
+    from cnnviz.plan import check_training
     from cnnviz.request import TrainRequest
     from cnnviz.runners import make_runner, runner_name
 
@@ -64,10 +64,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = _train_config(args)
         augment = read_spec(args.augment) if args.augment else None
         kind = runner_name(args.runner)
-        dataset = load_dataset(
+        dataset = load_recent(  # the job (in a thread) takes the same load
             args.data, data_dir=args.data_dir, limit=args.limit, seed=config.seed
         )
-        plan_training(spec, dataset, config)
+        check_training(spec, dataset.info, config)
         request = TrainRequest(
             spec,
             args.data,
@@ -78,7 +78,6 @@ def cmd_train(args: argparse.Namespace) -> int:
             augment=augment,
             runs_dir=args.runs_dir,
             owner=args.owner,
-            preloaded=dataset if kind == "thread" else None,
         )
         runner = make_runner(kind, 1)
     except KeyboardInterrupt:

@@ -52,7 +52,7 @@ def make_pipeline(
     """
     checks.whole(batch_size, "batch_size", low=1)
     if augment is not None and not callable(augment):
-        raise CnnvizError(f"augment must be a Keras layer or None. Received: augment={augment!r}")
+        raise CnnvizError(f"augment is a Keras layer or None. Received: augment={augment!r}")
     if len(split) == 0:
         raise CnnvizError("the split has no images to feed a model")
     import tensorflow as tf

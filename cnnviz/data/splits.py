@@ -19,6 +19,7 @@ __all__ = [
     "TEST_FRACTION",
     "Split",
     "fixed_split",
+    "held_out",
     "limit_splits",
     "split_validation",
     "stratified_split",
@@ -64,17 +65,21 @@ class Split:
         return Split(self.images[indices], self.labels[indices])
 
 
+def held_out(count: int, fraction: float) -> int:
+    """How many of a class's `count` images a stratified split holds out: `fraction` of
+    them, at least 1 of a class with 2 or more, never all of one."""
+    return 0 if count < 2 else min(max(round(count * fraction), 1), count - 1)
+
+
 def stratified_split(
     labels: np.ndarray, fraction: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (kept, held out): `fraction` of each class held out, at least 1 of any
-    class with 2 or more images, never all of one. Both sorted."""
+    """Indices (kept, held out): `held_out` of each class held out. Both sorted."""
     rng = np.random.default_rng(seed)
     kept, held = [], []
     for label in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == label))
-        n = len(members)
-        n_held = 0 if n < 2 else min(max(round(n * fraction), 1), n - 1)
+        n_held = held_out(len(members), fraction)
         held.append(members[:n_held])
         kept.append(members[n_held:])
     empty = [np.zeros(0, np.int64)]
