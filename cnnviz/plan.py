@@ -286,9 +286,9 @@ def plan_training(
     Raises:
         CnnvizError: see `check_training`.
     """
-    from cnnviz.data import split_validation
-
     import numpy as np
+
+    from cnnviz.data import split_validation
 
     counts = np.bincount(dataset.train.labels, minlength=dataset.info.num_classes)
     checked = check_training(
