@@ -13,25 +13,13 @@ from urllib.parse import urlencode
 from app_pages._datasets import dataset_label
 from app_pages._feedback import plain
 from app_pages._training import about
+from cnnviz.results import settings_summary
 
 
 def run_link(run_id: str, desk: str | None) -> str:
     """A Markdown link opening the run in Inspect, keeping the viewer's desk."""
     query = urlencode({"run": run_id, **({"desk": desk} if desk else {})})
     return f"[Inspect](inspect?{query})"
-
-
-def settings(config: dict[str, Any]) -> str:
-    """The main hyper-parameters in one line: "adam, lr 0.003, batch 64, augmented"."""
-    training = config.get("training") or {}
-    parts = [
-        str(training.get("optimizer", "?")),
-        f"lr {training.get('learning_rate', '?')}",
-        f"batch {training.get('batch_size', '?')}",
-    ]
-    if config.get("augment"):
-        parts.append("augmented")
-    return ", ".join(parts)
 
 
 def parameters(run) -> str:
@@ -72,7 +60,7 @@ def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
                 "dataset": plain(dataset_label(config.get("dataset"))),
                 "epochs": f"{run.status.get('epochs_completed') or 0}/{planned}",
                 "status": run.state,
-                "settings": plain(settings(config)),
+                "settings": plain(settings_summary(config)),
                 "open": run_link(run.id, desk) if run.has_model else "",
             }
         )

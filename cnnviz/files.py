@@ -2,11 +2,14 @@
 
 Every file cnnviz keeps (a run's, an upload, a desk's key) is written to a temporary
 file beside it and renamed over it: a process killed while writing leaves the old file
-whole. `read_json` names the file in its message when it is missing or unreadable.
+whole. `create_new` writes a file only where none is (a desk's claim: of two processes
+on one shared folder, exactly one creates it). `read_json` names the file in its message
+when it is missing or unreadable.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -17,7 +20,10 @@ from typing import Any
 
 from cnnviz.errors import CnnvizError
 
-__all__ = ["atomically", "now_iso", "read_json", "write_bytes", "write_json"]
+__all__ = ["atomically", "create_new", "now_iso", "read_json", "write_bytes", "write_json"]
+
+# what os.link raises on a filesystem without hard links (some FUSE and SMB mounts)
+NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
 
 
 def now_iso() -> str:
@@ -59,6 +65,55 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """`data` as the file at `path`, written atomically."""
     return atomically(Path(path), lambda tmp: tmp.write_bytes(data))
+
+
+def create_new(path: str | os.PathLike, data: bytes, *, mode: int = 0o600) -> bool:
+    """`data` as a new file at `path`, whole, only if no file is there; True when this
+    call created it, False when `path` existed already.
+
+    The file is written beside `path`, then hard-linked to it: `link` fails when the
+    name exists, atomically (also over NFS), so of two processes creating one path
+    exactly one gets True, and nobody ever reads half the file. On a filesystem without
+    hard links it falls back to `open(O_CREAT | O_EXCL)` and one write.
+
+    Raises:
+        OSError: the file could not be written (read-only folder, full disk).
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.new")
+    try:
+        _write_exclusive(tmp, data, mode)
+        try:
+            os.link(tmp, path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError as err:
+            if err.errno not in NO_HARD_LINKS:
+                raise
+    finally:
+        tmp.unlink(missing_ok=True)
+    try:
+        _write_exclusive(path, data, mode)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
+    """`data` to a new file (O_CREAT | O_EXCL: FileExistsError when it exists), synced;
+    a write that fails removes the file it created."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(path)
+        raise
+    os.close(fd)
 
 
 def read_json(path: Path) -> Any:

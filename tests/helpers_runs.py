@@ -63,15 +63,23 @@ def train_run(
     limit: int | None = None,
     image_size: tuple[int, int] | None = None,
     augment: dict | None = None,
+    owner: str | None = None,
     **settings,
 ) -> Run:
-    """A run trained for real as the CLI trains one (TrainRequest, rundir, train)."""
+    """A run trained for real as the CLI trains one (TrainRequest, rundir, train), for
+    the desk `owner` when given."""
     spec = spec_of(model)
     config = TrainConfig(**settings)
     dataset = load_dataset(dataset_id, limit=limit, image_size=image_size, seed=config.seed)
     augmentation = AugmentSpec.from_dict(augment) if augment else None
     request = TrainRequest(
-        spec, dataset_id, config, limit=limit, image_size=image_size, augment=augmentation
+        spec,
+        dataset_id,
+        config,
+        limit=limit,
+        image_size=image_size,
+        augment=augmentation,
+        owner=owner,
     )
     run_dir = rundir.create(spec.to_dict(), request.source(), runs_dir=runs_dir)
     result = train(spec, dataset, config, run_dir=run_dir, augment=augmentation)
@@ -90,6 +98,11 @@ def noise_folder(root: Path, counts: tuple[int, ...], *, side: int = 8, seed: in
             pixels = rng.integers(0, 256, (side, side), dtype=np.uint8)
             Image.fromarray(pixels).save(folder / f"{i}.png")
     return f"folder:{root}"
+
+
+def all_bytes(folder: Path) -> bytes:
+    """Every file under `folder`, concatenated: what a look at the disk would find."""
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
 def wait_for(predicate, timeout: float) -> None:

@@ -2,8 +2,8 @@
 
 Each command is a small function `cmd_<name>(args) -> int` in the module of its group
 (`models`, `datasets`, `training`, `inspection`, `comparing`, `reasons`, `bundles`,
-`sharing`), which calls the engine and prints; each group adds its commands to the parser
-with `register`. A learner's mistake (`CnnvizError`, any `ValueError`, a missing file)
+`sharing`, `classroom`), which calls the engine and prints; each group adds its commands
+to the parser with `register`. A learner's mistake (`CnnvizError`, any `ValueError`, a missing file)
 is printed as one line `error: ...` on stderr with exit code 2, never as a traceback.
 """
 
@@ -14,6 +14,7 @@ import sys
 
 from cnnviz.cli import (
     bundles,
+    classroom,
     comparing,
     datasets,
     inspection,
@@ -26,7 +27,17 @@ from cnnviz.errors import CnnvizError
 
 __all__ = ["build_parser", "main"]
 
-GROUPS = (models, datasets, training, inspection, comparing, reasons, bundles, sharing)
+GROUPS = (
+    models,
+    datasets,
+    training,
+    inspection,
+    comparing,
+    reasons,
+    bundles,
+    sharing,
+    classroom,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
