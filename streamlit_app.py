@@ -16,20 +16,26 @@ import streamlit as st
 if "cnnviz" not in sys.modules:
     gc.freeze()
 
-from app_pages._desk import adopt_url_desk, current_desk, desk_gate  # noqa: E402
-from app_pages._feedback import show_notices  # noqa: E402
-from app_pages._lesson_card import lesson_panel  # noqa: E402
-from app_pages._projector import projector_style, projector_switch  # noqa: E402
-from app_pages._state import init_state  # noqa: E402
-from app_pages._training import notice_ended_job  # noqa: E402
-from app_pages._uploads import forget_gone_sessions_uploads  # noqa: E402
-from app_pages._url import page_name, sync_url  # noqa: E402
-from app_pages._warmup import start_warmup  # noqa: E402
+from app_pages.frame.desk import adopt_url_desk, current_desk, desk_gate  # noqa: E402
+from app_pages.frame.feedback import show_notices  # noqa: E402
+from app_pages.frame.projector import projector_style, projector_switch  # noqa: E402
+from app_pages.frame.state import init_state  # noqa: E402
+from app_pages.panels.lesson_card import lesson_panel  # noqa: E402
+from app_pages.server.process import settle_imports  # noqa: E402
+from app_pages.server.runs import first_run  # noqa: E402
+from app_pages.server.uploads import forget_gone_sessions_uploads  # noqa: E402
+from app_pages.server.warmup import start_warmup  # noqa: E402
+from app_pages.session.training import notice_ended_job  # noqa: E402
+from app_pages.session.url import page_name, sync_url  # noqa: E402
 from cnnviz.settings import quiet_tensorflow  # noqa: E402
 
 quiet_tensorflow()  # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners
 
 st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide")
+settle_imports()  # once TensorFlow is in, Streamlit's collections between reruns stay cheap
+if "cnnviz_run" not in st.session_state:  # a new session (or a refresh): the newest run
+    init_state()
+    st.session_state.cnnviz_run = first_run(None)
 adopt_url_desk()  # ?desk=NAME: a refresh or a link names this session's desk
 init_state()
 
@@ -52,8 +58,8 @@ try:
     if desk_gate():  # a newcomer names a desk first; the page then runs as asked
         notice_ended_job(page_name(page))  # a job that ended meanwhile: the current run
         with st.sidebar:  # what the learner chose, shown as text (plain): never as Markdown
-            from app_pages._datasets import dataset_label
-            from app_pages._feedback import plain, runs_folder_warning
+            from app_pages.frame.feedback import plain, runs_folder_warning
+            from app_pages.server.datasets import dataset_label
 
             st.markdown("### cnnviz")
             st.markdown(f"**Desk:** {plain(current_desk())}")

@@ -4,9 +4,10 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from app_pages._datasets import IMAGE_TYPES, current_dataset, uploaded_image
-from app_pages._feedback import plain, show_error
-from app_pages._state import init_state
+from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.state import init_state
+from app_pages.server.datasets import IMAGE_TYPES, uploaded_image
+from app_pages.session.dataset import current_dataset
 from cnnviz.augment import AugmentSpec, grid_image
 from cnnviz.errors import CnnvizError
 from cnnviz.images import enlarge, png_bytes, sample_photos

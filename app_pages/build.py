@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from app_pages._config import session_config
-from app_pages._controls import control, hidden, locked
-from app_pages._datasets import current_dataset
-from app_pages._feedback import plain, show_error
-from app_pages._layer_editor import add, layer_card, replace_spec, sync_uids
-from app_pages._share import copy_link
-from app_pages._state import init_state
+from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.state import init_state, replace_spec
+from app_pages.panels.layer_editor import add, layer_card, sync_uids
+from app_pages.panels.share import copy_link
+from app_pages.session.config import session_config
+from app_pages.session.controls import control, hidden, locked
+from app_pages.session.dataset import current_dataset
 from cnnviz import layers, presets
 from cnnviz.codegen import to_keras_code
 from cnnviz.errors import CnnvizError

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from app_pages._classroom import leaderboard, queue_rows
-from app_pages._desk import current_desk
-from app_pages._listing import listed_runs
-from app_pages._state import init_state
-from app_pages._training import job_runner
+from app_pages.frame.desk import current_desk
+from app_pages.frame.state import init_state
+from app_pages.panels.classroom import leaderboard, queue_rows
+from app_pages.server.listing import listed_runs
+from app_pages.server.runner import job_runner
 
 REFRESH_S = 3.0  # seconds between refreshes while anyone trains or waits
 LARGE = """<style>

@@ -2,15 +2,10 @@
 
 import streamlit as st
 
-from app_pages._compare_view import (
-    LAYER_COLUMNS,
-    comparison,
-    layer_table,
-    pick_pair,
-    settings_rows,
-)
-from app_pages._feedback import plain, show_error
-from app_pages._state import init_state
+from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.state import init_state
+from app_pages.panels.compare_view import LAYER_COLUMNS, layer_table, pick_pair, settings_rows
+from app_pages.server.runs import comparison
 from cnnviz.errors import CnnvizError
 from cnnviz.figures.compare import (
     compare_curves,

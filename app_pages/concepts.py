@@ -3,9 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from app_pages._datasets import IMAGE_TYPES
-from app_pages._feedback import plain, show_error
-from app_pages._stepper import step_controls
+from app_pages.frame.feedback import plain, show_error
+from app_pages.panels.stepper import step_controls
+from app_pages.server.datasets import IMAGE_TYPES
 from cnnviz import concepts
 from cnnviz.errors import CnnvizError
 from cnnviz.figures import concepts as figures

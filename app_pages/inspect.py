@@ -2,24 +2,22 @@
 
 import streamlit as st
 
-from app_pages._coach import coach_panel
-from app_pages._epochs import class_accuracy_chart, epoch_picker
-from app_pages._feedback import plain, show_error
-from app_pages._inspect_confusion import confusion_panel
-from app_pages._inspect_scores import scores_panel
-from app_pages._inspect_trace import trace_panel
-from app_pages._runs import evaluation, pick_run, run_and_model
-from app_pages._state import init_state
+from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.state import init_state
+from app_pages.panels.coach import coach_panel
+from app_pages.panels.epochs import class_accuracy_chart, epoch_picker
+from app_pages.panels.inspect_confusion import confusion_panel
+from app_pages.panels.inspect_filters import filters_panel
+from app_pages.panels.inspect_gradcam import gradcam_panel
+from app_pages.panels.inspect_maps import maps_panel
+from app_pages.panels.inspect_mistakes import mistakes_panel
+from app_pages.panels.inspect_scores import scores_panel
+from app_pages.panels.run_picker import pick_run
+from app_pages.server.runs import evaluation, run_and_model
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError
-from cnnviz.features import CONV_TYPES, conv_layer_names, feature_maps, filters
-from cnnviz.figures.base import as_text
-from cnnviz.figures.evaluation import mistakes_figure
-from cnnviz.figures.maps import filters_figure, layer_maps
+from cnnviz.features import feature_maps
 from cnnviz.figures.overview import network_overview
-from cnnviz.figures.predictions import gradcam_overlay
-from cnnviz.gradcam import default_layer, grad_cam, grad_cam_layers
-from cnnviz.mistakes import mistakes
 from cnnviz.runs import load_run
 
 init_state()
@@ -64,59 +62,14 @@ maps, kernels, confusion, wrong, cam = st.tabs(
     ["Layer maps", "Filters", "Confusion matrix", "Mistakes", "Grad-CAM"]
 )
 with maps:
-    layer = st.selectbox("Layer", [a.name for a in activations], key="inspect_layer")
-    chosen = next(a for a in activations if a.name == layer)
-    st.plotly_chart(layer_maps(chosen), width="stretch", key="inspect_maps")
-    if chosen.type in CONV_TYPES:
-        trace_panel(model, image, chosen)
+    maps_panel(model, image, activations)
 with kernels:
-    convs = conv_layer_names(model)
-    if convs:
-        conv = st.selectbox("Convolution", convs, key="inspect_conv")
-        st.plotly_chart(
-            filters_figure(filters(model, conv), layer_name=conv),
-            width="stretch",
-            key="inspect_filters",
-        )
-    else:
-        st.info("This model has no convolution layers.")
+    filters_panel(model)
 with confusion:
     confusion_panel(run_id, model, test, result, names)
     scores_panel(result.metrics, names)
     class_accuracy_chart(run, epoch=epoch, key="inspect_class_curves")
 with wrong:
-    any_class = ["any", *names]
-    c1, c2 = st.columns(2)
-    true_pick = c1.selectbox("True class", any_class, key="inspect_true")
-    pred_pick = c2.selectbox("Predicted class", any_class, key="inspect_pred")
-    found = mistakes(
-        test.images,
-        test.labels,
-        result,
-        names,
-        true=None if true_pick == "any" else true_pick,
-        predicted=None if pred_pick == "any" else pred_pick,
-        order="confidence",
-    )
-    st.caption(f"{len(found)} misclassified test images")
-    if found:
-        st.plotly_chart(mistakes_figure(found), width="stretch", key="inspect_mistakes")
+    mistakes_panel(test, result, names)
 with cam:
-    layers = grad_cam_layers(model)
-    if layers:
-        default = default_layer(model)
-        where = st.selectbox("Layer", layers, index=layers.index(default), key="inspect_cam_layer")
-        target = st.selectbox("Class to explain", ["predicted", *names], key="inspect_cam_class")
-        heat = grad_cam(
-            model,
-            image,
-            layer_name=where,
-            class_index=None if target == "predicted" else names.index(target),
-        )
-        explained = as_text(guess if target == "predicted" else target)  # plotly draws it
-        title = f"Where {where} looks for '{explained}'"
-        st.plotly_chart(
-            gradcam_overlay(image, heat, title=title), width="stretch", key="inspect_gradcam"
-        )
-    else:
-        st.info("Grad-CAM needs a layer with feature maps; this model has none.")
+    gradcam_panel(model, image, names, predicted)

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from app_pages._feedback import plain
-from app_pages._lesson import active_lesson, go_to_step, on_start, shelf
-from app_pages._lesson_card import lesson_markdown, step_card
-from app_pages._state import init_state
+from app_pages.frame.feedback import plain
+from app_pages.frame.state import init_state
+from app_pages.panels.lesson_card import lesson_markdown, step_card
+from app_pages.server.lessons import shelf
+from app_pages.session.lesson import active_lesson, go_to_step
+from app_pages.session.lesson_open import on_start
 from cnnviz.lessons import CONTROLS
 
 init_state()

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from app_pages._datasets import IMAGE_TYPES
-from app_pages._desk import current_desk
-from app_pages._feedback import show_error
-from app_pages._predict_why import live_drawing, show_reasons
-from app_pages._runs import pick_run, run_and_model
-from app_pages._state import init_state
+from app_pages.frame.desk import current_desk
+from app_pages.frame.feedback import show_error
+from app_pages.frame.state import init_state
+from app_pages.panels.predict_why import live_drawing, show_reasons
+from app_pages.panels.run_picker import pick_run
+from app_pages.server.datasets import IMAGE_TYPES
+from app_pages.server.runs import run_and_model
 from cnnviz.bundle import export_bundle, import_bundle
 from cnnviz.errors import CnnvizError
-from cnnviz.rundir import runs_root
 
 DRAWABLE = ("digits", "tfds:mnist")  # grayscale digits: a drawn digit looks like them
 
@@ -62,9 +62,7 @@ with st.expander("Share this model: export or import a run bundle"):
     bundle = st.file_uploader("Import a bundle", type=["zip"], key="predict_import")
     if bundle is not None and st.button("Import", key="predict_import_button"):
         try:
-            imported = import_bundle(
-                bundle.getvalue(), runs_dir=runs_root(), name=bundle.name, owner=current_desk()
-            )
+            imported = import_bundle(bundle.getvalue(), name=bundle.name, owner=current_desk())
             st.session_state.cnnviz_run = imported.id
             st.success(f"Imported as run {imported.id}.")
         except CnnvizError as err:

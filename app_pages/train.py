@@ -2,20 +2,21 @@
 
 import streamlit as st
 
-from app_pages._coach import coach_panel
-from app_pages._config import config_inputs
-from app_pages._controls import control
-from app_pages._datasets import current_dataset, dataset_label
-from app_pages._feedback import plain, show_error
-from app_pages._listing import whose_runs
-from app_pages._projector import styled
-from app_pages._runs import run_picker, run_rows
-from app_pages._share import copy_link
-from app_pages._state import init_state
-from app_pages._training import (
-    chosen_augment,
+from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.projector import styled
+from app_pages.frame.state import init_state
+from app_pages.panels.coach import coach_panel
+from app_pages.panels.run_picker import run_picker, whose_runs
+from app_pages.panels.share import copy_link
+from app_pages.panels.train_settings import config_inputs
+from app_pages.server.datasets import dataset_label
+from app_pages.server.runner import job_runner
+from app_pages.server.runs import run_rows
+from app_pages.session.config import chosen_augment
+from app_pages.session.controls import control
+from app_pages.session.dataset import current_dataset
+from app_pages.session.training import (
     desk_job,
-    job_runner,
     on_start_training,
     on_stop_training,
     waiting_text,

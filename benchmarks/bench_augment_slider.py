@@ -60,7 +60,7 @@ def collect_ms() -> tuple[float, float]:
     """A full garbage collection with TensorFlow loaded: without and with gc.freeze.
 
     Streamlit runs two after every rerun (runner.postScriptGC and keras clear_session);
-    app_pages._process.settle_imports freezes what exists once TensorFlow is imported.
+    app_pages.server.process.settle_imports freezes what exists once TensorFlow is imported.
     """
     gc.unfreeze()
     start = time.perf_counter()

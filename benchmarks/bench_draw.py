@@ -32,7 +32,7 @@ import plotly.io  # noqa: E402
 import plotly.tools  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from app_pages._predict_why import reasons  # noqa: E402
+from app_pages.panels.predict_why import reasons  # noqa: E402
 from cnnviz import presets  # noqa: E402
 from cnnviz.build import build_model  # noqa: E402
 from cnnviz.predict import prepare_image  # noqa: E402

@@ -142,7 +142,7 @@ def test_a_runs_images_are_read_once_for_every_epoch_the_coach_and_the_session(
     """Each epoch's evaluation and the coach reload the run's dataset: through the app's
     one dataset cache they share a single load (CIFAR-10 is 60,000 images)."""
     import cnnviz.data
-    from app_pages._datasets import _load
+    from app_pages.server.datasets import _load
 
     loads = []
     real = cnnviz.data.load_dataset

@@ -2,7 +2,7 @@
 
 import os
 
-from app_pages._listing import listed_runs
+from app_pages.server.listing import listed_runs
 from cnnviz.runs import create_run, list_runs
 from cnnviz.runstatus import write_status
 from cnnviz.spec import ModelSpec

@@ -4,7 +4,7 @@ import sys
 
 import keras
 
-from app_pages import _process
+from app_pages.server import process as _process
 
 
 def test_streamlit_cannot_reset_keras_in_the_app_process(monkeypatch):

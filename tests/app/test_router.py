@@ -46,7 +46,7 @@ def test_tensorflow_is_imported_in_the_background_after_the_first_page():
     code = (
         "import sys, threading\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "import app_pages._warmup as warmup\n"
+        "import app_pages.server.warmup as warmup\n"
         "seen, real = [], warmup.start_warmup\n"
         "warmup.start_warmup = lambda: seen.append(('tensorflow' in sys.modules, real()))\n"
         f"at = AppTest.from_file({str(ROOT / 'streamlit_app.py')!r}, default_timeout=60)\n"
@@ -56,7 +56,7 @@ def test_tensorflow_is_imported_in_the_background_after_the_first_page():
         "assert seen == [(False, True)], seen  # started, and TensorFlow not in before\n"
         "assert warmup.done.wait(600)\n"
         "import keras\n"
-        "from app_pages._process import _keep_session\n"
+        "from app_pages.server.process import _keep_session\n"
         "assert keras.backend.clear_session is _keep_session\n"
         "assert 'cnnviz.augment_layers' in sys.modules and 'cnnviz.features' in sys.modules\n"
         "at.run()\n"
@@ -69,7 +69,7 @@ def test_tensorflow_is_imported_in_the_background_after_the_first_page():
 
 
 def test_the_warm_up_can_be_turned_off(monkeypatch):
-    from app_pages import _warmup
+    from app_pages.server import warmup as _warmup
 
     monkeypatch.setenv("CNNVIZ_WARMUP", "0")
     assert _warmup.start_warmup() is False and not _warmup.done.is_set()

@@ -1,4 +1,4 @@
-"""The desk filter of every run list (`app_pages._runs`): a desk's own runs (and those
+"""The desk filter of every run list (`app_pages.panels.run_picker`): a desk's own runs (and those
 of no desk, the command line's), everyone's one switch away, on every page alike."""
 
 from tests.app.desks import give_to, open_router, owned_copy

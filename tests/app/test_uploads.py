@@ -1,12 +1,12 @@
 """Streamlit's in-memory uploads of sessions that are gone are let go
-(`app_pages._uploads.drop_gone_uploads`), on Streamlit's own uploaded-file manager."""
+(`app_pages.server.uploads.drop_gone_uploads`), on Streamlit's own uploaded-file manager."""
 
 from types import SimpleNamespace
 
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-from app_pages._uploads import GONE_AFTER_S, drop_gone_uploads, forget_gone_sessions_uploads
+from app_pages.server.uploads import GONE_AFTER_S, drop_gone_uploads, forget_gone_sessions_uploads
 
 
 def manager_holding(*sessions: str) -> MemoryUploadedFileManager:
@@ -38,7 +38,7 @@ def test_only_sessions_gone_for_longer_than_a_reconnection_lose_their_uploads():
 def test_the_router_sweeps_at_most_every_30_s_and_not_outside_a_server(monkeypatch):
     from streamlit.runtime import Runtime
 
-    from app_pages import _uploads
+    from app_pages.server import uploads as _uploads
 
     files, clock = manager_holding("left"), [1000.0]
     server = SimpleNamespace(uploaded_file_mgr=files, is_active_session=lambda s: False)

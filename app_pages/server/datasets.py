@@ -1,0 +1,89 @@
+"""Datasets loaded once for the whole server, and images users upload.
+
+Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data` (every session on a
+dataset shares one copy in memory), names of datasets as people know them, and images
+uploaded for a preview or a prediction. Another desk's upload does not load
+(`app_pages.server.uploads.check_upload`). Which dataset a session uses is
+`app_pages.session.dataset`'s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from app_pages.frame.feedback import show_error
+from app_pages.server.uploads import check_upload
+from cnnviz.errors import CnnvizError
+
+IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]  # for st.file_uploader
+
+
+@st.cache_resource(show_spinner="Loading the dataset...", max_entries=3)
+def _load(dataset_id: str, data_dir: str, size, limit=None, seed: int = 0, _download=None):
+    from cnnviz.data import load_dataset
+
+    options = {"image_size": size, "limit": limit, "seed": seed, "download": _download}
+    return load_dataset(dataset_id, data_dir=data_dir or None, **options)
+
+
+def load_cached(
+    dataset_id: str, data_dir: str = "", image_size: Any = None, *, download: bool | None = None
+):
+    """A dataset through the shared cache; raises CnnvizError when it cannot be loaded.
+
+    `image_size` is (height, width) or None for the set's own size (folders: 64x64).
+    `download` (True, False, or None: only when the TFDS server answers) applies to a
+    TFDS set missing from `data_dir`; it is not part of the cache key. Another desk's
+    upload is refused (see `check_upload`).
+    """
+    check_upload(dataset_id)
+    size = None if image_size is None else tuple(image_size)
+    return _load(dataset_id, data_dir, size, None, 0, download)
+
+
+def load_for_run(dataset_id: str, *, data_dir=None, limit=None, image_size=None, seed=0):
+    """`cnnviz.data.load_dataset` for a run (`cnnviz.evaluate.run_dataset`'s `load`),
+    through the same cache: every epoch's evaluation, the coach and Compare read a
+    run's images once, and share them with the session that trained on them. No desk
+    check: a run of another desk opens read-only."""
+    size = None if image_size is None else tuple(image_size)
+    return _load(dataset_id, data_dir or "", size, limit, seed, None)
+
+
+def dataset_label(dataset_id: str) -> str:
+    """The dataset as people know it: an upload by its name ("pets.zip"), else its id."""
+    from cnnviz.uploads import dataset_label as label
+
+    return label(dataset_id)
+
+
+def dataset_words(info) -> tuple[str, str]:
+    """(name, description) of a loaded dataset (`DatasetInfo`), an upload named as it
+    was uploaded in both, not by the server's path."""
+    name = dataset_label(info.id)
+    path = info.id.partition(":")[2]
+    return name, info.description.replace(path, name) if name != info.id else info.description
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _read_upload(data: bytes, name: str, max_side: int) -> np.ndarray:
+    from cnnviz.images import open_image, to_array
+
+    picture = open_image(data, name=name, draft_size=(max_side, max_side))
+    picture.thumbnail((max_side, max_side))
+    return to_array(picture)
+
+
+def uploaded_image(upload, *, max_side: int = 640) -> np.ndarray | None:
+    """An uploaded image's pixels, shrunk to fit max_side x max_side (uint8, shape
+    (H, W, 1 or 3)); None when nothing is uploaded or, after showing why, unreadable."""
+    if upload is None:
+        return None
+    try:
+        return _read_upload(upload.getvalue(), upload.name, max_side)
+    except CnnvizError as err:
+        show_error(err)
+        return None

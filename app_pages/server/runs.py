@@ -1,0 +1,108 @@
+"""Runs from the app, computed once for the whole server: table rows, trained models,
+evaluations, comparisons and the coach's findings.
+
+Streamlit-side only: `st.cache_resource` / `st.cache_data` wrappers around
+`cnnviz.runs`, `cnnviz.evaluate`, `cnnviz.compare` and `cnnviz.coach`, keyed by the
+run and its `cnnviz.runs.run_stamp` (the times of its files), so a retrained or
+reimported run is read again. A run's images are read through the server's dataset
+cache (`load_for_run`), once for every page that needs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app_pages.server.datasets import dataset_label, load_for_run
+from app_pages.server.listing import listed_runs, trained_runs_of
+from cnnviz import runs
+
+
+def run_rows(desk: str | None = None) -> list[dict[str, Any]]:
+    """The runs (only `desk`'s and no desk's when given), newest first, as table rows."""
+    rows = []
+    for run in listed_runs(desk):
+        info = run.to_dict()
+        accuracy, queued = info.get("test_accuracy"), info["status"] == "queued"
+        rows.append(
+            {
+                "run": info["run_id"],
+                "desk": info["owner"] or "",
+                "model": info["model"],
+                "dataset": dataset_label(info["dataset"]),
+                "status": info["status"],
+                "test accuracy": None if accuracy is None else f"{accuracy:.1%}",
+                "epochs": f"{info.get('epochs_completed') or 0}/{info.get('epochs') or '?'}",
+                "message": "waiting in the queue" if queued else info.get("message", ""),
+            }
+        )
+    return rows
+
+
+def first_run(desk: str | None) -> str | None:
+    """The run a new session opens on: the desk's newest trained run, else the newest
+    of no desk's (the command line's, a teacher's examples); without a desk, the newest."""
+    owners = trained_runs_of(desk)
+    if desk is None:
+        return next(iter(owners), None)
+    mine = [run for run, owner in owners.items() if owner == desk]
+    return next(iter(mine or [r for r, owner in owners.items() if owner is None]), None)
+
+
+def _stamp(run_id: str) -> tuple[int, ...]:
+    return runs.run_stamp(runs.runs_root() / run_id)
+
+
+@st.cache_resource(show_spinner="Loading the trained model...", max_entries=4)
+def _run_and_model(run_id: str, root: str, stamp: tuple, epoch: int | None = None):
+    run = runs.load_run(run_id, root)
+    return run, run.model(epoch)
+
+
+def run_and_model(run_id: str, epoch: int | None = None):
+    """The run and its trained keras.Model (rebuilt from the spec, weights loaded): the
+    final model, or the weights after `epoch`."""
+    return _run_and_model(run_id, str(runs.runs_root()), _stamp(run_id), epoch)
+
+
+@st.cache_resource(show_spinner="Evaluating on the test images...", max_entries=4)
+def _evaluation(run_id: str, root: str, stamp: tuple, epoch: int | None = None):
+    from cnnviz.evaluate import evaluate_run
+
+    run, model = _run_and_model(run_id, root, stamp, epoch)
+    return evaluate_run(run, model=model, load=load_for_run)  # its images read once
+
+
+def evaluation(run_id: str, epoch: int | None = None):
+    """(test split, `cnnviz.evaluate.Evaluation`) of a run (after `epoch`), computed once."""
+    return _evaluation(run_id, str(runs.runs_root()), _stamp(run_id), epoch)
+
+
+@st.cache_resource(show_spinner="Comparing the runs...", max_entries=4)
+def _comparison(a: str, b: str, root: str, stamps: tuple):
+    from cnnviz.compare import compare_runs
+
+    return compare_runs(
+        runs.load_run(a, root), runs.load_run(b, root), evaluations=(evaluation(a), evaluation(b))
+    )
+
+
+def comparison(a: str, b: str):
+    """`cnnviz.compare.Comparison` of runs A and B, computed once per pair of models."""
+    return _comparison(a, b, str(runs.runs_root()), (_stamp(a), _stamp(b)))
+
+
+@st.cache_data(show_spinner="The coach is reading the curves...", max_entries=16)
+def _findings(run_id: str, root: str, stamp: tuple):
+    from cnnviz.coach import diagnose_run
+
+    run = runs.load_run(run_id, root)
+    model = run_and_model(run_id)[1] if run.has_model else None
+    return diagnose_run(run, model=model, load=load_for_run)
+
+
+def findings(run) -> list:
+    """The coach's findings on an ended run (`cnnviz.coach.diagnose_run`), once per
+    state of the run's files."""
+    return _findings(run.id, str(run.dir.parent), run.stamp())
