@@ -21,7 +21,7 @@ from cnnviz.figures.colors import GRID_COLOR, OTHER_COLOR, PREDICTED_COLOR, TEXT
 __all__ = ["gradcam_overlay", "prediction_bars"]
 
 HEAT_SCALE = "Jet"  # Grad-CAM's usual colours: blue (ignored) to red (looked at)
-ANSWER_MARK = "◀ answer"  # written beside the answer's bar: not told by its colour alone
+ANSWER_MARK = "◀ answer"  # beside the answer's bar or name: not told by its colour alone
 REGIONS = (("top", "middle", "bottom"), ("left", "centre", "right"))
 
 
@@ -90,11 +90,7 @@ def _heatmap_text(heat: np.ndarray, title: str) -> tuple[str, list[dict]]:
         for cols, horizontal in zip(np.array_split(np.arange(heat.shape[1]), 3), REGIONS[1]):
             if rows.size and cols.size:
                 part = heat[np.ix_(rows, cols)]
-                region = (
-                    "centre"
-                    if (vertical, horizontal) == ("middle", "centre")
-                    else (f"{vertical} {horizontal}")
-                )
+                region = f"{vertical} {horizontal}".replace("middle centre", "centre")
                 table.append(
                     {"region": region, "mean": float(part.mean()), "highest": float(part.max())}
                 )
