@@ -1,10 +1,10 @@
-"""Every figure cnnviz draws has a text alternative that names its key numbers, nothing is
-told by colour alone, and every text meets WCAG AA contrast in both themes.
+"""Every figure cnnviz draws has a text alternative that names its key numbers, and nothing
+is told by colour alone (contrast: `test_figures_contrast`).
 
 The builders are found by introspection: a new public function in `cnnviz.figures` fails
-`test_every_public_function_is_a_figure_with_a_case_here_or_a_named_helper` until it is
-listed below, a figure with a case that checks its text. Numbers are checked against ones
-computed here (numpy, scikit-learn), and contrast with WCAG's formula written out here.
+`test_every_public_function_is_a_figure_with_a_case_or_a_named_helper` until it is
+listed in `tests.helpers_figure_cases` (a figure with a case, or a helper). Numbers are
+checked against ones computed here (numpy, scikit-learn).
 """
 
 from __future__ import annotations
@@ -13,220 +13,41 @@ import importlib
 import inspect
 import json
 import pkgutil
-import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from plotly.colors import sample_colorscale
 from sklearn.metrics import confusion_matrix, f1_score
 
 import cnnviz.figures
 from cnnviz import concepts
-from cnnviz.compare import Disagreement
-from cnnviz.evaluate import Evaluation
-from cnnviz.figures import colors
 from cnnviz.figures.alt import FigureText, text_of, with_text
 from cnnviz.figures.theme import for_projector
-from cnnviz.metrics import ClassScore, classification_metrics, top_classes
-from cnnviz.mistakes import cell_images, mistakes
-from cnnviz.predict import Prediction
-from cnnviz.trace import Trace
-from tests.helpers_figures import CONV, DENSE, FLAT, POOL, RNG, notes, valid
-
-# --- fixture data --------------------------------------------------------------------------
-
-NAMES = ["cat", "dog", "fox"]
-Y_TRUE = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2, 1])
-Y_PRED = np.array([0, 0, 1, 1, 1, 2, 0, 0, 2, 1])
-METRICS = classification_metrics(Y_TRUE, Y_PRED, NAMES)
-P = np.eye(3)[Y_PRED] * 0.8 + 0.2 / 3
-ANSWERS = Evaluation(P, P, Y_PRED, METRICS)
-IMAGES = RNG.integers(0, 255, size=(10, 6, 6, 1), dtype=np.uint8)
-HISTORY = {
-    "loss": [2.30, 0.90, 0.30, 0.08],
-    "accuracy": [0.30, 0.70, 0.90, 0.97],
-    "val_loss": [2.00, 0.50, 0.12, 0.20],
-    "val_accuracy": [0.35, 0.72, 0.93, 0.95],
-}
-OTHER = {"loss": [1.5, 0.6], "val_loss": [1.4, 0.7], "accuracy": [0.5, 0.8]}
-OTHER["val_accuracy"] = [0.45, 0.81]
-GRID = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
-KERNEL = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
-CONVOLVED = concepts.convolve(GRID, KERNEL, stride=1, padding="same")
-POOLED = [concepts.pool(GRID, size=2, stride=2, mode=m) for m in ("max", "average")]
-STAGES = concepts.transform_image(RNG.integers(0, 255, (24, 20, 3)), concepts.KERNELS["blur"])
-HEAT = np.zeros((9, 12))
-HEAT[6:9, 8:12] = 0.5  # the bottom right third
-HEAT[7, 10] = 1.0
-
-
-def prediction(probabilities, names, binary=False) -> Prediction:
-    p = np.asarray(probabilities, dtype=float)
-    top = tuple(top_classes(p, names, k=3))
-    return Prediction("x.png", p, top[0].index, top[0].name, top, binary)
-
-
-def hand_trace() -> Trace:
-    window, kernel = RNG.random((3, 3, 4)), RNG.normal(size=(3, 3, 4))
-    pre = float((window * kernel).sum() + 0.25)
-    return Trace(
-        layer="conv2d_1",
-        type="Conv2D",
-        channel=5,
-        row=1,
-        col=2,
-        window=window,
-        padded=np.zeros((3, 3), bool),
-        kernel=kernel,
-        input_channels=(0, 1, 2, 3),
-        origin=(0, 1),
-        dilation=(1, 1),
-        bias=0.25,
-        pre_activation=pre,
-        activation="relu",
-        value=max(pre, 0.0),
-        keras_value=max(pre, 0.0),
-        receptive_field=(1, 2, 6, 7),
-    )
-
-
-TRACE = hand_trace()
-KERNEL_WEIGHTS = RNG.normal(size=(3, 3, 4, 6))
-MAP = RNG.normal(size=(5, 7))
-PICKED = (3, 4)
-DISAGREE = [
-    Disagreement(7, IMAGES[0], "cat", ClassScore(1, "dog", 0.8), ClassScore(0, "cat", 0.6)),
-    Disagreement(9, IMAGES[1], "fox", ClassScore(2, "fox", 0.9), ClassScore(0, "cat", 0.55)),
-    Disagreement(4, IMAGES[2], "dog", ClassScore(1, "dog", 0.7), ClassScore(2, "fox", 0.5)),
-]
-PER_CLASS = np.array([[0.5, 1.0, 0.6], [0.75, 0.9, 0.6]])
-DIFF = np.array([[2, -2, 0], [0, 0, 0], [1, 0, -1]])
-FOUND = mistakes(IMAGES, Y_TRUE, ANSWERS, NAMES)
-CELL = cell_images(IMAGES, Y_TRUE, ANSWERS, NAMES, true=2, predicted=0) + cell_images(
-    IMAGES, Y_TRUE, ANSWERS, NAMES, true=2, predicted=2
+from cnnviz.metrics import classification_metrics
+from tests.helpers_figure_cases import (
+    DIFF,
+    DISAGREE,
+    FIGURES,
+    FOUND,
+    GRID,
+    HEAT,
+    HELPERS,
+    HISTORY,
+    KERNEL,
+    KERNEL_WEIGHTS,
+    MAP,
+    NAMES,
+    OTHER,
+    PER_CLASS,
+    PICKED,
+    TRACE,
+    Y_PRED,
+    Y_TRUE,
+    build,
+    prediction,
 )
-
-
-def build(name: str):
-    """The figure (or a picture's text) of the builder `module.function`, from the data
-    above; its text alternative is `text_of` of what this returns."""
-    from cnnviz.figures import (
-        compare,
-        datasets,
-        disagreements,
-        evaluation,
-        maps,
-        overview,
-        pixels,
-        predictions,
-        trace,
-        training,
-    )
-    from cnnviz.figures import concepts as drawings
-    from cnnviz.figures import mistakes as wrong
-
-    cases = {
-        "training.training_curves": lambda: training.training_curves(
-            HISTORY, batch_curve={"epoch": [4.5], "loss": [0.07], "accuracy": [0.98]}
-        ),
-        "training.class_accuracy_curves": lambda: training.class_accuracy_curves(
-            [[0.5, 0.9, 0.8], [0.6, 0.7, 0.95], [0.2, 0.4, 0.3]], NAMES, marked=2
-        ),
-        "datasets.class_distribution_figure": lambda: datasets.class_distribution_figure(
-            NAMES, {"train": [40, 12, 95], "test": [10, 3, 20]}
-        ),
-        "predictions.prediction_bars": lambda: predictions.prediction_bars(
-            prediction([0.1, 0.6, 0.05, 0.25], list("abcd"))
-        ),
-        "predictions.gradcam_overlay": lambda: predictions.gradcam_overlay(
-            RNG.random((9, 12, 3)), HEAT, title="Where it looks for &lt;b&gt;cat"
-        ),
-        "overview.network_overview": lambda: overview.network_overview(
-            RNG.random((8, 8, 1)), [CONV, POOL, FLAT, DENSE], [0.2, 0.5, 0.3], NAMES, predicted=1
-        ),
-        "maps.layer_maps": lambda: maps.layer_maps(CONV, max_channels=9),
-        "maps.filters_figure": lambda: maps.filters_figure(KERNEL_WEIGHTS, layer_name="conv2d_1"),
-        "trace.clickable_map": lambda: trace.clickable_map(MAP, title="conv2d, 3", picked=PICKED),
-        "trace.trace_figure": lambda: trace.trace_figure(TRACE, max_channels=2),
-        "trace.receptive_field_figure": lambda: trace.receptive_field_figure(
-            RNG.random((10, 10, 1)), TRACE
-        ),
-        "evaluation.confusion_matrix_figure": lambda: evaluation.confusion_matrix_figure(
-            METRICS, picked=(2, 0)
-        ),
-        "evaluation.per_class_metrics_figure": lambda: evaluation.per_class_metrics_figure(METRICS),
-        "mistakes.mistakes_figure": lambda: wrong.mistakes_figure(FOUND, max_images=2),
-        "mistakes.cell_images_figure": lambda: wrong.cell_images_figure(
-            CELL, [HEAT[:6, :6]] * len(CELL), title="true fox"
-        ),
-        "compare.compare_curves": lambda: compare.compare_curves([HISTORY, OTHER]),
-        "compare.confusion_diff_figure": lambda: compare.confusion_diff_figure(DIFF, NAMES),
-        "compare.per_class_change_figure": lambda: compare.per_class_change_figure(
-            PER_CLASS, NAMES
-        ),
-        "disagreements.disagreements_figure": lambda: disagreements.disagreements_figure(
-            DISAGREE, total=5
-        ),
-        "concepts.convolution_figure": lambda: drawings.convolution_figure(CONVOLVED, 5),
-        "concepts.arithmetic_figure": lambda: drawings.arithmetic_figure(CONVOLVED, 5),
-        "concepts.pooling_figure": lambda: drawings.pooling_figure(*POOLED, 2),
-        # pictures made of pixels: the picture, then its companion text
-        "concepts.transformer_images": lambda: (
-            drawings.transformer_images(STAGES) and drawings.transformer_text(STAGES)
-        ),
-        "concepts.transformer_text": lambda: drawings.transformer_text(STAGES),
-        "pixels.layer_grid": lambda: (
-            pixels.layer_grid(CONV) is not None and pixels.layer_grid_text(CONV)
-        ),
-        "pixels.layer_grid_text": lambda: pixels.layer_grid_text(CONV),
-    }
-    return cases[name]()
-
-
-FIGURES = [
-    "training.training_curves",
-    "training.class_accuracy_curves",
-    "datasets.class_distribution_figure",
-    "predictions.prediction_bars",
-    "predictions.gradcam_overlay",
-    "overview.network_overview",
-    "maps.layer_maps",
-    "maps.filters_figure",
-    "trace.clickable_map",
-    "trace.trace_figure",
-    "trace.receptive_field_figure",
-    "evaluation.confusion_matrix_figure",
-    "evaluation.per_class_metrics_figure",
-    "mistakes.mistakes_figure",
-    "mistakes.cell_images_figure",
-    "compare.compare_curves",
-    "compare.confusion_diff_figure",
-    "compare.per_class_change_figure",
-    "disagreements.disagreements_figure",
-    "concepts.convolution_figure",
-    "concepts.arithmetic_figure",
-    "concepts.pooling_figure",
-    "concepts.transformer_images",
-    "concepts.transformer_text",
-    "pixels.layer_grid",
-    "pixels.layer_grid_text",
-]
-HELPERS = {  # public functions that draw no figure of their own: pieces, transforms, readers
-    **dict.fromkeys(["alt.count", "alt.extremes", "alt.layer_text", "alt.number"]),
-    **dict.fromkeys(["alt.percent", "alt.plain", "alt.svg_parts", "alt.text_of"]),
-    **dict.fromkeys(["base.as_text", "base.axis_suffix", "base.base_layout"]),
-    **dict.fromkeys(["base.hidden_axis", "base.note", "base.paper_text", "base.picture_trace"]),
-    **dict.fromkeys(["base.png_uri", "base.shape_label", "contrast.contrast_ratio"]),
-    **dict.fromkeys(["contrast.ink_on", "contrast.luminance", "contrast.readable"]),
-    **dict.fromkeys(["pixels.feature_map_rgb", "pixels.filter_images", "pixels.rgb_pixels"]),
-    **dict.fromkeys(["pixels.normalize_channels", "pixels.symmetric_range", "pixels.tile_maps"]),
-    **dict.fromkeys(["svg.cell_font_size", "svg.cell_size", "svg.cell_text", "svg.panels_svg"]),
-    **dict.fromkeys(["svg.scale_colors", "training.curves_layout", "training.history_rows"]),
-    # these take or make a plotly figure without drawing one of their own
-    **dict.fromkeys(["alt.with_text", "base.make_figure", "theme.for_projector"], "figure"),
-}
+from tests.helpers_figures import CONV, DENSE, POOL, notes, valid
 
 
 def public_functions() -> dict[str, object]:
@@ -241,36 +62,38 @@ def public_functions() -> dict[str, object]:
     return found
 
 
-def test_every_public_function_is_a_figure_with_a_case_here_or_a_named_helper():
+def test_every_public_function_is_a_figure_with_a_case_or_a_named_helper():
     functions = public_functions()
     unlisted = set(functions) - set(FIGURES) - set(HELPERS)
-    assert not unlisted, f"a new figure builder? give it a text and a case here: {unlisted}"
+    assert not unlisted, (
+        f"a new figure builder? give it a text, and a case in helpers_figure_cases: {unlisted}"
+    )
     assert not set(FIGURES) & set(HELPERS) and set(FIGURES) | set(HELPERS) == set(functions)
     for name, function in functions.items():
         returns = str(inspect.signature(function).return_annotation)
         if ("go.Figure" in returns or name.endswith("_figure")) and HELPERS.get(name) != "figure":
-            assert name in FIGURES, f"{name} draws a figure: it needs a case here"
+            assert name in FIGURES, f"{name} draws a figure: it needs a case"
 
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_every_figure_carries_a_one_sentence_summary_and_a_table(name):
     drawn = build(name)
-    summary, table = text_of(drawn)
-    assert summary and "\n" not in summary and len(summary) < 600, summary
-    assert "&lt;" not in summary and "<br>" not in summary  # plain text, not plotly's
-    assert table and all(isinstance(row, dict) for row in table)
-    assert len({tuple(row) for row in table}) == 1, "every row has the same columns"
-    for row in table:
+    said, rows = text_of(drawn)
+    assert said and "\n" not in said and len(said) < 600, said
+    assert "&lt;" not in said and "<br>" not in said  # plain text, not plotly's
+    assert rows and all(isinstance(row, dict) for row in rows)
+    assert len({tuple(row) for row in rows}) == 1, "every row has the same columns"
+    for row in rows:
         for value in row.values():
             assert value is None or isinstance(value, (str, int, float, bool)), (name, value)
-    json.dumps(table)  # plain values
+    json.dumps(rows)  # plain values
     if isinstance(drawn, go.Figure):
         valid(drawn)
-        assert text_of(for_projector(drawn)) == (summary, table), "the projector keeps it"
+        assert text_of(for_projector(drawn)) == (said, rows), "the projector keeps it"
     elif isinstance(drawn, str):  # an SVG diagram: an image named by its summary
         root = ET.fromstring(drawn)
-        assert root.get("role") == "img" and root.get("aria-label") == summary
-        assert root[0].tag.endswith("title") and root[0].text == summary
+        assert root.get("role") == "img" and root.get("aria-label") == said
+        assert root[0].tag.endswith("title") and root[0].text == said
     else:
         assert isinstance(drawn, FigureText)
 
@@ -285,10 +108,10 @@ def test_a_figure_without_a_text_is_refused_by_the_reader():
 def test_names_a_user_typed_are_plain_text_in_the_summary_but_never_tags_in_the_figure():
     typed = ["<b>cat</b>", "dog & <br>fox", "&amp;"]
     figure = build_confusion(typed)
-    summary, table = text_of(figure)
-    assert f"most confused: true {typed[2]} predicted as {typed[0]}, 2 images" in summary
-    assert [row["true class"] for row in table] == typed
-    assert f"predicted {typed[0]}" in table[0]
+    said, rows = text_of(figure)
+    assert f"most confused: true {typed[2]} predicted as {typed[0]}, 2 images" in said
+    assert [row["true class"] for row in rows] == typed
+    assert f"predicted {typed[0]}" in rows[0]
     stored = json.dumps(figure.layout.meta)
     assert typed[0] not in stored and typed[1] not in stored and "&amp;amp;" in stored
     figure = with_text(go.Figure(), "<b>x</b>", [{"a <i>": "<b>y</b>"}])
@@ -572,162 +395,3 @@ def test_right_and_wrong_answers_carry_a_mark_beside_their_colour():
     bars = build("predictions.prediction_bars").data[0]
     assert [t.endswith("answer") for t in bars.text] == [False, False, True]  # b, on top
     assert "<b>dog</b> ◀ answer" in notes(build("overview.network_overview"))
-
-
-# --- contrast: WCAG's formula, written out here -----------------------------------------------
-
-NAMED = {"white": (255, 255, 255), "black": (0, 0, 0)}
-
-
-def rgb(color: str) -> tuple[float, ...]:
-    if color in NAMED:
-        return NAMED[color]
-    if color.startswith("#"):
-        return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return tuple(float(v) for v in re.findall(r"[\d.]+", color)[:3])
-
-
-def wcag_luminance(color: str) -> float:
-    def linear(c):
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(float(c)) for c in rgb(color))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def ratio(text: str, background: str) -> float:
-    a, b = sorted((wcag_luminance(text), wcag_luminance(background)))
-    return (b + 0.05) / (a + 0.05)
-
-
-def needed(size: float, bold: bool) -> float:
-    """AA: 3:1 for large text (18 pt, or 14 pt bold; 1 pt = 4/3 px), else 4.5:1."""
-    return 3.0 if size >= 24 or (bold and size >= 18.66) else 4.5
-
-
-def texts_of(figure: go.Figure) -> list[tuple[str, str, str, float, bool]]:
-    """(where, text colour, background, size px, bold) of every text the figure draws."""
-    d = figure.to_dict()
-    layout = d["layout"]
-    paper = layout.get("paper_bgcolor", "white")
-    plot = layout.get("plot_bgcolor", "white")
-    base = layout.get("font", {})
-    out = []
-
-    def add(where, font, background, bold=False):
-        font = font or {}
-        color = font.get("color", base.get("color"))
-        assert color, f"{where}: no colour of its own, Streamlit's theme would pick a grey"
-        out.append((where, color, background, font.get("size", base.get("size", 12)), bold))
-
-    add("layout", base, paper)
-    if "title" in layout and layout["title"].get("text"):
-        add("title", layout["title"].get("font"), paper)
-    for key, axis in layout.items():
-        if key.startswith(("xaxis", "yaxis")) and axis.get("visible", True):
-            add(f"{key} ticks", axis.get("tickfont"), paper)
-            if "title" in axis:
-                add(f"{key} title", axis["title"].get("font"), paper)
-    for i, note in enumerate(layout.get("annotations", [])):
-        bold = str(note.get("text", "")).startswith("<b>")
-        add(
-            f"annotation {i}",
-            note.get("font"),
-            plot if note.get("xref", "x") != "paper" else paper,
-            bold,
-        )
-    for i, trace in enumerate(d["data"]):
-        scale = trace.get("colorscale") or trace.get("marker", {}).get("colorscale")
-        draws_text = (
-            "text" in trace.get("mode", "")
-            or "texttemplate" in trace
-            or (trace.get("type") == "bar" and trace.get("text"))
-        )
-        if not draws_text:
-            continue
-        if scale:  # numbers written in coloured cells: every colour of the scale
-            for background in sample_colorscale(scale, list(np.linspace(0, 1, 41))):
-                add(f"trace {i} cells", trace.get("textfont"), background)
-        else:
-            add(f"trace {i} text", trace.get("textfont"), paper)
-    for i, trace in enumerate(d["data"]):
-        bar = trace.get("colorbar") or trace.get("marker", {}).get("colorbar")
-        if bar and trace.get("showscale", True) and trace.get("type") != "image":
-            add(f"trace {i} colour bar", bar.get("tickfont"), paper)
-    return out
-
-
-PLOTLY = [name for name in FIGURES if isinstance(build(name), go.Figure)]
-TWELVE = [f"class {i}" for i in range(12)]  # cells' numbers in 14 px: normal text, 4.5:1
-
-
-@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
-@pytest.mark.parametrize("name", [*PLOTLY, "12 classes"])
-def test_every_text_of_every_figure_meets_aa_contrast(name, projector):
-    if name == "12 classes":
-        from cnnviz.figures.evaluation import confusion_matrix_figure
-
-        y = np.arange(120) % 12  # one full cell per row: the scale's darkest colour is drawn
-        figure = confusion_matrix_figure(classification_metrics(y, (y * 7) % 12, TWELVE))
-    else:
-        figure = build(name)
-    figure = for_projector(figure) if projector else figure
-    for where, color, background, size, bold in texts_of(figure):
-        got = ratio(color, background)
-        assert got >= needed(size, bold), (where, color, background, size, round(got, 2))
-
-
-def test_the_palettes_text_colours_meet_aa_on_white_in_both_themes():
-    text_colours = [
-        colors.TEXT_COLOR,
-        colors.WRONG_COLOR,
-        colors.RIGHT_COLOR,
-        colors.PREDICTED_COLOR,
-    ]
-    for color in text_colours:
-        assert ratio(color, "#ffffff") >= 4.5, color
-    figure = build("disagreements.disagreements_figure")
-    styled = for_projector(figure)
-    for note in styled.layout.annotations:
-        assert ratio(note.font.color, "#ffffff") >= 4.5, note.font.color
-    wrong = {n.font.color for n in styled.layout.annotations if n.text.endswith("✗")}
-    assert wrong and wrong != {colors.OKABE_ITO["vermillion"]}  # 3.9:1, darkened to AA
-
-
-def test_readable_darkens_a_colour_just_enough_and_ink_reads_on_every_scale_colour():
-    from cnnviz.figures.contrast import ink_on, readable
-
-    vermillion = colors.OKABE_ITO["vermillion"]
-    assert ratio(vermillion, "#ffffff") < 4.5
-    dark = readable(vermillion)
-    assert 4.5 <= ratio(dark, "#ffffff") < 4.8  # just enough
-    assert wcag_luminance(dark) < wcag_luminance(vermillion)
-    assert readable(colors.TEXT_COLOR) == colors.TEXT_COLOR
-    for scale in (colors.SEQUENTIAL, colors.DIVERGING, colors.DIVERGING_TEXT):
-        for sample in sample_colorscale(scale, list(np.linspace(0, 1, 101))):
-            fill = "#" + "".join(f"{round(float(c)):02x}" for c in rgb(sample))
-            assert ratio(ink_on(fill), fill) >= 4.5, fill
-    for scale in (colors.SEQUENTIAL, colors.DIVERGING_TEXT):  # one dark colour reads on all
-        for sample in sample_colorscale(scale, list(np.linspace(0, 1, 101))):
-            assert ratio(colors.TEXT_COLOR, sample) >= 4.5, sample
-
-
-@pytest.mark.parametrize("name", [n for n in FIGURES if n.startswith("concepts.") and "_f" in n])
-def test_numbers_in_the_diagrams_cells_meet_aa_contrast(name):
-    root = ET.fromstring(build(name))
-    ns = "{http://www.w3.org/2000/svg}"
-    checked = 0
-    for group in root.iter(f"{ns}g"):
-        fills = {
-            (r.get("data-row"), r.get("data-col")): r.get("fill")
-            for r in group.findall(f"{ns}rect")
-            if r.get("data-row") is not None
-        }
-        for text in group.findall(f"{ns}text"):
-            at = (text.get("data-row"), text.get("data-col"))
-            if at in fills and text.text:
-                got = ratio(text.get("fill"), fills[at])
-                assert got >= 4.5, (name, at, text.get("fill"), fills[at], round(got, 2))
-                checked += 1
-    assert checked
