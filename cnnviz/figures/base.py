@@ -21,9 +21,50 @@ def make_figure(traces: Sequence[dict], layout: dict) -> go.Figure:
 
     The layout gets the empty template "none" unless it names one: copying plotly's
     default template costs more than drawing the figure (Streamlit applies its own theme).
+    Every text the builder left uncoloured (title, axes, legend, notes, colour bars) is
+    written in TEXT_COLOR, so Streamlit's theme cannot draw it in a grey below WCAG AA.
     """
-    layout = {"template": "none", **layout}
-    return go.Figure(data=list(traces), layout=layout, _validate=False)
+    layout = _dark_text({"template": "none", **layout})
+    traces = [_dark_bars(trace) for trace in traces]
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _coloured(part: Any, key: str = "font") -> Any:
+    """A copy of a layout part (a dict, or a title's text) whose `key` font has a colour."""
+    if isinstance(part, str):
+        part = {"text": part}
+    if not isinstance(part, dict):
+        return part
+    return {**part, key: {"color": TEXT_COLOR, **part.get(key, {})}}
+
+
+def _dark_text(layout: dict) -> dict:
+    for key, part in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(part, dict):
+            axis = _coloured(part, "tickfont")
+            if "title" in axis:
+                axis["title"] = _coloured(axis["title"])
+            layout[key] = axis
+    for key in ("title", "legend"):
+        if key in layout:
+            layout[key] = _coloured(layout[key])
+    if "annotations" in layout:
+        layout["annotations"] = [_coloured(note) for note in layout["annotations"]]
+    return layout
+
+
+def _dark_bars(trace: dict) -> dict:
+    """The trace with its colour bar's ticks and title coloured (a bar of its own or its
+    marker's)."""
+    if isinstance(trace.get("colorbar"), dict):
+        bar = _coloured(trace["colorbar"], "tickfont")
+        trace = {**trace, "colorbar": {**bar, "title": _coloured(bar.get("title", {}))}}
+    marker = trace.get("marker")
+    if isinstance(marker, dict) and isinstance(marker.get("colorbar"), dict):
+        bar = _coloured(marker["colorbar"], "tickfont")
+        bar["title"] = _coloured(bar.get("title", {}))
+        trace = {**trace, "marker": {**marker, "colorbar": bar}}
+    return trace
 
 
 def as_text(value: Any) -> str:

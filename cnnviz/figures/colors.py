@@ -3,6 +3,9 @@
 SEQUENTIAL = [[0.0, "#f7fbff"], [1.0, "#5b9bd0"]]  # white to mid blue: black text stays legible
 DIVERGING = [[0.0, "#b2182b"], [0.5, "#ffffff"], [1.0, "#2166ac"]]  # red < 0, white 0, blue > 0
 NEGATIVE_COLOR, POSITIVE_COLOR = DIVERGING[0][1], DIVERGING[-1][1]
+# The same scale in ColorBrewer RdBu's lighter tones, for cells with numbers written in them:
+# TEXT_COLOR reads at 4.5:1 or more on every colour of it (WCAG AA), as on SEQUENTIAL.
+DIVERGING_TEXT = [[0.0, "#d6604d"], [0.5, "#ffffff"], [1.0, "#4393c3"]]
 PAD_COLOR = "#c9c9c9"  # zero padding, grey as in CNN Explainer
 EMPTY_COLOR = "#eeeeee"  # output cells not computed yet
 HIGHLIGHT_COLOR = "#e8291c"

@@ -1,5 +1,6 @@
 """Figures of two runs compared: overlaid curves, the change per class and per
-confusion-matrix cell, and the test images the two answer differently.
+confusion-matrix cell; the test images the two answer differently are drawn by
+`figures.disagreements` (importable from here too).
 
 They draw what `cnnviz.compare.compare_runs` computed; A is drawn blue, B orange.
 """
@@ -12,25 +13,11 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import (
-    as_text,
-    axis_suffix,
-    base_layout,
-    hidden_axis,
-    make_figure,
-    note,
-    paper_text,
-    picture_trace,
-)
-from cnnviz.figures.colors import (
-    DIVERGING,
-    GRID_COLOR,
-    RIGHT_COLOR,
-    RUN_A_COLOR,
-    RUN_B_COLOR,
-    WRONG_COLOR,
-)
-from cnnviz.figures.training import curves_layout
+from cnnviz.figures.alt import count, extremes, number, percent, with_text
+from cnnviz.figures.base import as_text, axis_suffix, base_layout, make_figure, paper_text
+from cnnviz.figures.colors import DIVERGING_TEXT, GRID_COLOR, RUN_A_COLOR, RUN_B_COLOR, TEXT_COLOR
+from cnnviz.figures.disagreements import disagreements_figure
+from cnnviz.figures.training import curves_layout, history_rows
 
 __all__ = [
     "compare_curves",
@@ -92,7 +79,30 @@ def compare_curves(
         layout["annotations"].append(
             paper_text(f"(cut at {top:.2g}: higher losses are off the chart)", 0.23, 1.03, size=12)
         )
-    return make_figure(traces, layout)
+    return with_text(make_figure(traces, layout), *_curves_text(histories, labels))
+
+
+def _curves_text(
+    histories: Sequence[dict[str, Sequence[float]]], labels: Sequence[str]
+) -> tuple[str, list[dict]]:
+    """Each run's last accuracy and loss (validation's, training's when it has none)."""
+    parts, table = [], []
+    for history, label in zip(histories, labels):
+        rows = history_rows(history)
+        table += [{"run": label, **row} for row in rows]
+        if not rows:
+            parts.append(f"{label} has no finished epoch")
+            continue
+        last = rows[-1]
+        split = "validation " if any(key.startswith("validation") for key in last) else ""
+        ends = [
+            f"{split}{metric} {say(last[split + metric])}"
+            for metric, say in (("accuracy", percent), ("loss", number))
+            if last.get(split + metric) is not None
+        ]
+        parts.append(f"{label} after {count(last['epoch'], 'epoch')}: " + ", ".join(ends))
+    columns = {key: None for row in table for key in row}
+    return "; ".join(parts), [{**columns, **row} for row in table]
 
 
 def confusion_diff_figure(diff: Any, class_names: Sequence[str]) -> go.Figure:
@@ -116,7 +126,7 @@ def confusion_diff_figure(diff: Any, class_names: Sequence[str]) -> go.Figure:
         "x": names,
         "y": names,
         "customdata": diff,
-        "colorscale": DIVERGING,
+        "colorscale": DIVERGING_TEXT,  # light enough for dark numbers on every cell (AA)
         "zmin": -limit,
         "zmax": limit,
         "xgap": 1,
@@ -129,7 +139,7 @@ def confusion_diff_figure(diff: Any, class_names: Sequence[str]) -> go.Figure:
     if n <= 20:
         trace["text"] = [[f"{int(v):+d}" if v else "" for v in row] for row in diff]
         trace["texttemplate"] = "%{text}"
-        trace["textfont"] = {"size": 16 if n <= 10 else 12}
+        trace["textfont"] = {"size": 16 if n <= 10 else 12, "color": TEXT_COLOR}
     layout = base_layout(
         "Confusion matrix, B minus A (blue: better for B, red: worse)",
         min(900, 160 + 44 * n) if n <= 20 else 900,
@@ -144,7 +154,34 @@ def confusion_diff_figure(diff: Any, class_names: Sequence[str]) -> go.Figure:
         "autorange": "reversed",
         "scaleanchor": "x",
     }
-    return make_figure([trace], layout)
+    return with_text(make_figure([trace], layout), *_diff_text(diff, class_names))
+
+
+def _diff_text(diff: np.ndarray, class_names: Sequence[str]) -> tuple[str, list[dict]]:
+    """How many more images B answers right, and the mistake that changed most."""
+    gained = int(np.trace(diff))
+    if gained:
+        summary = (
+            f"B answers {count(abs(gained), 'test image')} {'more' if gained > 0 else 'fewer'}"
+        )
+        summary += " right than A"
+    else:
+        summary = "B answers as many test images right as A"
+    off = np.where(np.eye(len(class_names), dtype=bool), 0, np.abs(diff))
+    if off.size and off.max() > 0:
+        t, p = np.unravel_index(int(np.argmax(off)), off.shape)
+        summary += (
+            f"; the mistake that changed most: true {class_names[t]} predicted as "
+            f"{class_names[p]}, {int(diff[t, p]):+d} images"
+        )
+    table = [
+        {
+            "true class": name,
+            **{f"predicted {q}": int(diff[i, j]) for j, q in enumerate(class_names)},
+        }
+        for i, name in enumerate(class_names)
+    ]
+    return summary, table
 
 
 def per_class_change_figure(
@@ -188,62 +225,33 @@ def per_class_change_figure(
         "tickformat": ".0%",
         "gridcolor": GRID_COLOR,
     }
-    return make_figure(traces, layout)
+    return with_text(make_figure(traces, layout), *_change_text(per_class, class_names, labels))
 
 
-def disagreements_figure(
-    disagreements: Sequence[Any],
-    *,
-    total: int | None = None,
-    labels: Sequence[str] = ("A", "B"),
-    columns: int = 6,
-) -> go.Figure:
-    """Test images the two runs answer differently, each with both answers.
-
-    Args:
-        disagreements: `cnnviz.compare.Disagreement`s (index, image, true_name, a, b).
-        total: how many there are in all, when more than those drawn.
-        labels: how the captions name the two runs.
-        columns: images per row.
-
-    Returns:
-        Image traces named "test image <index>"; the captions say true class and each
-        run's answer, green when right and red when wrong.
-    """
-    shown = list(disagreements)
-    total = len(shown) if total is None else total
-    title = f"Test images the two answer differently: {total}" + (
-        f" (the first {len(shown)})" if len(shown) < total else ""
+def _change_text(
+    per_class: np.ndarray, class_names: Sequence[str], labels: Sequence[str]
+) -> tuple[str, list[dict]]:
+    a, b = labels
+    change = (per_class[1] - per_class[0]) * 100
+    better, worse = int((change > 0).sum()), int((change < 0).sum())
+    summary = (
+        f"{b} does better than {a} on {count(better, 'class', 'classes')} and worse on "
+        f"{count(worse, 'class', 'classes')}"
     )
-    size, pitch_x, pitch_y = 110, 160, 200
-    traces, notes = [], []
-    for i, item in enumerate(shown):
-        row, col = divmod(i, columns)
-        x, y = col * pitch_x, row * pitch_y
-        trace = picture_trace(item.image, x=x, y=y, size=size, name=f"test image {item.index}")
-        traces.append(trace)
-        notes.append(
-            note(f"true <b>{as_text(item.true_name)}</b>", x + size / 2, y + size + 14, size=13)
+    ends = extremes(np.abs(change))
+    if ends is not None and change[ends[1]]:
+        k = ends[1]
+        summary += (
+            f"; the largest change: {class_names[k]}, {change[k]:+.1f} points "
+            f"({percent(per_class[0, k])} to {percent(per_class[1, k])})"
         )
-        for k, (label, answer) in enumerate(zip(labels, (item.a, item.b), strict=True)):
-            right = answer.name == item.true_name
-            mark = "✓" if right else "✗"
-            notes.append(
-                note(
-                    f"{label}: {as_text(answer.name)} ({answer.probability:.0%}) {mark}",
-                    x + size / 2,
-                    y + size + 33 + 18 * k,
-                    size=13,
-                    color=RIGHT_COLOR if right else WRONG_COLOR,
-                )
-            )
-    if not shown:
-        notes.append(note("The two runs give the same answer on every test image", 300, 40))
-    rows = max(1, -(-len(shown) // columns))
-    width = max(columns * pitch_x, 600)
-    layout = base_layout(
-        title, rows * pitch_y + 80, margin={"l": 10, "r": 10, "t": 60, "b": 10}, annotations=notes
-    )
-    layout["xaxis"] = hidden_axis(range=[-10, width])
-    layout["yaxis"] = hidden_axis(range=[rows * pitch_y, -10], scaleanchor="x")
-    return make_figure(traces, layout)
+    table = [
+        {
+            "class": name,
+            f"accuracy {a}": per_class[0, k],
+            f"accuracy {b}": per_class[1, k],
+            "change (points)": change[k],
+        }
+        for k, name in enumerate(class_names)
+    ]
+    return summary, table

@@ -1,5 +1,6 @@
 """Figures of the Concepts page: convolution and pooling step by step (SVG diagrams, see
-`svg`), the image transformer (pictures)."""
+`svg`), the image transformer (pictures). Each diagram carries its text alternative (read
+it with `alt.text_of`); the transformer's pictures have `transformer_text`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from cnnviz.concepts import ImageStages, SlidingResult, format_number
+from cnnviz.figures.alt import FigureText, number, percent
 from cnnviz.figures.colors import DIVERGING, EMPTY_COLOR, PAD_COLOR, SEQUENTIAL
 from cnnviz.figures.pixels import feature_map_rgb, symmetric_range
 from cnnviz.figures.svg import GridPanel, cell_size, cell_text, panels_svg, scale_colors
@@ -20,6 +22,29 @@ def _value_range(array: np.ndarray) -> tuple[float, float]:
 
 def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(n) for n in shape)
+
+
+def _window_text(result: SlidingResult, step_index: int) -> str:
+    """Where the window of one step sits, e.g. `the 3×3 window on rows 0 to 2, columns 2 to 4
+    of the padded 5×5 input`."""
+    step = result.step(step_index)
+    padded = "padded " if result.padded.shape != result.grid.shape else ""
+    return (
+        f"the {_shape_text(result.window_shape)} window on rows {step.rows[0]} to "
+        f"{step.rows[1] - 1}, columns {step.cols[0]} to {step.cols[1] - 1} of the {padded}"
+        f"{_shape_text(result.padded.shape)} input"
+    )
+
+
+def _steps_table(results: dict[str, SlidingResult], step_index: int) -> list[dict]:
+    """The output cells computed up to `step_index`: position and each result's value."""
+    first = next(iter(results.values()))
+    rows = []
+    for index in range(step_index + 1):
+        row, col = divmod(index, first.output.shape[1])
+        cells = {name: float(result.output[row, col]) for name, result in results.items()}
+        rows.append({"step": index + 1, "output row": row, "output column": col, **cells})
+    return rows
 
 
 def _input_title(result: SlidingResult) -> str:
@@ -119,7 +144,14 @@ def convolution_figure(result: SlidingResult, step_index: int) -> str:
             zmax=limit,
         ),
     ]
-    return panels_svg(panels, operators=["→"], label=f"convolution, step {step_index + 1}")
+    step = result.step(step_index)
+    summary = (
+        f"convolution, step {step_index + 1} of {result.n_steps}: "
+        f"{_window_text(result, step_index)} gives {format_number(step.value)} at row "
+        f"{step.row}, column {step.col} of the {_shape_text(result.output.shape)} output"
+    )
+    table = _steps_table({"value": result}, step_index)
+    return panels_svg(panels, operators=["→"], label=summary, table=table)
 
 
 def arithmetic_figure(result: SlidingResult, step_index: int) -> str:
@@ -150,12 +182,22 @@ def arithmetic_figure(result: SlidingResult, step_index: int) -> str:
         _diverging_panel("products", f"Products: sum = {format_number(step.value)}", step.products),
     ]
     cell = cell_size([result.window_shape] * 3, width_px=760)
-    return panels_svg(
-        panels,
-        operators=["×", "="],
-        cell_px=cell,
-        label=f"convolution arithmetic, step {step_index + 1}",
+    summary = (
+        f"convolution arithmetic, step {step_index + 1}: the input window times the kernel, "
+        "cell by cell, gives "
+        f"products that sum to {format_number(step.value)}: {step.expression}"
     )
+    table = [
+        {
+            "row": r,
+            "column": c,
+            "input": float(step.window[r, c]),
+            "kernel": float(result.kernel[r, c]),
+            "product": float(step.products[r, c]),
+        }
+        for r, c in np.ndindex(*result.window_shape)
+    ]
+    return panels_svg(panels, operators=["×", "="], cell_px=cell, label=summary, table=table)
 
 
 def pooling_figure(
@@ -189,7 +231,15 @@ def pooling_figure(
                 zmax=zmax,
             )
         )
-    return panels_svg(panels, operators=["→", ""], label=f"pooling, step {step_index + 1}")
+    step = max_result.step(step_index)
+    summary = (
+        f"pooling, step {step_index + 1} of {max_result.n_steps}: "
+        f"{_window_text(max_result, step_index)} gives max {format_number(step.value)} and "
+        f"average {format_number(average_result.output[step.row, step.col])} at row "
+        f"{step.row}, column {step.col} of the {out} outputs"
+    )
+    table = _steps_table({"max": max_result, "average": average_result}, step_index)
+    return panels_svg(panels, operators=["→", ""], label=summary, table=table)
 
 
 def transformer_images(stages: ImageStages) -> list[tuple[str, np.ndarray]]:
@@ -222,3 +272,38 @@ def transformer_images(stages: ImageStages) -> list[tuple[str, np.ndarray]]:
             feature_map_rgb(stages.pooled, limit=limit),
         ),
     ]
+
+
+def transformer_text(stages: ImageStages) -> FigureText:
+    """The text alternative of `transformer_images`' four pictures, for their alt text.
+
+    Args:
+        stages: `concepts.transform_image` output.
+
+    Returns:
+        FigureText: one sentence with each stage's shape and range, and one row per
+        picture {"picture", "shape", "lowest", "highest"}.
+    """
+    negative = float(np.mean(np.asarray(stages.feature_map) < 0)) if stages.feature_map.size else 0
+    summary = (
+        f"The photo {_shape_text(stages.photo.shape)} becomes a brightness grid "
+        f"{_shape_text(stages.gray.shape)}; the kernel gives a feature map "
+        f"{_shape_text(stages.feature_map.shape)} from {number(stages.feature_map.min())} to "
+        f"{number(stages.feature_map.max())}; ReLU sets its negative values ({percent(negative)} "
+        f"of it) to 0; 2x2 max pooling shrinks it to {_shape_text(stages.pooled.shape)}"
+    )
+    table = [
+        {
+            "picture": name,
+            "shape": _shape_text(values.shape),
+            "lowest": float(np.min(values)),
+            "highest": float(np.max(values)),
+        }
+        for name, values in (
+            ("photo", stages.photo),
+            ("feature map", stages.feature_map),
+            ("after ReLU", stages.relu),
+            ("after 2x2 max pooling", stages.pooled),
+        )
+    ]
+    return FigureText(summary, table)

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import count, extremes, with_text
 from cnnviz.figures.base import as_text, make_figure
 from cnnviz.figures.colors import FONT_FAMILY, PAD_COLOR, TEXT_COLOR
+
+__all__ = ["class_distribution_figure"]
 
 # --- data --------------------------------------------------------------------------------------
 
@@ -47,4 +50,26 @@ def class_distribution_figure(
         "xaxis": {"type": "category", "title": {"text": "class"}, "automargin": True},
         "yaxis": {"title": {"text": "images"}, "gridcolor": "#e5e5e5", "rangemode": "tozero"},
     }
-    return make_figure(traces, layout)
+    return with_text(make_figure(traces, layout), *_distribution_text(class_names, per_class))
+
+
+def _distribution_text(
+    class_names: Sequence[str], per_class: dict[str, Sequence[int]]
+) -> tuple[str, list[dict]]:
+    parts = [count(len(class_names), "class", "classes")]
+    for split, counts in per_class.items():
+        counts = [int(n) for n in counts]
+        ends = extremes(counts)
+        part = f"{split}: {count(sum(counts), 'image')}"
+        if ends is not None and len(counts) > 1:
+            low, high = ends
+            part += (
+                f", smallest class {class_names[low]} ({counts[low]:,}), "
+                f"largest {class_names[high]} ({counts[high]:,})"
+            )
+        parts.append(part)
+    table = [
+        {"class": name, **{split: int(counts[i]) for split, counts in per_class.items()}}
+        for i, name in enumerate(class_names)
+    ]
+    return "; ".join(parts), table

@@ -1,24 +1,18 @@
-"""How well a model does on the test images: confusion matrix (clickable), per-class
-scores, mistakes, and the images of one confusion cell beside their Grad-CAM."""
+"""How well a model does on the test images: confusion matrix (clickable) and per-class
+scores. The mistakes and the images of one confusion cell are drawn by `figures.mistakes`
+(importable from here too)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures.base import as_text, base_layout, hidden_axis, make_figure, note, picture_trace
-from cnnviz.figures.colors import (
-    GRID_COLOR,
-    HIGHLIGHT_COLOR,
-    PREDICTED_COLOR,
-    SEQUENTIAL,
-    TEXT_COLOR,
-    WRONG_COLOR,
-)
-from cnnviz.figures.predictions import HEAT_SCALE
+from cnnviz.figures.alt import count, extremes, number, percent, with_text
+from cnnviz.figures.base import as_text, base_layout, make_figure
+from cnnviz.figures.colors import GRID_COLOR, HIGHLIGHT_COLOR, SEQUENTIAL, TEXT_COLOR
+from cnnviz.figures.mistakes import cell_images_figure, mistakes_figure
 
 __all__ = [
     "cell_images_figure",
@@ -136,7 +130,45 @@ def confusion_matrix_figure(
                 "line": {"color": HIGHLIGHT_COLOR, "width": 4},
             }
         ]
-    return make_figure([trace], layout)
+    figure = make_figure([trace], layout)
+    return with_text(figure, *_matrix_text(metrics, counts, shares, normalized, picked))
+
+
+def _matrix_text(
+    metrics: Any,
+    counts: np.ndarray,
+    shares: np.ndarray,
+    normalized: bool,
+    picked: tuple[int, int] | None,
+) -> tuple[str, list[dict]]:
+    """Accuracy, the most confused pair and the picked cell in words; the matrix as rows
+    (a row per true class, a column per predicted class: counts, or row shares)."""
+    names = list(metrics.class_names)
+    right, total = int(np.trace(counts)), int(counts.sum())
+    summary = (
+        f"Accuracy {percent(metrics.accuracy)}: {right:,} of {count(total, 'test image')} "
+        "answered right"
+    )
+    off = np.where(np.eye(len(names), dtype=bool), -1, counts)
+    if off.size and off.max() > 0:
+        t, p = np.unravel_index(int(np.argmax(off)), off.shape)
+        summary += (
+            f"; most confused: true {names[t]} predicted as {names[p]}, "
+            f"{count(counts[t, p], 'image')}"
+        )
+    else:
+        summary += "; no class is confused with another"
+    if picked is not None:
+        t, p = picked
+        summary += (
+            f"; picked: true {names[t]}, predicted {names[p]}, {count(counts[t, p], 'image')}"
+        )
+    cells = shares if normalized else counts.astype(int)
+    table = [
+        {"true class": name, **{f"predicted {q}": cells[i, j] for j, q in enumerate(names)}}
+        for i, name in enumerate(names)
+    ]
+    return summary, table
 
 
 def per_class_metrics_figure(metrics: Any) -> go.Figure:
@@ -179,160 +211,27 @@ def per_class_metrics_figure(metrics: Any) -> go.Figure:
         "tickformat": ".0%",
         "gridcolor": GRID_COLOR,
     }
-    return make_figure(traces, layout)
+    return with_text(make_figure(traces, layout), *_scores_text(metrics))
 
 
-def mistakes_figure(
-    mistakes: Sequence[Any], *, columns: int = 6, max_images: int = 24
-) -> go.Figure:
-    """Misclassified images in a grid, each captioned true → predicted (probability).
-
-    Args:
-        mistakes: `cnnviz.evaluate.mistakes` output (Mistake: image, true_name,
-            predicted_name, top, ...), most confident first.
-        columns: images per row.
-        max_images: at most this many (the first ones); the title says so.
-
-    Returns:
-        Image traces named "mistake <index>"; hovering one lists its top classes.
-    """
-    shown = list(mistakes)[:max_images]
-    title = f"Mistakes: {len(shown)}" + (
-        f" of {len(mistakes)}, most confident first" if len(shown) < len(mistakes) else ""
-    )
-    size, pitch_x, pitch_y = 110, 150, 170
-    traces, notes = [], []
-    for i, mistake in enumerate(shown):
-        row, col = divmod(i, columns)
-        x, y = col * pitch_x, row * pitch_y
-        top = "<br>".join(f"{as_text(s.name)}: {s.probability:.1%}" for s in mistake.top)
-        trace = picture_trace(mistake.image, x=x, y=y, size=size, name=f"mistake {mistake.index}")
-        true = as_text(mistake.true_name)
-        trace["hovertemplate"] = (
-            f"test image {mistake.index}<br>true {true}<br>{top}<extra></extra>"
+def _scores_text(metrics: Any) -> tuple[str, list[dict]]:
+    names = list(metrics.class_names)
+    summary = f"Accuracy {percent(metrics.accuracy)} over {count(len(names), 'class', 'classes')}"
+    ends = extremes(metrics.f1)
+    if ends is not None:
+        low, high = ends
+        summary += (
+            f"; F1 is highest for {names[high]} ({number(metrics.f1[high])}) and lowest for "
+            f"{names[low]} ({number(metrics.f1[low])})"
         )
-        traces.append(trace)
-        notes += [
-            note(f"true <b>{true}</b>", x + size / 2, y + size + 14, size=13),
-            note(
-                f"→ {as_text(mistake.predicted_name)} ({mistake.confidence:.0%})",
-                x + size / 2,
-                y + size + 32,
-                size=13,
-                color=WRONG_COLOR,
-            ),
-        ]
-    if not shown:
-        notes.append(
-            note("No mistakes here: every image was classified correctly", 300, 40, size=16)
-        )
-    rows = max(1, -(-len(shown) // columns))
-    width = max(columns * pitch_x, 600) if shown else 600
-    layout = base_layout(
-        title, rows * pitch_y + 80, margin={"l": 10, "r": 10, "t": 60, "b": 10}, annotations=notes
-    )
-    layout["xaxis"] = hidden_axis(range=[-10, width])
-    layout["yaxis"] = hidden_axis(range=[rows * pitch_y, -10], scaleanchor="x")
-    return make_figure(traces, layout)
-
-
-CELL_SIZE, CELL_GAP = 132, 8  # one picture's side, and the gap between a picture and its CAM
-CELL_PITCH_X, CELL_PITCH_Y = 2 * CELL_SIZE + CELL_GAP + 44, CELL_SIZE + 130
-
-
-def cell_images_figure(
-    images: Sequence[Any],
-    heatmaps: Sequence[Any],
-    *,
-    title: str,
-    columns: int = 3,
-) -> go.Figure:
-    """The test images of one confusion-matrix cell, each beside its Grad-CAM, with
-    its number and its top classes written under it.
-
-    Args:
-        images: `cnnviz.evaluate.cell_images` output (Mistake: index, image,
-            true_name, top, correct), in the order to show them.
-        heatmaps: one Grad-CAM per image, ndarray of shape (H, W) in [0, 1]
-            (`cnnviz.gradcam.grad_cam` of the predicted class), or None for none.
-        title: the figure's title (say which cell and in what order).
-        columns: images per row.
-
-    Returns:
-        Image traces "test image <index>" and "<index> under Grad-CAM", heatmap
-        traces "Grad-CAM <index>"; the answer is written blue when right and orange
-        when wrong, the true class in bold.
-    """
-    traces, notes = [], []
-    for i, (item, heat) in enumerate(zip(images, heatmaps, strict=True)):
-        row, col = divmod(i, columns)
-        x, y = col * CELL_PITCH_X, row * CELL_PITCH_Y
-        right = x + CELL_SIZE + CELL_GAP
-        traces.append(
-            picture_trace(item.image, x=x, y=y, size=CELL_SIZE, name=f"test image {item.index}")
-        )
-        if heat is not None:
-            traces += _under_heatmap(item, np.asarray(heat, dtype=float), right, y)
-        below = y + CELL_SIZE + 18
-        notes.append(
-            note(
-                f"test image {item.index}, true <b>{as_text(item.true_name)}</b>",
-                x,
-                below,
-                size=15,
-                xanchor="left",
-            )
-        )
-        for rank, score in enumerate(item.top):
-            is_answer = rank == 0
-            color = (PREDICTED_COLOR if item.correct else WRONG_COLOR) if is_answer else TEXT_COLOR
-            name = as_text(score.name)
-            name = f"<b>{name}</b>" if score.name == item.true_name else name
-            notes.append(
-                note(
-                    f"{name}: {score.probability:.1%}",
-                    x,
-                    below + 24 * (rank + 1),
-                    size=15,
-                    color=color,
-                    xanchor="left",
-                )
-            )
-    if not images:
-        notes.append(note("No test images in this cell", 300, 40, size=17))
-    rows = max(1, -(-len(images) // columns))
-    width = columns * CELL_PITCH_X
-    top = 70 if title else 10
-    layout = base_layout(
-        title,
-        rows * CELL_PITCH_Y + top + 10,
-        margin={"l": 10, "r": 10, "t": top, "b": 10},
-        annotations=notes,
-    )
-    layout["xaxis"] = hidden_axis(range=[-6, width])
-    layout["yaxis"] = hidden_axis(range=[rows * CELL_PITCH_Y, -6], scaleanchor="x")
-    return make_figure(traces, layout)
-
-
-def _under_heatmap(item: Any, heat: np.ndarray, x: float, y: float) -> list[dict]:
-    """The picture again at (x, y), under its Grad-CAM heatmap."""
-    step = CELL_SIZE / max(heat.shape)
-    picture = picture_trace(
-        item.image, x=x, y=y, size=CELL_SIZE, name=f"{item.index} under Grad-CAM"
-    )
-    heatmap = {
-        "type": "heatmap",
-        "z": heat,
-        "x0": x + step / 2,
-        "dx": step,
-        "y0": y + step / 2,
-        "dy": step,
-        "colorscale": HEAT_SCALE,
-        "zmin": 0,
-        "zmax": 1,
-        "opacity": 0.45,
-        "showscale": False,
-        "name": f"Grad-CAM {item.index}",
-        "hoverinfo": "skip",
-    }
-    return [picture, heatmap]
+    table = [
+        {
+            "class": name,
+            "precision": metrics.precision[i],
+            "recall": metrics.recall[i],
+            "F1": metrics.f1[i],
+            "test images": metrics.support[i],
+        }
+        for i, name in enumerate(names)
+    ]
+    return summary, table

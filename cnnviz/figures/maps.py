@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import count as counted
+from cnnviz.figures.alt import extremes, layer_text, number, with_text
 from cnnviz.figures.base import (
     base_layout,
     hidden_axis,
@@ -43,7 +45,7 @@ def layer_maps(
     values = np.asarray(activation.output, dtype=float)
     title = f"{activation.name} ({activation.type}), output {shape_label(values.shape)}"
     if values.ndim == 1:
-        return _unit_bars(values, title)
+        return with_text(_unit_bars(values, title), *layer_text(activation))
     h, w, total = values.shape
     count = min(total, max_channels)
     step = max(1, -(-max(h, w) // max_side))
@@ -83,7 +85,10 @@ def layer_maps(
     )
     layout["xaxis"] = hidden_axis(constrain="domain")
     layout["yaxis"] = hidden_axis(autorange="reversed", scaleanchor="x")
-    return make_figure([trace], layout)
+    text = layer_text(activation, shown=count)
+    if step > 1:
+        text = text._replace(summary=text.summary + f" (drawn: every {step}th pixel)")
+    return with_text(make_figure([trace], layout), *text)
 
 
 def _unit_bars(values: np.ndarray, title: str) -> go.Figure:
@@ -129,8 +134,9 @@ def filters_figure(
     title = f"Filters of {name}({kh}×{kw}, {inputs} input channels, {total} filters)"
     if count < total:
         title += f": first {count}"
+    text = _filters_text(kernel, layer_name, count)
     if inputs == 3:
-        return _colour_filters(kernel[..., :count], title)
+        return with_text(_colour_filters(kernel[..., :count], title), *text)
     used = min(inputs, max_inputs)
     # a row per filter, a column per input channel
     kernels = np.transpose(kernel[:, :, :used, :count], (3, 2, 0, 1)).reshape(-1, kh, kw)
@@ -169,7 +175,34 @@ def filters_figure(
         "tickvals": [f * (kh + 1) + (kh - 1) / 2 for f in range(count)],
         "ticktext": [str(f) for f in range(count)],
     }
-    return make_figure([trace], layout)
+    return with_text(make_figure([trace], layout), *text)
+
+
+def _filters_text(kernel: np.ndarray, layer_name: str, shown: int) -> tuple[str, list[dict]]:
+    """Each filter's weights: lowest, highest, mean and size (L2 norm)."""
+    kh, kw, inputs, total = kernel.shape
+    flat = kernel.reshape(-1, total)
+    norms = np.sqrt((flat**2).sum(axis=0))
+    summary = (
+        f"{counted(total, 'filter')} of {kh}×{kw} over {counted(inputs, 'input channel')}"
+        + (f" in {layer_name}" if layer_name else "")
+        + (f" ({shown} drawn)" if shown < total else "")
+        + f", weights from {number(np.nanmin(kernel))} to {number(np.nanmax(kernel))}"
+    )
+    ends = extremes(norms)
+    if ends is not None:
+        summary += f"; filter {ends[1]} has the largest weights (norm {number(norms[ends[1]])})"
+    table = [
+        {
+            "filter": f,
+            "lowest": flat[:, f].min(),
+            "highest": flat[:, f].max(),
+            "mean": flat[:, f].mean(),
+            "norm": norms[f],
+        }
+        for f in range(total)
+    ]
+    return summary, table
 
 
 def _colour_filters(kernel: np.ndarray, title: str) -> go.Figure:

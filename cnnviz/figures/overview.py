@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import count as counted
+from cnnviz.figures.alt import percent, with_text
 from cnnviz.figures.base import (
     as_text,
     base_layout,
@@ -17,8 +19,9 @@ from cnnviz.figures.base import (
     picture_trace,
     shape_label,
 )
-from cnnviz.figures.colors import OTHER_COLOR, PREDICTED_COLOR
+from cnnviz.figures.colors import OTHER_COLOR, PREDICTED_COLOR, TEXT_COLOR
 from cnnviz.figures.pixels import feature_map_rgb, symmetric_range
+from cnnviz.figures.predictions import ANSWER_MARK
 
 __all__ = ["network_overview"]
 
@@ -171,7 +174,50 @@ def network_overview(
     )
     layout["xaxis"] = hidden_axis(range=[-10, width])
     layout["yaxis"] = hidden_axis(range=[height, 0], scaleanchor="x")
-    return make_figure(traces, layout)
+    figure = make_figure(traces, layout)
+    return with_text(
+        figure, *_overview_text(input_image, activations, probabilities, class_names, predicted)
+    )
+
+
+def _overview_text(
+    input_image: Any,
+    activations: Sequence[Any],
+    probabilities: Any,
+    class_names: Sequence[str],
+    predicted: int,
+) -> tuple[str, list[dict]]:
+    """One row per column of the drawing (input, each layer, each class)."""
+    p = np.asarray(probabilities, dtype=float)
+    spatial = [a.name for a in activations if np.ndim(a.output) == 3]
+    listed = ", ".join(spatial) if len(spatial) <= 4 else f"{spatial[0]} to {spatial[-1]}"
+    summary = (
+        f"The input {shape_label(np.shape(input_image))} passes through "
+        f"{counted(len(spatial), 'layer')} of feature maps"
+        + (f" ({listed})" if spatial else "")
+        + f" to {counted(len(p), 'class probability', 'class probabilities')}; the model "
+        f"answers {class_names[predicted]} ({percent(p[predicted])})"
+    )
+    empty = {"part": "", "type": "", "shape": "", "lowest": None, "highest": None}
+    table = [{**empty, "part": "input", "shape": shape_label(np.shape(input_image))}]
+    for activation in activations:
+        values = np.asarray(activation.output, dtype=float)
+        finite = values[np.isfinite(values)]
+        table.append(
+            {
+                "part": activation.name,
+                "type": activation.type,
+                "shape": shape_label(values.shape),
+                "lowest": float(finite.min()) if finite.size else None,
+                "highest": float(finite.max()) if finite.size else None,
+            }
+        )
+    table = [{**row, "probability": None} for row in table]
+    table += [
+        {**empty, "part": name, "type": "class", "probability": float(p[i])}
+        for i, name in enumerate(class_names)
+    ]
+    return summary, table
 
 
 def _probability_column(
@@ -200,7 +246,9 @@ def _probability_column(
     for row, index in enumerate(order):
         y = y0 + row * pitch + pitch / 2
         color = PREDICTED_COLOR if index == best else OTHER_COLOR
-        notes.append(note(as_text(class_names[index]), x, y - 9, size=14, xanchor="left"))
+        name = as_text(class_names[index])
+        name = f"<b>{name}</b> {ANSWER_MARK}" if index == best else name
+        notes.append(note(name, x, y - 9, size=14, xanchor="left"))
         shapes.append(
             {
                 "type": "rect",
@@ -222,7 +270,7 @@ def _probability_column(
                 y + 7,
                 size=13,
                 xanchor="left",
-                color=color,
+                color=PREDICTED_COLOR if index == best else TEXT_COLOR,  # grey text is faint
             )
         )
     return shapes, notes

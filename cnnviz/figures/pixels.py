@@ -3,7 +3,7 @@
 Figures draw what these return; nothing here computes a model. `normalize_channels` is
 the lab's display normalisation; `feature_map_rgb` draws a map on the one diverging
 scale of `cnnviz.figures.colors`; `layer_grid` is a layer's maps as one grayscale
-picture (the command line's `featuremaps`).
+picture (the command line's `featuremaps`), `layer_grid_text` its text alternative.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from cnnviz.errors import CnnvizError
+from cnnviz.figures.alt import FigureText, layer_text
 from cnnviz.figures.colors import DIVERGING
 from cnnviz.images import enlarge, tile
 
@@ -20,6 +21,7 @@ __all__ = [
     "feature_map_rgb",
     "filter_images",
     "layer_grid",
+    "layer_grid_text",
     "normalize_channels",
     "rgb_pixels",
     "symmetric_range",
@@ -173,3 +175,9 @@ def layer_grid(
         return enlarge(row, side=(cell_px // 2) * max(row.shape[:2]))[..., 0]
     enlarged = enlarge(normalize_channels(values), side=cell_px)
     return tile_maps(enlarged, columns=columns, gap=gap, fill=255)
+
+
+def layer_grid_text(activation: Any) -> FigureText:
+    """The text alternative of `layer_grid`'s picture (its alt text): the layer, its
+    channels and their value ranges (`alt.layer_text`)."""
+    return layer_text(activation)

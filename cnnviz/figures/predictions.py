@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import number, percent, plain, with_text
 from cnnviz.figures.base import (
     as_text,
     base_layout,
@@ -20,6 +21,8 @@ from cnnviz.figures.colors import GRID_COLOR, OTHER_COLOR, PREDICTED_COLOR, TEXT
 __all__ = ["gradcam_overlay", "prediction_bars"]
 
 HEAT_SCALE = "Jet"  # Grad-CAM's usual colours: blue (ignored) to red (looked at)
+ANSWER_MARK = "◀ answer"  # beside the answer's bar or name: not told by its colour alone
+REGIONS = (("top", "middle", "bottom"), ("left", "centre", "right"))
 
 
 def gradcam_overlay(
@@ -76,7 +79,31 @@ def gradcam_overlay(
         paper_text("image", 0.22, 1.0, size=16, yanchor="bottom"),
         paper_text("where the model looked", 0.72, 1.0, size=16, yanchor="bottom"),
     ]
-    return make_figure(traces, layout)
+    return with_text(make_figure(traces, layout), *_heatmap_text(heat, plain(title)))
+
+
+def _heatmap_text(heat: np.ndarray, title: str) -> tuple[str, list[dict]]:
+    """Where a heatmap is strongest, in words: the image cut in 3x3 regions (top left ...
+    bottom right), each region's mean and highest value."""
+    table = []
+    for rows, vertical in zip(np.array_split(np.arange(heat.shape[0]), 3), REGIONS[0]):
+        for cols, horizontal in zip(np.array_split(np.arange(heat.shape[1]), 3), REGIONS[1]):
+            if rows.size and cols.size:
+                part = heat[np.ix_(rows, cols)]
+                region = f"{vertical} {horizontal}".replace("middle centre", "centre")
+                table.append(
+                    {"region": region, "mean": float(part.mean()), "highest": float(part.max())}
+                )
+    if not table or not np.isfinite(heat).any():
+        return f"{title}: no heatmap", table
+    strongest = max(table, key=lambda row: row["mean"])
+    row, col = np.unravel_index(int(np.nanargmax(heat)), heat.shape)
+    summary = (
+        f"{title}: the heatmap is strongest in the {strongest['region']} of the image "
+        f"(mean {number(strongest['mean'])}); its peak, {number(heat[row, col])}, is at row "
+        f"{row}, column {col}"
+    )
+    return summary, table
 
 
 def prediction_bars(prediction: Any) -> go.Figure:
@@ -90,7 +117,8 @@ def prediction_bars(prediction: Any) -> go.Figure:
     top = list(prediction.top)
     names = [as_text(s.name) for s in top][::-1]  # most probable at the top
     values = [s.probability for s in top][::-1]
-    colors = [PREDICTED_COLOR if s.index == prediction.label else OTHER_COLOR for s in top][::-1]
+    answers = [s.index == prediction.label for s in top][::-1]
+    colors = [PREDICTED_COLOR if answer else OTHER_COLOR for answer in answers]
     trace = {
         "type": "bar",
         "orientation": "h",
@@ -98,7 +126,7 @@ def prediction_bars(prediction: Any) -> go.Figure:
         "y": names,
         "marker": {"color": colors},
         "name": "probability",
-        "text": [f"{v:.1%}" for v in values],
+        "text": [f"{v:.1%}" + (f" {ANSWER_MARK}" if a else "") for v, a in zip(values, answers)],
         "textposition": "outside",
         "cliponaxis": False,
         "textfont": {"size": 16},
@@ -107,7 +135,7 @@ def prediction_bars(prediction: Any) -> go.Figure:
     layout = base_layout(
         f"Top {len(top)} classes",  # the page states the answer itself, above the bars
         130 + 46 * len(top),
-        margin={"l": 10, "r": 60, "t": 60, "b": 50},
+        margin={"l": 10, "r": 140, "t": 60, "b": 50},
     )
     layout["xaxis"] = {
         "title": {"text": "probability"},
@@ -142,4 +170,26 @@ def prediction_bars(prediction: Any) -> go.Figure:
                 "font": {"size": 13},
             }
         ]
-    return make_figure([trace], layout)
+    return with_text(make_figure([trace], layout), *_bars_text(prediction))
+
+
+def _positive_class(prediction: Any) -> str:
+    """The class a one-unit sigmoid head answers at or above the threshold (class 1)."""
+    return next((s.name for s in prediction.top if s.index == 1), "class 1")
+
+
+def _bars_text(prediction: Any) -> tuple[str, list[dict]]:
+    top = list(prediction.top)
+    answer = next((s for s in top if s.index == prediction.label), None)
+    p = answer.probability if answer else float(np.asarray(prediction.probabilities).max())
+    summary = f"The model answers {prediction.name} with {percent(p)} probability"
+    others = [f"{s.name} {percent(s.probability)}" for s in top if s is not answer]
+    if others:
+        summary += "; then " + ", ".join(others)
+    if prediction.binary:
+        summary += f" (one sigmoid output: {_positive_class(prediction)} at 0.5 or more)"
+    table = [
+        {"rank": rank, "class": s.name, "probability": s.probability, "answer": s is answer}
+        for rank, s in enumerate(top, start=1)
+    ]
+    return summary, table

@@ -7,7 +7,10 @@ sharp on a projector, and `st.image` shows it.
 
 Every panel is a ``<g data-name=...>`` holding one ``<rect>`` and one ``<text>`` per cell
 (``data-row``, ``data-col``), its title, and an optional ``rect.highlight`` whose
-``data-rows``/``data-cols`` give the outlined half-open ranges.
+``data-rows``/``data-cols`` give the outlined half-open ranges. The document is an image
+(``role="img"``) named by its text alternative: ``aria-label`` and ``<title>`` hold the
+summary, ``<metadata data-name="table">`` the numbers (`alt.text_of` reads them back).
+Numbers in cells are written in the colour that reads best on the cell (`contrast.ink_on`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from typing import Any
 import numpy as np
 
 from cnnviz.concepts import format_number
+from cnnviz.figures.alt import svg_parts
 from cnnviz.figures.colors import FONT_FAMILY, HIGHLIGHT_COLOR, TEXT_COLOR
+from cnnviz.figures.contrast import ink_on
 
 GAP_CELLS = 1.6  # space between panels, in cells
 TITLE_PX = 44  # room above the panels for their titles
@@ -99,6 +104,7 @@ def panels_svg(
     operators: Sequence[str] = (),
     cell_px: int | None = None,
     label: str = "",
+    table: Sequence[dict[str, Any]] = (),
 ) -> str:
     """The panels left to right with square cells of one size, as one SVG document.
 
@@ -107,7 +113,9 @@ def panels_svg(
         operators: symbols written between panels (``"×"``, ``"="``, ``"→"``), at most
             one fewer than panels.
         cell_px: pixels per cell; default `cell_size` of the panels' shapes.
-        label: what the picture shows, for screen readers (``aria-label``).
+        label: what the picture shows in one sentence, for screen readers (its
+            ``aria-label`` and ``<title>``).
+        table: the picture's numbers, one dict per row (its ``<metadata>``).
 
     Returns:
         SVG markup with its natural size in pixels (``width``, ``height``).
@@ -131,21 +139,13 @@ def panels_svg(
                 f"{escape(operators[index])}</text>"
             )
         left += gap
+    name, title, metadata = svg_parts(label, table)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{escape(label)}" '
-        f'font-family="{FONT_FAMILY}" fill="{TEXT_COLOR}">'
+        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{name}" '
+        f'font-family="{FONT_FAMILY}" fill="{TEXT_COLOR}">{title}{metadata}'
         f'<rect width="100%" height="100%" fill="white"/>{"".join(parts)}</svg>'
     )
-
-
-def _ink(fill: str) -> str:
-    """The text colour legible on a cell of colour `fill` ("#rrggbb"): white on dark."""
-    try:
-        r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
-    except (ValueError, TypeError):
-        return TEXT_COLOR
-    return "#ffffff" if 0.299 * r + 0.587 * g + 0.114 * b < 120 else TEXT_COLOR
 
 
 def _panel(panel: GridPanel, left: float, top: float, cell: int, font: int) -> str:
@@ -163,7 +163,7 @@ def _panel(panel: GridPanel, left: float, top: float, cell: int, font: int) -> s
             f'width="{cell - 2}" height="{cell - 2}" fill="{panel.fills[row, col]}"/>'
             f'<text data-row="{row}" data-col="{col}" x="{x + cell / 2:.1f}" '
             f'y="{y + cell / 2:.1f}" font-size="{font}" text-anchor="middle" '
-            f'fill="{_ink(panel.fills[row, col])}" '
+            f'fill="{ink_on(panel.fills[row, col])}" '
             f'dominant-baseline="central">{escape(str(text))}</text>'
         )
     if panel.highlight is not None:

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import count, extremes, number, plain, with_text
 from cnnviz.figures.base import base_layout, hidden_axis, make_figure, note, picture_trace
-from cnnviz.figures.colors import DIVERGING, HIGHLIGHT_COLOR, PAD_COLOR
+from cnnviz.figures.colors import DIVERGING_TEXT, HIGHLIGHT_COLOR, PAD_COLOR, TEXT_COLOR
 from cnnviz.figures.maps import MAP_SCALE
 from cnnviz.figures.pixels import symmetric_range
 
@@ -80,7 +81,34 @@ def clickable_map(values: Any, *, title: str, picked: tuple[int, int] | None = N
     if picked is not None:
         r, c = picked
         layout["shapes"] = [_outline(c - 0.5, r - 0.5, c + 0.5, r + 0.5, name="picked")]
-    return make_figure([heat, pixels], layout)
+    figure = make_figure([heat, pixels], layout)
+    return with_text(figure, *_map_text(values, plain(title), picked, step))
+
+
+def _map_text(
+    values: np.ndarray, title: str, picked: tuple[int, int] | None, step: int
+) -> tuple[str, list[dict]]:
+    """The map's extremes (and the picked pixel) in words; its values as rows (every
+    `step`-th row and column, as the clickable points)."""
+    h, w = values.shape
+    summary = f"{title}: {h}×{w} values"
+    ends = extremes(values.ravel())
+    if ends is not None:
+        (r0, c0), (r1, c1) = (divmod(i, w) for i in ends)
+        summary += (
+            f", from {number(values[r0, c0])} (row {r0}, column {c0}) to "
+            f"{number(values[r1, c1])} (row {r1}, column {c1})"
+        )
+    if picked is not None:
+        r, c = picked
+        summary += f"; picked: row {r}, column {c}, {number(values[r, c])}"
+    if step > 1:
+        summary += f" (table: every {step}th row and column)"
+    table = [
+        {"row": r, **{f"column {c}": values[r, c] for c in range(0, w, step)}}
+        for r in range(0, h, step)
+    ]
+    return summary, table
 
 
 def _outline(x0: float, y0: float, x1: float, y1: float, *, name: str) -> dict:
@@ -114,14 +142,16 @@ def _grid(values: np.ndarray, x: float, y: float, name: str, limit: float) -> di
         "dy": 1,
         "xgap": 2,
         "ygap": 2,
-        "colorscale": DIVERGING,
+        "colorscale": DIVERGING_TEXT,  # light enough for dark numbers on every cell (AA)
         "zmin": -limit,
         "zmax": limit,
         "showscale": False,
         "text": [[_number(v) for v in row] for row in values],
         "texttemplate": "%{text}",
-        # no colour: plotly writes each number in black or white, whichever reads better
-        "textfont": {"size": {1: 17, 2: 17, 3: 17, 4: 14, 5: 13}.get(values.shape[1], 11)},
+        "textfont": {
+            "size": {1: 17, 2: 17, 3: 17, 4: 14, 5: 13}.get(values.shape[1], 11),
+            "color": TEXT_COLOR,
+        },
         "name": name,
         "hovertemplate": f"{name}: %{{text}}<extra></extra>",
     }
@@ -230,7 +260,32 @@ def trace_figure(trace: Any, *, max_channels: int = 3) -> go.Figure:
     )
     layout["xaxis"] = hidden_axis(range=[-0.1, width + 2.5])
     layout["yaxis"] = hidden_axis(range=[height_units, 0])
-    return make_figure(traces, layout)
+    return with_text(make_figure(traces, layout), *_trace_text(trace))
+
+
+def _trace_text(trace: Any) -> tuple[str, list[dict]]:
+    """The arithmetic in one sentence; what each input channel adds, then the totals."""
+    sums = trace.channel_sums
+    total = float(sums.sum())
+    summary = (
+        f"{trace.layer} channel {trace.channel}, row {trace.row}, column {trace.col}: the "
+        f"window × kernel products of {count(len(sums), 'input channel')} sum to "
+        f"{_total(total)}, plus bias {_total(trace.bias)} is {_total(trace.pre_activation)}"
+        f" before the activation; {trace.activation} gives {_total(trace.value)} (Keras's own "
+        f"output: {_total(trace.keras_value)})"
+    )
+    table = [
+        {"step": f"input channel {channel} adds", "value": float(sums[k])}
+        for k, channel in enumerate(trace.input_channels)
+    ]
+    table += [
+        {"step": "sum of the products", "value": total},
+        {"step": "bias", "value": float(trace.bias)},
+        {"step": "before the activation", "value": float(trace.pre_activation)},
+        {"step": f"after {trace.activation}", "value": float(trace.value)},
+        {"step": "Keras's own output", "value": float(trace.keras_value)},
+    ]
+    return summary, table
 
 
 def receptive_field_figure(image: Any, trace: Any) -> go.Figure:
@@ -257,4 +312,12 @@ def receptive_field_figure(image: Any, trace: Any) -> go.Figure:
     layout["xaxis"] = hidden_axis(range=[-0.5, w - 0.5])
     layout["yaxis"] = hidden_axis(range=[h - 0.5, -0.5], scaleanchor="x")
     picture = picture_trace(image, x=-0.5, y=-0.5, size=float(max(h, w)), name="input")
-    return make_figure([picture], layout)
+    summary = (
+        f"The value at row {trace.row}, column {trace.col} of {trace.layer} channel "
+        f"{trace.channel} sees input rows {top} to {bottom} and columns {left} to {right}: a "
+        f"{bottom - top + 1}×{right - left + 1} patch of the {h}×{w} image"
+    )
+    table = [
+        {"from row": top, "to row": bottom, "from column": left, "to column": right},
+    ]
+    return with_text(make_figure([picture], layout), summary, table)

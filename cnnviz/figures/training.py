@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import count, extremes, number, percent, with_text
 from cnnviz.figures.base import as_text, axis_suffix, make_figure, paper_text
 from cnnviz.figures.colors import FONT_FAMILY, TEXT_COLOR
+
+__all__ = ["class_accuracy_curves", "curves_layout", "history_rows", "training_curves"]
 
 # --- training ----------------------------------------------------------------------------------
 
@@ -68,7 +72,76 @@ def training_curves(
                         **axes,
                     }
                 )
-    return make_figure(traces, curves_layout())
+    figure = make_figure(traces, curves_layout())
+    return with_text(figure, _curves_summary(history, batch_curve), history_rows(history))
+
+
+COLUMNS = {  # history key -> its column in the figures' tables
+    "loss": "loss",
+    "accuracy": "accuracy",
+    "val_loss": "validation loss",
+    "val_accuracy": "validation accuracy",
+}
+
+
+def history_rows(history: dict[str, Sequence[float]]) -> list[dict]:
+    """A history as table rows, one per epoch: {"epoch", "loss", "accuracy",
+    "validation loss", "validation accuracy"} (the metrics it has)."""
+    present = {key: list(history[key]) for key in COLUMNS if len(history.get(key, []))}
+    epochs = max((len(values) for values in present.values()), default=0)
+    return [
+        {
+            "epoch": epoch + 1,
+            **{
+                COLUMNS[key]: (values[epoch] if epoch < len(values) else None)
+                for key, values in present.items()
+            },
+        }
+        for epoch in range(epochs)
+    ]
+
+
+def _change(values: Sequence[float], what: str) -> str:
+    """How a metric moved, e.g. `loss falls from 2.30 to 0.08` (or rises, or is)."""
+    first, last = float(values[0]), float(values[-1])
+    if len(values) == 1 or first == last:
+        return f"{what} is {number(last)}"
+    verb = "falls" if last < first else "rises"
+    return f"{what} {verb} from {number(first)} to {number(last)}"
+
+
+def _curves_summary(history: dict, batch_curve: dict | None) -> str:
+    epochs = max((len(history.get(key, [])) for key in COLUMNS), default=0)
+    parts = []
+    if len(history.get("loss", [])):
+        parts.append(f"{_change(history['loss'], 'loss')} over {count(epochs, 'epoch')}")
+    elif epochs:
+        parts.append(f"{count(epochs, 'epoch')} done")
+    val_loss = list(history.get("val_loss", []))
+    best = extremes(val_loss)
+    if best is not None:
+        at = best[0]
+        parts.append(f"validation loss is lowest at epoch {at + 1} ({number(val_loss[at])})")
+    accuracy, val_accuracy = history.get("accuracy", []), history.get("val_accuracy", [])
+    if len(accuracy):
+        ends = f"accuracy ends at {percent(accuracy[-1])}"
+        if len(val_accuracy):
+            ends += f" (validation {percent(val_accuracy[-1])})"
+        parts.append(ends)
+    elif len(val_accuracy):
+        parts.append(f"validation accuracy ends at {percent(val_accuracy[-1])}")
+    batches = batch_curve or {}
+    if len(batches.get("loss", [])) and len(batches.get("epoch", [])):
+        under_way = int(np.ceil(float(batches["epoch"][-1])))
+        if under_way > epochs:
+            parts.append(
+                f"epoch {under_way} is under way, its last batch's loss "
+                f"{number(batches['loss'][-1])}"
+            )
+    if not parts:
+        return "No epoch has finished yet: the curves are empty"
+    summary = "; ".join(parts)
+    return summary[0].upper() + summary[1:]
 
 
 def curves_layout(*, height: int = 380) -> dict:
@@ -167,4 +240,32 @@ def class_accuracy_curves(
                 "line": {"dash": "dot", "color": TEXT_COLOR, "width": 2},
             }
         ]
-    return make_figure(traces, layout)
+    figure = make_figure(traces, layout)
+    return with_text(figure, *_class_curves_text(curves, class_names, marked))
+
+
+def _class_curves_text(
+    curves: Sequence[Sequence[float]], class_names: Sequence[str], marked: int | None
+) -> tuple[str, list[dict]]:
+    epochs = max((len(values) for values in curves), default=0)
+    table = [
+        {
+            "class": name,
+            **{f"epoch {e + 1}": values[e] if e < len(values) else None for e in range(epochs)},
+        }
+        for name, values in zip(class_names, curves)
+    ]
+    summary = (
+        f"Validation accuracy of {count(len(table), 'class', 'classes')} "
+        f"over {count(epochs, 'epoch')}"
+    )
+    at = marked if marked is not None and 1 <= marked <= epochs else epochs
+    scores = [float(v[at - 1]) if len(v) >= at else np.nan for v in curves] if at else []
+    ends = extremes(scores)
+    if ends is not None:
+        low, high = ends
+        summary += (
+            f"; at epoch {at} {class_names[high]} is highest ({percent(scores[high])}) "
+            f"and {class_names[low]} lowest ({percent(scores[low])})"
+        )
+    return summary, table
