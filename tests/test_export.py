@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from cnnviz.data import load_dataset
 from cnnviz.errors import CnnvizError
 from cnnviz.export import TOLERANCE, compare, export_archive, export_run
 from cnnviz.export_formats import get
+from cnnviz.export_readme import example
 from cnnviz.runs import Run, create_run, load_run
 from tests.helpers_runs import train_run
 
@@ -215,6 +217,7 @@ def test_a_zip_holds_the_same_files(runs, tmp_path, fmt):
 
 def test_the_weights_of_an_epoch_are_exported(runs, tmp_path):
     run = runs["digits"]
+    (tmp_path / "e1").mkdir()  # an empty folder is filled
     export_run(run, "litert", tmp_path / "e1", epoch=1)
     diff = assert_matches_keras(run, "litert", tmp_path / "e1", split_images(run), epoch=1)
     final = keras_outputs(run, split_images(run))
@@ -337,3 +340,9 @@ def test_a_dataset_gone_from_this_machine_is_named_and_a_bundle_still_goes(tmp_p
     result = export_run(run, "bundle", tmp_path / "m.zip")  # a bundle still goes: its weights
     assert (result.images_checked, result.max_abs_diff, result.argmax_agreement) == (0, None, None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.zip", "runs"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_projects_readme_shows_the_tested_example(fmt):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"```python\n{example(get(fmt), [8, 8, 1], 10)}\n```" in readme
