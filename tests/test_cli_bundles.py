@@ -2,6 +2,9 @@
 the same checks and the same messages (the engine's own `import_bundle` is the oracle)."""
 
 import io
+import json
+import shutil
+import sys
 import zipfile
 
 import numpy as np
@@ -10,7 +13,7 @@ import pytest
 from cnnviz import bundle
 from cnnviz.cli import main
 from cnnviz.errors import CnnvizError
-from cnnviz.runs import list_runs
+from cnnviz.runs import create_run, list_runs
 from tests.helpers_inspect import save_run, trained_digits
 
 
@@ -81,7 +84,78 @@ def test_export_and_import_mistakes_are_one_line(run, tmp_path, capsys, read_onl
     good.write_bytes(bundle.export_bundle(run))
     cases.append((["import", str(good), "--runs-dir", str(frozen)], "is read-only"))
     cases.append((["export", str(run.dir), "--out", str(frozen / "x.zip")], "cannot write"))
+    for fmt in ("litert", "onnx"):  # a folder, and a zip
+        target = frozen / ("m" if fmt == "litert" else "m.zip")
+        cases.append(
+            (["export", str(run.dir), "--format", fmt, "--out", str(target)], "cannot write")
+        )
     for argv, words in cases:
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.startswith("error: ") and words in err and err.count("\n") == 1, err
+    assert list(frozen.iterdir()) == []
+
+
+def test_export_json_is_the_documented_document_and_stderr_stays_empty(run, tmp_path, capfd):
+    out = tmp_path / "phone"
+    assert main(["export", str(run.dir), "--format", "litert", "--out", str(out), "--json"]) == 0
+    printed, err = capfd.readouterr()
+    assert err == ""  # not even LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate"
+    document = json.loads(printed)
+    assert list(document) == [
+        "path",
+        "format",
+        "bytes",
+        "max_abs_diff",
+        "argmax_agreement",
+        "images_checked",
+    ]
+    assert document["path"] == str(out) and document["format"] == "litert"
+    assert document["images_checked"] == 256 and document["argmax_agreement"] == 1.0
+    assert 0 <= document["max_abs_diff"] <= 1e-4
+    assert document["bytes"] == sum(p.stat().st_size for p in out.iterdir())
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "labels.txt", "model.tflite"]
+
+
+def test_export_says_what_it_wrote_and_how_it_was_checked(run, tmp_path, capsys):
+    out = tmp_path / "model.zip"
+    argv = ["export", run.id, "--runs-dir", str(run.dir.parent), "--format", "ONNX"]
+    assert main([*argv, "--out", str(out)]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert first.startswith(f"exported run {run.id} as ONNX to {out} (")
+    assert second.startswith("checked against Keras on 256 test images: outputs differ by at most")
+    assert second.endswith("same answer for 100%")
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["README.md", "labels.txt", "model.onnx"]
+
+
+def test_export_mistakes_are_one_line_and_write_nothing(run, tmp_path, capfd, monkeypatch):
+    broken = tmp_path / "runs" / run.id
+    shutil.copytree(run.dir, broken)
+    (broken / "model.keras").write_bytes(b"not a model")
+    (tmp_path / "runs" / "bad").mkdir()
+    (tmp_path / "runs" / "bad" / "status.json").write_text('{"status": "completed"}')
+    untrained = create_run(run.spec, run.config, runs_dir=tmp_path / "runs", status="stopped")
+    out = tmp_path / "out"
+    out.mkdir()
+    cases = [
+        (
+            [str(run.dir), "--format", "onx"],
+            "format must be one of litert, saved_model, onnx, bundle (did you mean 'onnx'?). "
+            'Received: format="onx"',
+        ),
+        ([str(broken), "--format", "litert"], "model file is damaged"),
+        ([str(tmp_path / "runs" / "bad"), "--format", "litert"], "spec.json is missing"),
+        ([str(untrained.dir), "--format", "saved_model"], "has no trained model"),
+        ([str(run.dir), "--format", "bundle", "--epoch", "1"], "a bundle holds the run's"),
+    ]
+    for argv, words in cases:
+        target = out / ("m.zip" if "bundle" in argv else "m")
+        assert main(["export", *argv, "--out", str(target)]) == 2, argv
+        err = capfd.readouterr().err
+        assert err.startswith("error: ") and words in err and err.count("\n") == 1, err
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed
+    assert main(["export", str(run.dir), "--format", "onnx", "--out", str(out / "m")]) == 2
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and "`pip install onnx tf2onnx onnxruntime`" in err
+    assert list(out.iterdir()) == []

@@ -1,40 +1,44 @@
-"""`export RUN --out FILE.zip` and `import FILE.zip`: a run as one .zip to take away or
-share, the same round trip (same checks, same messages) as the Predict page."""
+"""`export RUN [--format F] --out PATH` and `import FILE.zip`: a run as one .zip bundle to
+take away or share, the same round trip (same checks, same messages) as the Predict page;
+or its model as LiteRT, SavedModel or ONNX, checked against Keras (`cnnviz.export`)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 from pathlib import Path
 
-from cnnviz.cli.output import json_arg, print_json, run_arg, runs_dir_arg
-from cnnviz.errors import CnnvizError
+from cnnviz.cli.output import epoch_arg, json_arg, print_json, run_arg, runs_dir_arg
+from cnnviz.cli.quiet import LITERT_NOTE, START_UP_LINE, filtered_stderr
 
 __all__ = ["register"]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cnnviz.bundle import export_bundle
+    from cnnviz.export import export_run
+    from cnnviz.export_formats import get
     from cnnviz.memory import format_bytes
     from cnnviz.runs import load_run
 
-    out = Path(args.out)
-    if out.is_dir():
-        raise CnnvizError(f"--out {out} is a folder; give a file name, e.g. {out / 'run.zip'}")
-    if out.suffix.lower() != ".zip":
-        raise CnnvizError(f"--out {out} must end in .zip (a bundle is a .zip archive)")
+    fmt = get(args.format)  # a misspelt format is refused before the run is read
     run = load_run(args.run, args.runs_dir)
-    data = export_bundle(run)
-    part = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, out)
-    except OSError as err:
-        raise CnnvizError(f"cannot write {out}: {err.strerror or err}") from None
-    finally:
-        part.unlink(missing_ok=True)
-    print(f"exported run {run.id} to {out} ({format_bytes(len(data))})")
+    with filtered_stderr(START_UP_LINE, LITERT_NOTE):  # LiteRT's start-up note
+        result = export_run(run, fmt.name, args.out, epoch=args.epoch)
+    if args.json:
+        print_json(result.to_dict())
+        return 0
+    after = "" if args.epoch is None else f" after epoch {args.epoch}"
+    as_format = "" if fmt.name == "bundle" else f" as {fmt.title}"
+    print(
+        f"exported run {run.id}{after}{as_format} to {result.path} ({format_bytes(result.bytes)})"
+    )
+    if result.images_checked:
+        print(
+            f"checked against Keras on {result.images_checked} test images: outputs differ "
+            f"by at most {result.max_abs_diff:.1e}, same answer for "
+            f"{result.argmax_agreement:.0%}"
+        )
+    else:
+        print("checked against Keras: the same weights (its dataset is not on this machine)")
     return 0
 
 
@@ -51,10 +55,26 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("export", help="write a finished run as one .zip bundle")
+    p = sub.add_parser(
+        "export", help="write a finished run as a bundle, LiteRT, SavedModel or ONNX model"
+    )
     run_arg(p)
-    p.add_argument("--out", required=True, help="the bundle to write, e.g. run.zip")
+    p.add_argument(
+        "--format",
+        default="bundle",
+        metavar="FORMAT",
+        help="litert, saved_model, onnx (checked against Keras before they are written) "
+        "or bundle (default: a .zip to import again)",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="a new folder, or a file name ending in .zip (a bundle is always a .zip)",
+    )
+    epoch_arg(p)
     runs_dir_arg(p)
+    json_arg(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("import", help="add the run in a .zip bundle as a new run")

@@ -21,18 +21,21 @@ import sys
 import tempfile
 from collections.abc import Iterator
 
-__all__ = ["START_UP_LINE", "quiet_tensorflow_import"]
+__all__ = ["LITERT_NOTE", "START_UP_LINE", "filtered_stderr", "quiet_tensorflow_import"]
 
 START_UP_LINE = re.compile(
     rb"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
     rb"STDERR|[IW]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*)$"
 )
+# What the LiteRT interpreter prints on descriptor 2 when it starts, whatever the log level.
+LITERT_NOTE = re.compile(rb"^INFO: (Created|Initialized) TensorFlow Lite .*$")
 
 
 @contextlib.contextmanager
-def filtered_stderr() -> Iterator[None]:
+def filtered_stderr(*dropped: re.Pattern) -> Iterator[None]:
     """Descriptor 2 into a temporary file; on the way out, its lines back to stderr
-    except TensorFlow's start-up lines."""
+    except those a pattern of `dropped` matches (TensorFlow's start-up lines unless told)."""
+    dropped = dropped or (START_UP_LINE,)
     sys.stderr.flush()
     saved = os.dup(2)
     try:
@@ -47,7 +50,7 @@ def filtered_stderr() -> Iterator[None]:
                 kept = [
                     line
                     for line in caught.read().splitlines(keepends=True)
-                    if not START_UP_LINE.match(line.rstrip(b"\r\n"))
+                    if not any(p.match(line.rstrip(b"\r\n")) for p in dropped)
                 ]
                 if kept:
                     os.write(2, b"".join(kept))
