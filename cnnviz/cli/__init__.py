@@ -1,9 +1,9 @@
 """The command line: `python -m cnnviz COMMAND ...` (see ../shared/DESIGN.md).
 
 Each command is a small function `cmd_<name>(args) -> int` in the module of its group
-(`models`, `datasets`, `training`, `inspection`, `comparing`, `reasons`, `bundles`,
-`sharing`), which calls the engine and prints; each group adds its commands to the parser
-with `register`. A learner's mistake (`CnnvizError`, any `ValueError`, a missing file)
+(`models`, `datasets`, `training`, `sweeping`, `inspection`, `comparing`, `reasons`,
+`bundles`, `sharing`), which calls the engine and prints; each group adds its commands to
+the parser with `register`. A learner's mistake (`CnnvizError`, any `ValueError`, a missing file)
 is printed as one line `error: ...` on stderr with exit code 2, never as a traceback.
 """
 
@@ -20,13 +20,14 @@ from cnnviz.cli import (
     models,
     reasons,
     sharing,
+    sweeping,
     training,
 )
 from cnnviz.errors import CnnvizError
 
 __all__ = ["build_parser", "main"]
 
-GROUPS = (models, datasets, training, inspection, comparing, reasons, bundles, sharing)
+GROUPS = (models, datasets, training, sweeping, inspection, comparing, reasons, bundles, sharing)
 
 
 def build_parser() -> argparse.ArgumentParser:
