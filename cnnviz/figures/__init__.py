@@ -10,7 +10,9 @@ Concepts page never loads plotly):
 - `datasets`: images per class; `training`: loss and accuracy curves;
 - `overview`: the whole network for one image; `maps`: one layer's maps, a
   convolution's filters; `evaluation`: confusion matrix, per-class scores, mistakes;
-  `predictions`: the top classes of one image, Grad-CAM;
+  `predictions`: the top classes of one image, Grad-CAM; `compare`: two runs,
+  `compare_many`: up to ten runs; `sweep`: runs grouped by a setting, every run's
+  settings in parallel coordinates;
 - shared: `base` (plotly pieces), `pixels` (display transforms), `colors` (the palette).
 
 Builders that a page redraws on every click assemble plain dicts and make the figure
