@@ -38,6 +38,8 @@ class TrainRequest:
         runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
         model: where the spec came from (a preset name or a file), for the record.
         owner: the desk that asked for it (one queued or running job per desk).
+        experiment: the sweep or class experiment the run belongs to (plain JSON,
+            `cnnviz.sweep.Sweep.record`), kept in config.json to group runs; or None.
     """
 
     spec: ModelSpec
@@ -50,6 +52,7 @@ class TrainRequest:
     runs_dir: str | None = None
     model: str | None = None
     owner: str | None = None
+    experiment: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.spec, ModelSpec):
@@ -65,6 +68,8 @@ class TrainRequest:
             )
         if self.owner is not None:
             object.__setattr__(self, "owner", checks.desk_name(self.owner))
+        if self.experiment is not None and not isinstance(self.experiment, dict):
+            raise checks.fail("experiment", "a JSON object or None", self.experiment, CnnvizError)
 
     def source(self) -> dict[str, Any]:
         """The config.json entries naming the data and the settings, enough to load
@@ -80,7 +85,7 @@ class TrainRequest:
             "owner": self.owner,
             "training": self.config.to_dict(),
             "augment": None if self.augment is None else self.augment.to_dict(),
-        }
+        } | ({} if self.experiment is None else {"experiment": self.experiment})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data, e.g. to send to another process."""
@@ -107,6 +112,7 @@ class TrainRequest:
             runs_dir=data.get("runs_dir"),
             model=data.get("model"),
             owner=data.get("owner"),
+            experiment=data.get("experiment"),
         )
 
 

@@ -1,10 +1,11 @@
 """The command line: `python -m cnnviz COMMAND ...` (see ../shared/DESIGN.md).
 
 Each command is a small function `cmd_<name>(args) -> int` in the module of its group
-(`models`, `datasets`, `training`, `inspection`, `comparing`, `reasons`, `bundles`,
-`sharing`, `classroom`), which calls the engine and prints; each group adds its commands
-to the parser with `register`. A learner's mistake (`CnnvizError`, any `ValueError`, a missing file)
-is printed as one line `error: ...` on stderr with exit code 2, never as a traceback.
+(`models`, `datasets`, `training`, `sweeping`, `inspection`, `comparing`, `reasons`,
+`bundles`, `sharing`, `classroom`), which calls the engine and prints; each group adds its
+commands to the parser with `register`. A learner's mistake (`CnnvizError`, any
+`ValueError`, a missing file) is printed as one line `error: ...` on stderr with exit
+code 2, never as a traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cnnviz.cli import (
     models,
     reasons,
     sharing,
+    sweeping,
     training,
 )
 from cnnviz.errors import CnnvizError
@@ -31,6 +33,7 @@ GROUPS = (
     models,
     datasets,
     training,
+    sweeping,
     inspection,
     comparing,
     reasons,

@@ -1,10 +1,11 @@
-"""`compare` and `diagnose`: two tries side by side, and what one try's curves say."""
+"""`compare` and `diagnose`: tries side by side, and what one try's curves say."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
+from cnnviz.cli.comparing_many import compare_many_runs, print_groups
 from cnnviz.cli.output import data_dir_arg, json_arg, print_json, run_arg, runs_dir_arg, table
 
 __all__ = ["register"]
@@ -26,13 +27,28 @@ def _accuracy(value: float | None) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """Two runs: what changed and what it changed, image by image (`compare_runs`); more
+    runs, or --group-by: the N-run comparison (`cnnviz.cli.comparing_many`)."""
     from cnnviz.compare import compare_runs
+    from cnnviz.compare_many import check_count
     from cnnviz.runs import load_run
 
-    run_a, run_b = load_run(args.run_a, args.runs_dir), load_run(args.run_b, args.runs_dir)
-    comparison = compare_runs(run_a, run_b, data_dir=args.data_dir)
+    runs = [load_run(run, args.runs_dir) for run in args.runs]
+    check_count(runs)
+    if len(runs) > 2:
+        return compare_many_runs(runs, args)
+    grouping = None
+    if args.group_by is not None:
+        from cnnviz.grouping import group_runs
+
+        grouping = group_runs(runs, args.group_by)
+    comparison = compare_runs(*runs, data_dir=args.data_dir)
     if args.json:
-        print_json(comparison.to_dict())
+        document = comparison.to_dict()
+        if grouping is not None:
+            document["groups"] = [g.to_dict() for g in grouping.groups]
+            document["apart"] = [a.to_dict() for a in grouping.apart]
+        print_json(document)
         return 0
     for label, run_id, accuracy in zip("AB", comparison.runs, comparison.test_accuracy):
         print(f"{label}: {run_id}  test accuracy {_accuracy(accuracy)}")
@@ -68,6 +84,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for name, row in zip(names, comparison.confusion_diff)
     ]
     print(table(matrix, ["", *names]))
+    if grouping is not None:
+        print_groups(grouping)
     return 0
 
 
@@ -89,9 +107,21 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("compare", help="compare two runs: settings, layers, answers")
-    p.add_argument("run_a", metavar="RUN_A", help="run id or run directory (the baseline)")
-    p.add_argument("run_b", metavar="RUN_B", help="run id or run directory (the new try)")
+    p = sub.add_parser(
+        "compare", help="compare runs: two image by image, up to ten side by side, grouped"
+    )
+    p.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help="2 to 10 run ids or run directories (of two: the baseline, then the new try)",
+    )
+    p.add_argument(
+        "--group-by",
+        default=None,
+        metavar="SETTING",
+        help="group the runs by a setting: mean and spread of each group's test accuracy",
+    )
     runs_dir_arg(p)
     data_dir_arg(p)
     json_arg(p)

@@ -10,7 +10,7 @@ from cnnviz.events import EpochEvent
 from cnnviz.plan import OPTIMIZERS
 from cnnviz.runners import RUNNERS
 
-__all__ = ["register"]
+__all__ = ["follow", "register", "train_config"]
 
 
 def _epoch_line(event: EpochEvent) -> str:
@@ -27,7 +27,7 @@ def _epoch_line(event: EpochEvent) -> str:
     return "  ".join(parts)
 
 
-def _train_config(args: argparse.Namespace):
+def train_config(args: argparse.Namespace):
     from cnnviz.plan import TrainConfig
 
     return TrainConfig.suggested(
@@ -61,7 +61,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = sys.stderr if args.json else sys.stdout
     try:
         spec = presets.get(args.model)
-        config = _train_config(args)
+        config = train_config(args)
         augment = read_spec(args.augment) if args.augment else None
         kind = runner_name(args.runner)
         dataset = load_recent(  # the job (in a thread) takes the same load
@@ -89,8 +89,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         runner.shutdown(wait=True)
 
 
-def _follow(runner, job: str, args: argparse.Namespace, out) -> int:
-    """Print the job's epochs as they end; Ctrl-C or SIGTERM stops it after its batch."""
+def follow(runner, job: str, out):
+    """Print the job's epochs as they end until it ends; Ctrl-C or SIGTERM stops it after
+    its batch, a second Ctrl-C aborts.
+
+    Returns:
+        (the run as it ended, whether a stop was asked), or None when aborted (the
+        message is printed).
+    """
     import signal
     import threading
     import time
@@ -126,11 +132,19 @@ def _follow(runner, job: str, args: argparse.Namespace, out) -> int:
             time.sleep(0.1)
     except KeyboardInterrupt:
         print(f"error: aborted; run {job} is marked interrupted", file=sys.stderr)
-        return 130
+        return None
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    run = load_run(run_dir)
+    return load_run(run_dir), asked.is_set()
+
+
+def _follow(runner, job: str, args: argparse.Namespace, out) -> int:
+    """Follow the job (`follow`), then print how it ended."""
+    followed = follow(runner, job, out)
+    if followed is None:
+        return 130
+    run = followed[0]
     status = run.status
     if args.json:
         print_json(

@@ -11,7 +11,8 @@ Concepts page never loads plotly):
 - `overview`: the whole network for one image; `maps`: one layer's maps, a
   convolution's filters; `evaluation`: confusion matrix, per-class scores; `mistakes`:
   the mistakes, a confusion cell's images; `predictions`: the top classes of one image,
-  Grad-CAM; `compare`, `disagreements`: two runs side by side;
+  Grad-CAM; `compare`, `disagreements`: two runs side by side; `compare_many`: up to ten
+  runs; `sweep`: runs grouped by a setting, every run's settings in parallel coordinates;
 - shared: `base` (plotly pieces), `pixels` (display transforms), `colors` (the palette),
   `contrast` (WCAG contrast), `theme` (the projector), `alt` (text alternatives).
 

@@ -1,0 +1,57 @@
+"""Figures of several runs compared: curves overlaid, per-class accuracy side by side;
+each with a one-sentence summary and its numbers as a table in `layout.meta`."""
+
+import numpy as np
+
+from cnnviz.figures.compare_many import per_class_runs_figure, runs_curves_figure
+from tests.helpers_figures import traces, valid
+
+HISTORIES = [
+    {"loss": [1.0, 0.5], "accuracy": [0.6, 0.8], "val_loss": [1.1, 0.6],
+     "val_accuracy": [0.5, 0.75]},
+    {"loss": [0.9, 0.4], "accuracy": [0.7, 0.9], "val_loss": [1.0, 0.5],
+     "val_accuracy": [0.6, 0.85]},
+    {"loss": [0.8], "accuracy": [0.7], "val_loss": [0.9], "val_accuracy": [0.65]},
+]  # fmt: skip
+LABELS = ["<b>ada</b>: run-1", "bob: run-2", "run-3"]
+
+
+def test_curves_of_several_runs_are_overlaid_each_in_its_colour():
+    fig = valid(runs_curves_figure(HISTORIES, LABELS))
+    assert len(fig.data) == 3 * 4
+    first = traces(fig, "&lt;b&gt;ada&lt;/b&gt;: run-1 validation")
+    assert [list(t.y) for t in first] == [[1.1, 0.6], [0.5, 0.75]]
+    colours = {t.line.color for t in traces(fig, "bob")}
+    assert len(colours) == 1 and colours != {t.line.color for t in first}
+    assert fig.layout.meta["summary"] == (
+        "Validation accuracy after the last epoch of 3 runs: <b>ada</b>: run-1 75.0%, "
+        "bob: run-2 85.0%, run-3 65.0%; highest: bob: run-2."
+    )
+    rows = fig.layout.meta["table"]
+    assert len(rows) == 2 + 2 + 1
+    assert rows[-1] == {
+        "run": "run-3", "epoch": 1, "loss": 0.8, "accuracy": 0.7, "val_loss": 0.9,
+        "val_accuracy": 0.65,
+    }  # fmt: skip
+
+
+def test_curves_before_an_epoch_say_so():
+    fig = valid(runs_curves_figure([{}, {}], ["a", "b"]))
+    assert fig.layout.meta["summary"] == "None of the 2 runs has finished an epoch yet."
+
+
+def test_per_class_accuracy_of_several_runs_side_by_side():
+    per_class = np.array([[0.9, 0.5, 1.0], [0.8, 0.7, 1.0], [0.85, 0.2, 0.95]])
+    names = ["cat", "<i>dog</i>", "bird"]
+    fig = valid(per_class_runs_figure(per_class, names, LABELS))
+    assert [t.name for t in fig.data] == ["&lt;b&gt;ada&lt;/b&gt;: run-1", "bob: run-2", "run-3"]
+    assert list(fig.data[0].x) == ["cat", "&lt;i&gt;dog&lt;/i&gt;", "bird"]
+    np.testing.assert_allclose([list(t.y) for t in fig.data], per_class)
+    assert fig.layout.meta["summary"] == (
+        "Accuracy on each class's test images in 3 runs: the hardest class is <i>dog</i> "
+        "(mean 46.7%), the easiest bird (mean 98.3%); the runs differ most on <i>dog</i> "
+        "(from 20.0% to 70.0%)."
+    )
+    table = fig.layout.meta["table"]
+    assert len(table) == 9
+    assert table[4] == {"class": "<i>dog</i>", "run": "bob: run-2", "accuracy": 0.7}
