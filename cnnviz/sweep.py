@@ -256,14 +256,12 @@ class Sweep:
     def request_for(self, base: TrainRequest, slot: Slot) -> TrainRequest:
         """The base request with a slot's values, seed and record."""
         spec, config, augment = self.parts(base.spec, base.config, base.augment, slot)
-        same_data = config.seed == base.config.seed
         return dataclasses.replace(
             base,
             spec=spec,
             config=config,
             augment=None if augment.is_identity else augment,
             experiment=self.record(slot, base.source(), base.spec),
-            preloaded=base.preloaded if same_data else None,
         )
 
     def requests(self, base: TrainRequest) -> list[TrainRequest]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import sys
 
@@ -25,24 +24,19 @@ def _accuracy(value: float | None) -> str:
     return "-" if value is None else f"{value:.2%}"
 
 
-def _checked_requests(sweep, base, args: argparse.Namespace, kind: str) -> list:
+def _checked_requests(sweep, base, args: argparse.Namespace) -> list:
     """Every run of the grid, checked against its data before the first one starts (a
     batch size too large for the images is refused now, not after an hour)."""
-    from cnnviz.data import load_dataset
-    from cnnviz.plan import plan_training
+    from cnnviz.data.recent import load_recent
+    from cnnviz.plan import check_training
 
-    requests, loaded = sweep.requests(base), {}
-    for request in requests:
-        key = request.config.seed if args.limit is not None else None  # seed picks the subset
-        if key not in loaded:
-            loaded[key] = load_dataset(
-                args.data, data_dir=args.data_dir, limit=args.limit, seed=request.config.seed
-            )
-        plan_training(request.spec, loaded[key], request.config)
-    if kind != "thread":  # another process loads its own
-        return requests
-    key_of = (lambda r: r.config.seed) if args.limit is not None else (lambda r: None)
-    return [dataclasses.replace(r, preloaded=loaded[key_of(r)]) for r in requests]
+    requests = sweep.requests(base)
+    for request in requests:  # a job in a thread takes the same load (`load_recent`)
+        data = load_recent(
+            args.data, data_dir=args.data_dir, limit=args.limit, seed=request.config.seed
+        )
+        check_training(request.spec, data.info, request.config)
+    return requests
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -76,7 +70,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             runs_dir=args.runs_dir,
             owner=args.owner,
         )
-        requests = _checked_requests(sweep, base, args, kind)
+        requests = _checked_requests(sweep, base, args)
         runner = make_runner(kind, 1)
     except KeyboardInterrupt:
         print("interrupted before training started", file=sys.stderr)
