@@ -1,7 +1,10 @@
 """cnnviz in the browser: routes to the pages and shows what is chosen in the sidebar.
 
-Start with `streamlit run streamlit_app.py`. TensorFlow is imported only by the pages
-that need it, so the first page opens quickly.
+Start with `streamlit run streamlit_app.py`. Streamlit's server imports this file once to
+find `app`, an `st.App` with the routes that set the desk and teacher cookies
+(`app_pages.server.cookies`); then it runs it as the script of every page run, where
+`route()` draws the frame and the page. TensorFlow is imported only by the pages that
+need it, so the first page opens quickly.
 """
 
 import gc
@@ -13,72 +16,93 @@ import streamlit as st
 # the server, so out of the collector's way the collections that those imports trigger
 # stay cheap (~0.1-0.3 s less). Only once: freezing on every rerun would make any
 # cyclic garbage alive at that moment immortal.
-if "cnnviz" not in sys.modules:
+if __name__ == "__main__" and "cnnviz" not in sys.modules:
     gc.freeze()
 
-from app_pages.frame.desk import adopt_url_desk, current_desk, desk_gate  # noqa: E402
-from app_pages.frame.feedback import show_notices  # noqa: E402
-from app_pages.frame.projector import projector_style, projector_switch  # noqa: E402
-from app_pages.frame.state import init_state  # noqa: E402
-from app_pages.panels.lesson_card import lesson_panel  # noqa: E402
-from app_pages.server.process import settle_imports  # noqa: E402
-from app_pages.server.runs import first_run  # noqa: E402
-from app_pages.server.uploads import forget_gone_sessions_uploads  # noqa: E402
-from app_pages.server.warmup import start_warmup  # noqa: E402
-from app_pages.session.training import notice_ended_job  # noqa: E402
-from app_pages.session.url import page_name, sync_url  # noqa: E402
-from cnnviz.settings import quiet_tensorflow  # noqa: E402
-
-quiet_tensorflow()  # TensorFlow's start-up chatter (CUDA probes, CPU flags) is not for learners
-
-st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide")
-settle_imports()  # once TensorFlow is in, Streamlit's collections between reruns stay cheap
-if "cnnviz_run" not in st.session_state:  # a new session (or a refresh): the newest run
-    init_state()
-    st.session_state.cnnviz_run = first_run(None)
-adopt_url_desk()  # ?desk=NAME: a refresh or a link names this session's desk
-init_state()
-
-PAGES = [
-    st.Page("app_pages/concepts.py", title="Concepts", icon=":material/school:", default=True),
-    st.Page("app_pages/lessons.py", title="Lessons", icon=":material/menu_book:"),
-    st.Page("app_pages/data.py", title="Data", icon=":material/photo_library:"),
-    st.Page("app_pages/build.py", title="Build", icon=":material/layers:"),
-    st.Page("app_pages/augment.py", title="Augment", icon=":material/auto_fix_high:"),
-    st.Page("app_pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("app_pages/inspect.py", title="Inspect", icon=":material/visibility:"),
-    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("app_pages/predict.py", title="Predict", icon=":material/psychology:"),
-    st.Page("app_pages/class_.py", title="Class", icon=":material/groups:", url_path="class"),
+PAGES = [  # (script, title, icon): the sidebar, in this order
+    ("concepts", "Concepts", "school"),
+    ("lessons", "Lessons", "menu_book"),
+    ("data", "Data", "photo_library"),
+    ("build", "Build", "layers"),
+    ("augment", "Augment", "auto_fix_high"),
+    ("train", "Train", "model_training"),
+    ("inspect", "Inspect", "visibility"),
+    ("compare", "Compare", "compare_arrows"),
+    ("predict", "Predict", "psychology"),
+    ("class_", "Class", "groups"),
 ]
-page = st.navigation(PAGES, position="sidebar" if current_desk() else "hidden")
 
-try:
-    query = sync_url(page)  # links in (?desk, ?experiment, ?run, ?lesson, ...), state out
-    if desk_gate():  # a newcomer names a desk first; the page then runs as asked
-        notice_ended_job(page_name(page))  # a job that ended meanwhile: the current run
-        with st.sidebar:  # what the learner chose, shown as text (plain): never as Markdown
-            from app_pages.frame.feedback import plain, runs_folder_warning
-            from app_pages.server.datasets import dataset_label
 
-            st.markdown("### cnnviz")
-            st.markdown(f"**Desk:** {plain(current_desk())}")
-            size = st.session_state.cnnviz_image_size
-            resized = f" at {size[0]} × {size[1]}" if size else ""
-            dataset = plain(dataset_label(st.session_state.cnnviz_dataset))
-            st.markdown(f"**Dataset:** {dataset}{resized}")
-            spec = st.session_state.cnnviz_spec
-            name, count = plain(spec.get("name", "model")), len(spec.get("layers", []))
-            st.markdown(f"**Model:** {name} ({count} layers)")
-            run = st.session_state.cnnviz_run
-            st.markdown(f"**Run:** {plain(run)}" if run else "**Run:** none yet")
-            projector_switch()
-            runs_folder_warning()
+def route() -> None:
+    """One page run: who this is, the navigation, links in, the frame, the page."""
+    from app_pages.frame.desk import classroom_without_desk, verify_identity
+    from app_pages.frame.feedback import show_notices
+    from app_pages.frame.projector import projector_style
+    from app_pages.frame.state import arrived_at, init_state
+    from app_pages.panels.join import join_form
+    from app_pages.panels.lesson_card import lesson_panel
+    from app_pages.panels.sidebar import sidebar
+    from app_pages.server.process import settle_imports
+    from app_pages.server.runs import first_run
+    from app_pages.server.uploads import forget_gone_sessions_uploads
+    from app_pages.server.warmup import start_warmup
+    from app_pages.session.sent import take_teacher_send
+    from app_pages.session.training import notice_ended_job
+    from app_pages.session.url import page_name, sync_url
 
+    st.set_page_config(
+        page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide"
+    )
+    settle_imports()  # once TensorFlow is in, Streamlit's collections stay cheap
+    verify_identity()  # the desk and teacher cookies, checked every run
+    if "cnnviz_run" not in st.session_state:  # a new session (or a refresh): the newest run
+        init_state()
+        st.session_state.cnnviz_run = first_run(st.session_state.get("cnnviz_desk"))
+    init_state()
+    pages = [
+        st.Page(
+            f"app_pages/{script}.py",
+            title=title,
+            icon=f":material/{icon}:",
+            default=script == "concepts",
+            **({"url_path": "class"} if script == "class_" else {}),
+        )
+        for script, title, icon in PAGES
+    ]
+    newcomer = classroom_without_desk()
+    page = st.navigation(pages, position="hidden" if newcomer else "sidebar")
+    try:
+        query = sync_url(page)  # links in (?experiment, ?run, ?lesson, ...), state out
+        name = page_name(page)
+        if newcomer and name != "class":  # a newcomer joins first; the Class page is open
+            join_form()
+            return
+        arrived = arrived_at(name)
+        notice_ended_job(arrived)  # a job that ended meanwhile: the current run
+        take_teacher_send(arrived)  # what the teacher sent, at the next page change
+        sidebar()
         projector_style(query)
-        show_notices(page_name(page))
-        lesson_panel(page_name(page))
+        show_notices(name)
+        lesson_panel(name)
         page.run()
-finally:  # the first page is drawn (even if it stopped early): import TensorFlow behind it
-    start_warmup()
-    forget_gone_sessions_uploads()  # the in-memory uploads of browsers gone for good
+    finally:  # the first page is drawn (even if it stopped early): TensorFlow behind it
+        start_warmup()
+        forget_gone_sessions_uploads()  # the in-memory uploads of browsers gone for good
+
+
+def server_routes() -> list:
+    """The cookie routes of the app's own server (Streamlit imports this file once to
+    find `app`); in classroom mode the server first says where students join."""
+    from app_pages.server.classroom import announce
+    from app_pages.server.cookies import routes
+    from cnnviz.settings import quiet_tensorflow, settings
+
+    quiet_tensorflow()  # TensorFlow's start-up chatter is not for learners (workers too)
+    announce(settings())  # a malformed setting stops the server here, with its message
+    return routes()
+
+
+if __name__ == "__main__":  # a page run
+    route()
+else:  # Streamlit's server, importing this file
+    app = st.App(__file__, routes=server_routes())

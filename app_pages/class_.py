@@ -1,12 +1,20 @@
-"""Class: every desk's runs, the best first, and who trains now (for the projector)."""
+"""Class: where to join, every desk's runs, the best first, and who trains now (for the
+projector); the teacher's controls for the signed-in teacher."""
 
 import streamlit as st
 
-from app_pages.frame.desk import current_desk
+from app_pages.frame.desk import teacher
 from app_pages.frame.state import init_state
+from app_pages.panels.class_header import join_card
 from app_pages.panels.classroom import leaderboard, queue_rows
+from app_pages.panels.teacher_desks import class_settings, desks_and_runs
+from app_pages.panels.teacher_queue import pause_switch, queue_with_stops
+from app_pages.panels.teacher_send import send_panel
+from app_pages.panels.teacher_signin import sign_out_link, teacher_sign_in
 from app_pages.server.listing import listed_runs
 from app_pages.server.runner import job_runner
+from cnnviz.classstate import read_class_state
+from cnnviz.settings import settings
 
 REFRESH_S = 3.0  # seconds between refreshes while anyone trains or waits
 LARGE = """<style>
@@ -21,14 +29,25 @@ st.caption(
     "Every desk's runs, the best test accuracy first, and who trains now. "
     "While anyone trains or waits, this page refreshes itself."
 )
+join_card()
 runner = job_runner()
 busy = bool(runner.queue())
+in_charge = teacher() and settings().classroom  # solo: one learner, no class to run
+if in_charge:
+    with st.expander("Teacher's controls", expanded=True, icon=":material/school:"):
+        pause_switch()
+        class_settings()
+        send_panel()
+        desks_and_runs()
+        sign_out_link()
+elif settings().classroom:
+    teacher_sign_in()
 
 
 @st.fragment(run_every=REFRESH_S if busy else None)
 def board() -> None:
     """The queue and the leaderboard; polls the runner, never the other way round."""
-    queue, runs = runner.queue(), listed_runs()
+    queue, runs, hidden = runner.queue(), listed_runs(), read_class_state().hide_names
     desks = {run.owner for run in runs if run.owner}
     waiting = sum(1 for status in queue if status["queue_position"])
     counts = st.columns(4)
@@ -38,13 +57,16 @@ def board() -> None:
     counts[3].metric("Waiting", waiting)
 
     st.subheader("Training now, and the queue")
-    if queue:
-        st.table(queue_rows(queue, {run.id: run for run in runs}), hide_index=True)
+    by_id = {run.id: run for run in runs}
+    if queue and in_charge:
+        queue_with_stops(runner, queue, by_id, hide_names=hidden)
+    elif queue:
+        st.table(queue_rows(queue, by_id, hide_names=hidden), hide_index=True)
     else:
         st.info("Nobody is training. A desk's **Start training** shows up here.")
     st.subheader("Every desk's runs, the best first")
     if runs:
-        st.table(leaderboard(runs, desk=current_desk()), hide_index=True)
+        st.table(leaderboard(runs, hide_names=hidden), hide_index=True)
     else:
         st.info("No runs yet: each desk trains on its **Train** page.")
     if bool(queue) != busy:  # training started or ended: refresh on (or off) from now on

@@ -1,131 +1,90 @@
-"""The desk a browser session belongs to: `?desk=NAME` in the URL, asked for once.
+"""Who this browser is: its desk (classroom mode) and whether it is the teacher's.
 
-On a classroom server every session belongs to a desk (a student, or a pair at one
-laptop): a desk sees, follows and stops only its own jobs, its run lists show its own
-runs first, and its uploads are its own. Session state (`cnnviz_desk`) is the truth; the
-URL mirrors it, so a refresh (a new session) finds the desk again. The router calls:
-
-- `adopt_url_desk()` before `st.navigation` (a link or a refresh names the desk, so the
-  sidebar is drawn for it);
-- `desk_gate()` after `sync_url`: a newcomer without a desk is asked for a short name,
-  or takes a generated one, and no page runs until it has one.
-
-`read_desk(value, url)` and `write_desk()` are the desk as one key of `app_pages.session.url`
-(the value read in, the value to write out): the URL keeps `?desk=` like every other
-parameter.
+Solo (no `CNNVIZ_CLASS_CODE`): one learner, no desk to name, and the learner is in
+charge (lesson answers, every control). Classroom: a desk is whoever holds its key, a
+cookie only the app's own route can set (`app_pages.server.cookies`) and no script of
+the page can read; the teacher is whoever holds a teacher token, set the same way. The
+router calls `verify_identity()` at the start of every run: the cookies are checked
+against the runs folder (`cnnviz.desks`, `cnnviz.teacher`: every replica on the folder
+agrees), so a reset desk, a forged or another server's cookie is nobody. The URL names
+no desk: `?desk=NAME` is only a label (`read_desk`).
 """
 
 from __future__ import annotations
 
-import secrets
+import json
+from collections.abc import Mapping
 
 import streamlit as st
 
-from app_pages.frame.feedback import show_error
-from cnnviz import checks
-from cnnviz.errors import CnnvizError
+from app_pages.frame.feedback import notify, plain
+from app_pages.frame.state import EVERYONE
+from cnnviz.desks import DESK_COOKIE, desk_of
+from cnnviz.settings import settings
+from cnnviz.teacher import TEACHER_COOKIE, is_teacher
 
-DESK = "cnnviz_desk"  # session state: this session's desk name, or absent
-ADJECTIVES = ("amber", "blue", "coral", "green", "indigo", "lime", "olive", "plum", "teal")
-ANIMALS = ("heron", "lynx", "otter", "panda", "robin", "seal", "tiger", "wren", "yak")
+DESK = "cnnviz_desk"  # session state: the verified desk of this run, or absent
+TEACHER = "cnnviz_teacher"  # session state: this browser holds a teacher token
+
+
+def browser_cookies() -> Mapping[str, str]:
+    """The cookies the browser sent when it opened this session (`st.context.cookies`)."""
+    return st.context.cookies
+
+
+def verify_identity() -> None:
+    """Check this browser's desk and teacher cookies (the router, every run)."""
+    state = st.session_state
+    if not settings().classroom:
+        state.pop(DESK, None)
+        state.pop(TEACHER, None)
+        return
+    cookies = browser_cookies()
+    desk = desk_of(cookies.get(DESK_COOKIE))
+    if desk is None:
+        state.pop(DESK, None)
+    else:
+        state[DESK] = desk
+    state[TEACHER] = is_teacher(cookies.get(TEACHER_COOKIE))
 
 
 def current_desk() -> str | None:
-    """This session's desk, or None (a page run on its own, as in tests, has none)."""
-    return st.session_state.get(DESK)
+    """This browser's verified desk; None solo (one learner) or before it has joined."""
+    return st.session_state.get(DESK) if settings().classroom else None
 
 
-def set_desk(value: str) -> str:
-    """Make `value` (slugged: "Alice Smith" -> "alice-smith") this session's desk; the
-    current run becomes the desk's newest trained one (else the newest of no desk).
-
-    Raises:
-        CnnvizError: not a usable short name (the message says what is).
-    """
-    from cnnviz.runs import trained_runs
-
-    name = checks.desk_name(value)
-    state = st.session_state
-    state[DESK] = name
-    try:
-        runs = trained_runs()
-    except CnnvizError:  # the runs folder is a file: the sidebar says so, the desk works
-        runs = []
-    mine = [run.id for run in runs if run.owner == name] or [r.id for r in runs if not r.owner]
-    state.cnnviz_run = next(iter(mine), None)
-    state.pop("desk_error", None)
-    return name
+def teacher() -> bool:
+    """Whether this browser may act as the teacher: solo always (the learner is in
+    charge), in a classroom only with a valid teacher token."""
+    return not settings().classroom or bool(st.session_state.get(TEACHER))
 
 
-def read_desk(value: str, url: dict | None = None) -> None:
-    """URL -> state: the desk a link or a refresh names (a bad name is refused at the
-    gate, with the reason). Returns None: the desk opens no page of its own."""
-    if value == current_desk():
-        return None  # already this desk (adopted before the navigation was drawn)
-    try:
-        set_desk(value)
-    except CnnvizError as err:
-        st.session_state.desk_error = f"The link's desk name cannot be used: {err}"
+def classroom_without_desk() -> bool:
+    """A classroom browser that has not joined yet (nor signed in as the teacher)."""
+    return settings().classroom and current_desk() is None and not teacher()
+
+
+def go_to(url: str) -> None:
+    """Send the browser to `url` (a path of this app) at once."""
+    st.html(
+        f"<script>window.location.assign({json.dumps(url)});</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def read_desk(value: str, url: dict) -> None:
+    """`?desk=NAME` (an old link, or one typed): a label, never an identity. Another
+    desk's name opens everyone's runs, to look at."""
+    if settings().classroom and value != current_desk():
+        st.session_state[EVERYONE] = True
+        notify(
+            "info",
+            f"The address names desk {plain(value[:40])}: a link cannot make you another "
+            "desk, so everyone's runs are shown, to look at.",
+        )
     return None
 
 
-def write_desk() -> str | None:
-    """State -> URL: the value `?desk=` should hold (None: no desk yet)."""
-    return current_desk()
-
-
-def adopt_url_desk() -> None:
-    """Read `?desk=` before the navigation is drawn: a new session (a refresh, a shared
-    link) or the browser's back and forward buttons naming another desk."""
-    value = st.query_params.get("desk")
-    if value and value != st.session_state.get("cnnviz_url", {}).get("desk"):
-        read_desk(value)
-
-
-def suggest_desk(taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """A short generated name, e.g. "teal-otter-42", not one of `taken`."""
-    while True:
-        name = "-".join(
-            (secrets.choice(ADJECTIVES), secrets.choice(ANIMALS), f"{secrets.randbelow(100):02d}")
-        )
-        if name not in taken:
-            return name
-
-
-def _desks_with_runs() -> set[str]:
-    from cnnviz.runs import list_runs
-
-    return {run.owner for run in list_runs() if run.owner}
-
-
-def _take_typed() -> None:
-    try:
-        set_desk(st.session_state.get("desk_name") or "")
-    except CnnvizError as err:
-        st.session_state.desk_error = str(err)
-
-
-def _take_generated() -> None:
-    set_desk(suggest_desk(_desks_with_runs()))
-
-
-def desk_gate() -> bool:
-    """True when the session has a desk. Otherwise draws the welcome form (a short name,
-    or "Give me a name") and returns False: the router stops before the page."""
-    if current_desk():
-        return True
-    st.title("Welcome to cnnviz")
-    st.markdown(
-        "Choose a short name for your desk. Your trainings and runs are kept under it, "
-        "and the address keeps it, so a refresh brings you back to your own work."
-    )
-    with st.form("desk_form", border=True):
-        st.text_input(
-            "Your desk's short name", max_chars=32, placeholder="e.g. ada", key="desk_name"
-        )
-        typed, generated = st.columns(2)
-        typed.form_submit_button("Start", type="primary", on_click=_take_typed, width="stretch")
-        generated.form_submit_button("Give me a name", on_click=_take_generated, width="stretch")
-    if st.session_state.get("desk_error"):
-        show_error(st.session_state.desk_error)
-    return False
+def write_desk() -> None:
+    """The URL names no desk."""
+    return None

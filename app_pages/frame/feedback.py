@@ -10,6 +10,9 @@ import streamlit as st
 # What can change inline Markdown: code, emphasis, links and images ([...](...)), HTML and
 # autolinks (<...>), LaTeX ($), tables (|), Streamlit's :icons: and :colour[text], entities.
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>$~|:&#])")
+# GFM's literal autolinks (http://..., www...., name@host.tld) are found in the text after
+# escapes are undone, so no escape stops them: an invisible word joiner (U+2060) does.
+_AUTOLINK = re.compile(r"(?i)(?<![\w])(https?|www|ftp|mailto)(?=\\?[:.])|(@)")
 
 
 def plain(text: str) -> str:
@@ -18,7 +21,8 @@ def plain(text: str) -> str:
     Use it wherever a name the user typed (a model, a layer type, a class folder) is put
     into Markdown: `**{plain(name)}**`.
     """
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+    escaped = _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+    return _AUTOLINK.sub(lambda m: f"{m.group(0)}\u2060", escaped)
 
 
 def show_error(err: Exception | str) -> None:

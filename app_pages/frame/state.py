@@ -39,6 +39,13 @@ def init_state() -> None:
             st.session_state[key] = copy.deepcopy(value)
 
 
+def arrived_at(page: str) -> bool:
+    """Whether this run shows another page than the last one (the router, each run)."""
+    arrived = st.session_state.get("cnnviz_page") != page
+    st.session_state.cnnviz_page = page
+    return arrived
+
+
 def data_dir() -> str | None:
     """The TFDS data dir datasets load from: the session's (solo), else the server's."""
     if settings().classroom:

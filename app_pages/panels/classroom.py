@@ -2,7 +2,8 @@
 
 Rows for `st.table`, whose cells are Markdown: every name a user typed (desks, models,
 datasets) goes through `plain`. Each run with a trained model links to itself as
-`inspect?run=RUN_ID` (DESIGN's run link, opened read-only in Inspect).
+`inspect?run=RUN_ID` (DESIGN's run link, opened read-only in Inspect). With the
+teacher's **Hide desk names** on, no desk name is in the rows at all.
 """
 
 from __future__ import annotations
@@ -15,11 +16,19 @@ from app_pages.server.datasets import dataset_label
 from app_pages.session.training import about
 from cnnviz.results import settings_summary
 
+HIDDEN = "(hidden)"  # a desk's name while the teacher hides them
 
-def run_link(run_id: str, desk: str | None) -> str:
-    """A Markdown link opening the run in Inspect, keeping the viewer's desk."""
-    query = urlencode({"run": run_id, **({"desk": desk} if desk else {})})
-    return f"[Inspect](inspect?{query})"
+
+def run_link(run_id: str) -> str:
+    """A Markdown link opening the run in Inspect (read-only)."""
+    return f"[Inspect](inspect?{urlencode({'run': run_id})})"
+
+
+def desk_name(owner: str | None, *, hide_names: bool) -> str:
+    """A desk as the projected page names it."""
+    if owner is None:
+        return "no desk"
+    return HIDDEN if hide_names else plain(owner)
 
 
 def parameters(run) -> str:
@@ -40,7 +49,7 @@ def _best_first(run) -> tuple:
     return (accuracy is None, -(accuracy or 0.0))  # then newest first (a stable sort)
 
 
-def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
+def leaderboard(runs: list, *, hide_names: bool = False) -> list[dict[str, str]]:
     """One row per run (`cnnviz.runs.Run`, newest first), the best test accuracy first.
 
     Columns: rank, desk, test accuracy, model, parameters, dataset, epochs (finished /
@@ -53,7 +62,7 @@ def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
         rows.append(
             {
                 "#": str(rank) if accuracy is not None else "",
-                "desk": plain(run.owner or "no desk"),
+                "desk": desk_name(run.owner, hide_names=hide_names),
                 "test accuracy": "" if accuracy is None else f"**{accuracy:.1%}**",
                 "model": plain(run.spec.name),
                 "parameters": parameters(run),
@@ -61,13 +70,15 @@ def leaderboard(runs: list, *, desk: str | None) -> list[dict[str, str]]:
                 "epochs": f"{run.status.get('epochs_completed') or 0}/{planned}",
                 "status": run.state,
                 "settings": plain(settings_summary(config)),
-                "open": run_link(run.id, desk) if run.has_model else "",
+                "open": run_link(run.id) if run.has_model else "",
             }
         )
     return rows
 
 
-def queue_rows(queue: list[dict[str, Any]], runs: dict[str, Any]) -> list[dict[str, str]]:
+def queue_rows(
+    queue: list[dict[str, Any]], runs: dict[str, Any], *, hide_names: bool = False
+) -> list[dict[str, str]]:
     """The runner's queue (`JobRunner.queue()`: running, then waiting in order) as rows:
     desk, model, dataset, what it does now, and when it ends or starts."""
     rows = []
@@ -83,7 +94,7 @@ def queue_rows(queue: list[dict[str, Any]], runs: dict[str, Any]) -> list[dict[s
             when = f"ends in {about(status['eta'])}" if latest is not None else "starting"
         rows.append(
             {
-                "desk": plain(status["owner"] or "no desk"),
+                "desk": desk_name(status["owner"], hide_names=hide_names),
                 "model": plain(run.spec.name) if run else "",
                 "dataset": plain(dataset_label(run.config.get("dataset"))) if run else "",
                 "now": now,

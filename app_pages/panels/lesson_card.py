@@ -1,5 +1,8 @@
 """A lesson's current step on screen: above every page but Lessons, and on Lessons.
 
+In a classroom only the teacher sees a step's answer and its notes for the teacher (a
+learner alone sees both).
+
 Lesson texts are shown as Markdown without links, images or HTML: a lesson file is
 anybody's JSON.
 """
@@ -10,6 +13,7 @@ import re
 
 import streamlit as st
 
+from app_pages.frame.desk import teacher
 from app_pages.session.lesson import active_lesson, end_lesson, go_to_step, page_of
 
 # Markdown that could fetch, link or run something; emphasis and `code` stay.
@@ -33,7 +37,9 @@ def step_card(lesson, here: str) -> None:
     st.markdown(lesson_markdown(step.text))
     if step.question:
         st.info(f"**Predict first:** {lesson_markdown(step.question)}", icon=":material/quiz:")
-        if st.session_state.get("lesson_revealed"):
+        if not teacher():  # in a class the teacher gives the answer
+            pass
+        elif st.session_state.get("lesson_revealed"):
             st.success(lesson_markdown(step.answer), icon=":material/lightbulb:")
         else:
             st.button("Show the answer", key="lesson_reveal", on_click=_reveal)
@@ -61,7 +67,7 @@ def step_card(lesson, here: str) -> None:
             f"app_pages/{page}.py", label=f"Go to {page.title()}", icon=":material/arrow_forward:"
         )
     leave.button("End lesson", key="lesson_end", on_click=end_lesson, width="stretch")
-    if step.teacher_notes:
+    if step.teacher_notes and teacher():
         with st.expander("Teacher notes"):
             st.markdown(lesson_markdown(step.teacher_notes))
 

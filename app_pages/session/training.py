@@ -22,16 +22,29 @@ from cnnviz.events import ACTIVE
 
 def desk_job(runner) -> str | None:
     """This desk's queued or running job (found again after a refresh, or when another
-    tab of the desk started it), never another desk's. A session without a desk follows
-    only the job it started. The job that just ended becomes the current run."""
+    tab of the desk started it), never another desk's; solo, the learner's job in this
+    runs folder. The job that just ended becomes the current run."""
     state, desk = st.session_state, current_desk()
     held = _settle_ended_job(runner)
-    job = runner.active_job(desk) if desk else state.get("train_job")
+    job = runner.active_job(desk) if desk else state.get("train_job") or _solo_job(runner)
     if job:
         state.train_job = state.train_shown = job
     elif desk and state.get("train_shown") not in held:  # a refresh: the desk's last job
         state.train_shown = next(reversed(runner.job_ids(owner=desk)), None)
     return job
+
+
+def _solo_job(runner) -> str | None:
+    """A learner alone: the active job of no desk that trains into this runs folder."""
+    from pathlib import Path
+
+    from cnnviz.runs import runs_root
+
+    job = runner.active_job(None)
+    if job is None:
+        return None
+    folder = Path(runner.status(job)["run_dir"]).parent
+    return job if folder.resolve() == runs_root().resolve() else None
 
 
 def _settle_ended_job(runner) -> set[str]:
@@ -47,12 +60,12 @@ def _settle_ended_job(runner) -> set[str]:
     return held
 
 
-def notice_ended_job(page: str) -> None:
-    """The router, each run: on arriving at another page, a job that ended while the
-    learner looked away (the Train page's poll had not seen it yet) becomes the current
-    run, so Inspect and Predict open it. Within a page nothing swaps under the learner."""
+def notice_ended_job(arrived: bool) -> None:
+    """The router, each run: on arriving at another page (`frame.state.arrived_at`), a
+    job that ended while the learner looked away (the Train page's poll had not seen it
+    yet) becomes the current run, so Inspect and Predict open it. Within a page nothing
+    swaps under the learner."""
     state = st.session_state
-    arrived, state.cnnviz_page = state.get("cnnviz_page") != page, page
     if arrived and state.get("train_job"):  # a job was started, so its runner exists
         _settle_ended_job(job_runner())
 

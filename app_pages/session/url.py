@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from app_pages.frame.desk import read_desk, write_desk
+from app_pages.frame.feedback import notify
 from app_pages.frame.projector import read_projector, write_projector
 from app_pages.session.lesson import read_step, write_lesson, write_step
 from app_pages.session.lesson_open import read_lesson
@@ -58,6 +59,18 @@ def _never() -> None:
     return None
 
 
+def _no_code(value: str, url: dict) -> None:
+    """A code in an address (`?teacher=`, `?code=`): refused, never echoed, and gone
+    from the address (the URL is written with the known keys only)."""
+    notify(
+        "error",
+        "A code never goes in an address (it would stay in the browser's history and on "
+        "the projector): the teacher signs in on the Class page, students type the class "
+        "code when they join. The address has been cleaned.",
+    )
+    return None
+
+
 URL_KEYS: list[UrlKey] = [  # read in this order: the desk, a lesson, the experiment over it
     UrlKey("desk", read_desk, write_desk),
     UrlKey("projector", read_projector, write_projector),
@@ -65,6 +78,9 @@ URL_KEYS: list[UrlKey] = [  # read in this order: the desk, a lesson, the experi
     UrlKey("step", read_step, write_step),
     UrlKey("experiment", open_experiment, experiment_token),
     UrlKey("run", open_run, _never),  # once: the run opens in Inspect, the URL moves on
+    UrlKey("teacher", _no_code, _never),
+    UrlKey("teacher_code", _no_code, _never),
+    UrlKey("code", _no_code, _never),
 ]
 
 

@@ -52,3 +52,16 @@ def _no_warmup(monkeypatch):
     """No TensorFlow warm-up thread behind AppTest runs of the router (its own test
     turns it on): tests import what they need, one thread at a time."""
     monkeypatch.setenv("CNNVIZ_WARMUP", "0")
+
+
+@pytest.fixture
+def classroom(monkeypatch):
+    """Classroom mode, and a laptop to be: `classroom.laptop("ada")` (see tests/app/desks.py).
+    Ask for it after the runs folder's fixture: desks are claimed in that folder."""
+    import app_pages.frame.desk as frame_desk
+    from tests.app.desks import CLASS_CODE, Classroom
+
+    monkeypatch.setenv("CNNVIZ_CLASS_CODE", CLASS_CODE)
+    jar: dict[str, str] = {}
+    monkeypatch.setattr(frame_desk, "browser_cookies", lambda: dict(jar))
+    return Classroom(jar)

@@ -63,3 +63,29 @@ def submit(runs_dir, owner: str, epochs: int) -> str:
     spec, config = ModelSpec.from_dict(TINY), TrainConfig(epochs=epochs)
     request = TrainRequest(spec, "digits", config, runs_dir=str(runs_dir), owner=owner)
     return default_runner().submit(request)
+
+
+CLASS_CODE = "maple-42"  # the class code of the classroom tests
+
+
+class Classroom:
+    """A classroom server (CNNVIZ_CLASS_CODE set) and the laptop AppTest stands for: the
+    desk cookie `st.context.cookies` would hold (AppTest cannot send cookies, so the
+    app's one reader of them, `app_pages.frame.desk.browser_cookies`, reads this jar)."""
+
+    def __init__(self, jar: dict[str, str]):
+        self.jar, self.keys = jar, {}
+
+    def laptop(self, desk: str | None, *, teacher: str | None = None) -> None:
+        """From now on the browser is `desk`'s laptop (claimed on first use; None: a
+        newcomer's), and the teacher's when `teacher` holds a teacher token."""
+        from cnnviz.desks import DESK_COOKIE, claim_desk
+        from cnnviz.teacher import TEACHER_COOKIE
+
+        self.jar.clear()
+        if desk is not None:
+            if desk not in self.keys:
+                self.keys[desk] = claim_desk(desk).cookie
+            self.jar[DESK_COOKIE] = self.keys[desk]
+        if teacher is not None:
+            self.jar[TEACHER_COOKIE] = teacher

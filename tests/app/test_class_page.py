@@ -52,7 +52,7 @@ def test_every_desks_runs_best_first_and_the_queue(runs_with_model):
     assert board[0][4] == f"{load_run(bob, root).model().count_params():,}"  # Keras's count
     assert board[0][0] == "1" and board[0][6] == "3/3" and board[0][7] == "completed"
     assert board[0][8] == "adam, lr 0.003, batch 64"  # the preset's, from config.json
-    assert board[0][9] == f"[Inspect](inspect?run={bob}&desk=teacher)"
+    assert board[0][9] == f"[Inspect](inspect?run={bob})"  # the URL names no desk
     assert any(m.label == "Desks" and m.value == "3" for m in at.metric)
     assert any("Nobody is training" in i.value for i in at.info)
     assert at.button(key="class_refresh")  # nothing runs: no self-refresh, a button

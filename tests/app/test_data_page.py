@@ -221,7 +221,7 @@ def test_a_read_only_runs_folder_is_said_on_upload(tmp_path, monkeypatch, read_o
     assert at.session_state.cnnviz_dataset == "digits"
 
 
-def test_an_upload_belongs_to_its_desk_and_another_desk_cannot_load_it(runs_dir):
+def test_an_upload_belongs_to_its_desk_and_another_desk_cannot_load_it(runs_dir, classroom):
     data = pets_zip(cats=6, dogs=6)
     ada = open_page("data", cnnviz_desk="ada")
     ada.radio(key="data_source").set_value("Upload a zip").run()

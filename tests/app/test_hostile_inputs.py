@@ -31,7 +31,7 @@ def text_of(markdown: str) -> str:
     rendered = MarkdownIt("commonmark").render(markdown)
     tags = set(re.findall(r"<(\w+)", rendered)) - OUR_TAGS
     assert not tags, (tags, rendered)
-    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).replace("\u2060", "").strip()
 
 
 def spec_named(name: str, layer_type: str = "Flatten") -> dict:
@@ -148,11 +148,19 @@ def test_the_sidebar_warns_of_a_runs_folder_that_is_a_file(tmp_path, monkeypatch
     blocker.write_text("a file")
     monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(blocker))
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()  # a newcomer: the desk gate still lets them in
-    at.text_input(key="desk_name").input("ada")
-    next(b for b in at.button if b.label == "Start").click().run()
-    assert not at.exception and at.session_state.cnnviz_desk == "ada"
+    at.run()  # a learner alone gets in
+    assert not at.exception and at.title[0].value == "Concepts"
     assert any("is a file, not a folder" in text_of(w.value) for w in at.sidebar.warning)
+    from tests.app.desks import CLASS_CODE
+
+    monkeypatch.setenv("CNNVIZ_CLASS_CODE", CLASS_CODE)  # a class cannot join: it says why
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    at.text_input(key="join_code").input(CLASS_CODE)
+    at.text_input(key="join_name").input("ada")
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert not at.exception and "cnnviz_desk" not in at.session_state
+    assert any("is a file, not a folder" in text_of(e.value) for e in at.error)
 
 
 def test_a_failed_runs_message_is_shown_as_text(runs_dir):

@@ -5,7 +5,7 @@ from tests.app.desks import give_to, open_router, owned_copy
 from tests.app.pages import browser_states, open_page, run_as_stale_browser, run_box
 
 
-def test_inspect_lists_the_desks_own_runs_and_everyones_on_a_switch(runs_with_model):
+def test_inspect_lists_the_desks_own_runs_and_everyones_on_a_switch(runs_with_model, classroom):
     root, run_id = runs_with_model
     mine = owned_copy(root, run_id, "ada", "a")
     theirs = owned_copy(root, run_id, "bob", "b")
@@ -18,7 +18,7 @@ def test_inspect_lists_the_desks_own_runs_and_everyones_on_a_switch(runs_with_mo
     assert picker.value == mine  # still the desk's own until another is picked
 
 
-def test_a_desk_without_runs_is_told_what_to_do(runs_with_model):
+def test_a_desk_without_runs_is_told_what_to_do(runs_with_model, classroom):
     root, run_id = runs_with_model
     give_to(root, run_id, "bob")
     at = open_page("predict", cnnviz_desk="cyd")
@@ -26,11 +26,12 @@ def test_a_desk_without_runs_is_told_what_to_do(runs_with_model):
     assert not at.get("file_uploader")
 
 
-def test_the_everyone_switch_is_one_value_for_the_session_across_pages(runs_with_model):
+def test_the_everyone_switch_is_one_value_for_the_session_across_pages(runs_with_model, classroom):
     root, run_id = runs_with_model
     owned_copy(root, run_id, "ada", "a")
     owned_copy(root, run_id, "bob", "b")
-    at = open_router(timeout=120, desk="ada")
+    classroom.laptop("ada")
+    at = open_router(timeout=120)
     at.switch_page("app_pages/train.py").run()
     assert list(at.dataframe[0].value["desk"]) == ["ada", ""]  # the CLI's run: no desk
     at.toggle(key="train_everyone").set_value(True).run()
@@ -40,7 +41,7 @@ def test_the_everyone_switch_is_one_value_for_the_session_across_pages(runs_with
     assert len(run_box(at, "predict_run").options) == 3
 
 
-def test_compare_picks_from_the_desks_runs_and_everyones_on_the_switch(runs_with_model):
+def test_compare_picks_from_the_desks_runs_and_everyones_on_the_switch(runs_with_model, classroom):
     root, run_id = runs_with_model
     mine = owned_copy(root, run_id, "ada", "a")
     theirs = owned_copy(root, run_id, "bob", "b")
@@ -54,7 +55,9 @@ def test_compare_picks_from_the_desks_runs_and_everyones_on_the_switch(runs_with
     assert (a.value, b.value) == (mine, theirs)  # the second newest against the newest
 
 
-def test_a_run_made_current_elsewhere_moves_the_pickers_that_are_already_drawn(runs_with_model):
+def test_a_run_made_current_elsewhere_moves_the_pickers_that_are_already_drawn(
+    runs_with_model, classroom
+):
     """A keyed select box keeps its old choice: once a desk's job ends (or a link opens a
     run), Train's and Inspect's pickers must show that run, not write the old one back."""
     root, run_id = runs_with_model
@@ -74,12 +77,13 @@ def test_a_run_made_current_elsewhere_moves_the_pickers_that_are_already_drawn(r
     assert run_box(inspect, "inspect_run").value == own
 
 
-def test_a_click_before_the_page_redrew_does_not_put_the_old_run_back(runs_with_model):
+def test_a_click_before_the_page_redrew_does_not_put_the_old_run_back(runs_with_model, classroom):
     """The server made the desk's ended job current and drew Train's picker on it; the
     learner clicked Inspect before the browser redrew, so the click carried the picker's
     old value. Inspect must open the job's run, not the old one (seen in CI under load)."""
     root, run_id = runs_with_model
-    at = open_router(desk="ada")
+    classroom.laptop("ada")
+    at = open_router()
     at.switch_page("app_pages/train.py").run()
     assert run_box(at, "train_current_run").value == run_id  # a run of no desk
     before = browser_states(at)  # the page the browser still shows
@@ -95,7 +99,7 @@ def test_a_click_before_the_page_redrew_does_not_put_the_old_run_back(runs_with_
 
 
 def test_a_job_that_ended_unseen_opens_on_the_next_page_but_never_swaps_within_one(
-    runs_with_model,
+    runs_with_model, classroom
 ):
     """The Train page's poll may miss a job's end (the learner moved on, or a busy server
     lost a fragment's rerun): arriving at Inspect opens the desk's new run, not the run
@@ -106,7 +110,8 @@ def test_a_job_that_ended_unseen_opens_on_the_next_page_but_never_swaps_within_o
 
     root, run_id = runs_with_model
     runner = default_runner()
-    at = open_router(desk="ada")
+    classroom.laptop("ada")
+    at = open_router()
     at.switch_page("app_pages/inspect.py").run()
     assert run_box(at, "inspect_run").value == run_id  # of no desk: ada has none yet
     job = submit(root, "ada", epochs=1)

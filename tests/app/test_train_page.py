@@ -99,7 +99,7 @@ def test_the_data_pages_image_size_goes_into_the_run(app, runs_dir):
 # --- desks: each follows, starts and stops only its own job ---------------------------
 
 
-def test_a_desk_follows_and_stops_only_its_own_job_and_sees_where_it_waits(runs_dir):
+def test_a_desk_follows_and_stops_only_its_own_job_and_sees_where_it_waits(runs_dir, classroom):
     from cnnviz.runners import default_runner
 
     runner = default_runner()
@@ -126,7 +126,7 @@ def test_a_desk_follows_and_stops_only_its_own_job_and_sees_where_it_waits(runs_
         runner.stop(theirs)
 
 
-def test_a_second_start_from_the_same_desk_says_where_the_first_job_is(runs_dir):
+def test_a_second_start_from_the_same_desk_says_where_the_first_job_is(runs_dir, classroom):
     from cnnviz.runners import default_runner
 
     runner = default_runner()

@@ -32,10 +32,10 @@ PARAMS = validate(SPEC, input_shape=(8, 8, 1), num_classes=10).total_params
 
 
 def router(query: dict | None = None) -> AppTest:
-    """The app as a browser opening `?query` gets it (a new session), at desk "ada"
-    unless the query names another (the desk gate is tests/app/test_desk.py's)."""
+    """The app as a browser opening `?query` gets it (a new session): solo, or the laptop
+    a test's `classroom` fixture made it (who a browser is: tests/app/test_desk.py)."""
     at = AppTest.from_file(ROUTER, default_timeout=120)
-    for key, value in {"desk": "ada", **(query or {})}.items():
+    for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -51,8 +51,8 @@ def go(at: AppTest, page: str) -> AppTest:
 
 
 def url(at: AppTest) -> dict:
-    """The address's parameters besides the desk."""
-    return {key: at.query_params[key] for key in at.query_params if key != "desk"}
+    """The address's parameters."""
+    return {key: at.query_params[key] for key in at.query_params}
 
 
 def train_values(at: AppTest) -> dict:
@@ -168,12 +168,13 @@ def test_a_run_link_opens_that_run_in_inspect(runs_with_model):
     assert "run" not in url(at)  # once: the address moves on
 
 
-def test_a_link_to_another_desks_run_opens_it_among_everyones(runs_with_model):
+def test_a_link_to_another_desks_run_opens_it_among_everyones(runs_with_model, classroom):
     from tests.app.desks import give_to, owned_copy
 
     root, run_id = runs_with_model
     own = owned_copy(root, run_id, "ada", "a")  # the desk's own run, newer: the default
     give_to(root, run_id, "bob")
+    classroom.laptop("ada")
     at = router({"run": run_id})
     assert at.title[0].value == "Inspect"
     assert run_box(at, "inspect_run").value == run_id != own
