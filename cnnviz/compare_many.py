@@ -132,7 +132,7 @@ class ManyComparison:
 
     def run_rows(self, settings: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """One row per run, {"run_id", "label", each setting's value, "test_accuracy"},
-        for `cnnviz.figures.sweep.parallel_coordinates_figure`; the settings default to
+        for `cnnviz.figures.parallel.parallel_coordinates_figure`; the settings default to
         those that differ and can be grouped by."""
         names = self.groupable if settings is None else list(settings)
         values = {row.name: row.values for row in self.rows}

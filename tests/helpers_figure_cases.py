@@ -12,6 +12,7 @@ import numpy as np
 from cnnviz import concepts
 from cnnviz.compare import Disagreement
 from cnnviz.evaluate import Evaluation
+from cnnviz.grouping import Effect, Group
 from cnnviz.metrics import ClassScore, classification_metrics, top_classes
 from cnnviz.mistakes import cell_images, mistakes
 from cnnviz.predict import Prediction
@@ -91,19 +92,78 @@ CELL = cell_images(IMAGES, Y_TRUE, ANSWERS, NAMES, true=2, predicted=0) + cell_i
     IMAGES, Y_TRUE, ANSWERS, NAMES, true=2, predicted=2
 )
 
+# a sweep over the learning rate: value -> its runs (id, desk, test accuracy, validation
+# accuracy per epoch); r3 is not tested and has no epoch yet
+SWEPT = {
+    0.001: [
+        ("r1", "ada", 0.80, [0.5, 0.7, 0.8]),
+        ("r2", "bob", 0.84, [0.5, 0.7, 0.82]),
+        ("r3", "cy", None, []),
+    ],
+    0.01: [("r4", "dee", 0.90, [0.6, 0.9]), ("r5", "<b>eve</b>", 0.96, [0.6, 0.88, 0.95])],
+}
+BATCH = {"r1": 16, "r2": 64, "r3": 16, "r4": 16, "r5": 64}  # the sweep's second setting
+
+
+def swept_group(value, members) -> Group:
+    """A group as `cnnviz.grouping` makes one, its numbers computed here with numpy."""
+    tested = np.array([a for _, _, a, _ in members if a is not None])
+    curves = [c for *_, c in members if c]
+    padded = np.full((len(curves), max(map(len, curves))), np.nan)
+    for i, curve in enumerate(curves):
+        padded[i, : len(curve)] = curve
+    return Group(
+        value,
+        tuple(m[0] for m in members),
+        tuple(m[1] for m in members),
+        tuple(m[2] for m in members),
+        float(np.mean(tested)),
+        float(np.std(tested)),
+        {"val_accuracy": np.nanmean(padded, axis=0).tolist()},
+        tuple({"val_accuracy": c} if c else {} for *_, c in members),
+    )
+
+
+GROUPS = [swept_group(value, members) for value, members in SWEPT.items()]
+SWEEP_ROWS = [
+    {"run_id": r, "label": desk, "learning_rate": value, "batch_size": BATCH[r],
+     "test_accuracy": accuracy}
+    for value, members in SWEPT.items()
+    for r, desk, accuracy, _ in members
+]  # fmt: skip
+
+
+def batch_mean(batch: int) -> float:
+    """The mean test accuracy of the tested runs with this batch size."""
+    tested = [r["test_accuracy"] for r in SWEEP_ROWS if r["batch_size"] == batch]
+    return float(np.mean([a for a in tested if a is not None]))
+
+
+EFFECTS = [  # each setting's spread of group means, as `grouping.effects` ranks them
+    Effect("learning_rate", GROUPS[1].mean - GROUPS[0].mean, 0.01, GROUPS[1].mean),
+    Effect("batch_size", batch_mean(64) - batch_mean(16), 64, batch_mean(64)),
+]
+THIRD = {"loss": [1.2], "accuracy": [0.6], "val_loss": [1.3], "val_accuracy": [0.55]}
+MANY = [HISTORY, OTHER, THIRD]
+MANY_LABELS = ["ada: r1", "<i>bob</i>: r2", "r3"]
+MANY_PER_CLASS = np.array([[0.5, 1.0, 0.6], [0.75, 0.9, 0.6], [0.9, 0.4, 0.7]])
+
 
 def build(name: str):
     """What the builder `module.function` makes of the data above (a picture made of
     pixels: its companion text); its text alternative is `alt.text_of` of it."""
     from cnnviz.figures import (
         compare,
+        compare_many,
         datasets,
         disagreements,
         evaluation,
         maps,
         overview,
+        parallel,
         pixels,
         predictions,
+        sweep,
         trace,
         training,
     )
@@ -152,6 +212,21 @@ def build(name: str):
         "disagreements.disagreements_figure": lambda: disagreements.disagreements_figure(
             DISAGREE, total=5
         ),
+        "compare_many.runs_curves_figure": lambda: compare_many.runs_curves_figure(
+            MANY, MANY_LABELS
+        ),
+        "compare_many.per_class_runs_figure": lambda: compare_many.per_class_runs_figure(
+            MANY_PER_CLASS, NAMES, MANY_LABELS
+        ),
+        "sweep.grouped_results_figure": lambda: sweep.grouped_results_figure(
+            GROUPS, setting="learning_rate", effects=EFFECTS
+        ),
+        "sweep.group_curves_figure": lambda: sweep.group_curves_figure(
+            GROUPS, setting="learning_rate"
+        ),
+        "parallel.parallel_coordinates_figure": lambda: parallel.parallel_coordinates_figure(
+            SWEEP_ROWS, ["learning_rate", "batch_size"]
+        ),
         "concepts.convolution_figure": lambda: drawings.convolution_figure(CONVOLVED, 5),
         "concepts.arithmetic_figure": lambda: drawings.arithmetic_figure(CONVOLVED, 5),
         "concepts.pooling_figure": lambda: drawings.pooling_figure(*POOLED, 2),
@@ -188,6 +263,11 @@ FIGURES = [
     "compare.confusion_diff_figure",
     "compare.per_class_change_figure",
     "disagreements.disagreements_figure",
+    "compare_many.runs_curves_figure",
+    "compare_many.per_class_runs_figure",
+    "sweep.grouped_results_figure",
+    "sweep.group_curves_figure",
+    "parallel.parallel_coordinates_figure",
     "concepts.convolution_figure",
     "concepts.arithmetic_figure",
     "concepts.pooling_figure",
@@ -207,6 +287,7 @@ HELPERS = {  # public functions that draw no figure of their own: pieces, transf
     **dict.fromkeys(["pixels.normalize_channels", "pixels.symmetric_range", "pixels.tile_maps"]),
     **dict.fromkeys(["svg.cell_font_size", "svg.cell_size", "svg.cell_text", "svg.panels_svg"]),
     **dict.fromkeys(["svg.scale_colors", "training.curves_layout", "training.history_rows"]),
+    **dict.fromkeys(["sweep.value_text"]),
     # these take or make a plotly figure without drawing one of their own
     **dict.fromkeys(["alt.with_text", "base.make_figure", "theme.for_projector"], "figure"),
 }

@@ -36,11 +36,17 @@ from tests.helpers_figure_cases import (
     HISTORY,
     KERNEL,
     KERNEL_WEIGHTS,
+    MANY,
+    MANY_LABELS,
+    MANY_PER_CLASS,
     MAP,
     NAMES,
     OTHER,
     PER_CLASS,
     PICKED,
+    SWEEP_ROWS,
+    SWEPT,
+    THIRD,
     TRACE,
     Y_PRED,
     Y_TRUE,
@@ -329,6 +335,102 @@ def test_compared_runs_name_their_final_scores_and_changes():
         f"The two runs answer 5 test images differently (the first 3 drawn); of those drawn, "
         f"A is right on {a_right} and B is right on {b_right}"
     )
+
+
+def test_many_runs_curves_say_where_each_run_ends_and_which_is_highest():
+    said = summary("compare_many.runs_curves_figure")
+    finals = [h["val_accuracy"][-1] for h in MANY]
+    assert said.startswith("Validation accuracy of 3 runs, each at its last epoch: ")
+    for history, label in zip(MANY, MANY_LABELS):
+        ends = history["val_accuracy"]
+        assert f"{label} {ends[-1]:.1%} (epoch {len(ends)})" in said
+    k = int(np.argmax(finals))
+    assert said.endswith(f"highest: {MANY_LABELS[k]} ({finals[k]:.1%}).")
+    rows = table("compare_many.runs_curves_figure")
+    assert len(rows) == sum(len(h["loss"]) for h in MANY)
+    assert [r["validation loss"] for r in rows if r["run"] == "r3"] == THIRD["val_loss"]
+
+
+def test_many_runs_per_class_name_each_runs_best_and_worst_class():
+    said = summary("compare_many.per_class_runs_figure")
+    for label, scores in zip(MANY_LABELS, MANY_PER_CLASS):
+        best, worst = int(np.argmax(scores)), int(np.argmin(scores))
+        assert (
+            f"{label} best on {NAMES[best]} ({scores[best]:.1%}), worst on "
+            f"{NAMES[worst]} ({scores[worst]:.1%})"
+        ) in said
+    k = int(np.argmax(np.ptp(MANY_PER_CLASS, axis=0)))
+    column = MANY_PER_CLASS[:, k]
+    assert (
+        f"the runs differ most on {NAMES[k]} (from {column.min():.1%} to {column.max():.1%})"
+        in said
+    )
+    rows = table("compare_many.per_class_runs_figure")
+    assert [r["accuracy"] for r in rows] == close(MANY_PER_CLASS.T.ravel())
+
+
+def scores_of(members) -> list[float]:
+    return [accuracy for _, _, accuracy, _ in members if accuracy is not None]
+
+
+def test_grouped_results_name_each_groups_mean_and_spread_and_what_mattered_most():
+    said = summary("sweep.grouped_results_figure")
+    means = {value: np.mean(scores_of(members)) for value, members in SWEPT.items()}
+    for value, members in SWEPT.items():
+        scores = scores_of(members)
+        assert (
+            f"{value:g} averages {np.mean(scores):.1%} (spread {np.std(scores) * 100:.1f} "
+            f"points, {len(scores)} runs)"
+        ) in said
+    best, gap = max(means, key=means.get), max(means.values()) - min(means.values())
+    assert f"The highest mean is learning_rate = {best:g}, {gap * 100:.1f} points above" in said
+    by_batch = {}
+    for row in SWEEP_ROWS:
+        if row["test_accuracy"] is not None:
+            by_batch.setdefault(row["batch_size"], []).append(row["test_accuracy"])
+    batch_gap = np.ptp([np.mean(scores) for scores in by_batch.values()])
+    assert batch_gap < gap
+    assert said.endswith(
+        f"of the 2 settings varied, learning_rate mattered most (next: batch_size, "
+        f"{batch_gap * 100:.1f} points apart)."
+    )
+    rows = table("sweep.grouped_results_figure")
+    assert [r["test accuracy"] for r in rows] == [m[2] for ms in SWEPT.values() for m in ms]
+
+
+def test_group_curves_say_where_each_group_and_its_runs_end():
+    said = summary("sweep.group_curves_figure")
+    ends = {}
+    for value, members in SWEPT.items():
+        curves = [curve for *_, curve in members if curve]
+        longest = max(map(len, curves))
+        ends[value] = np.mean([c[-1] for c in curves if len(c) == longest])
+        finals = [c[-1] for c in curves]
+        assert f"{value:g} {ends[value]:.1%} at epoch {longest}" in said
+        assert f"its {len(curves)} runs end from {min(finals):.1%} to {max(finals):.1%}" in said
+    assert said.endswith(f"the best: learning_rate = {max(ends, key=ends.get):g}.")
+    rows = table("sweep.group_curves_figure")
+    high = [r["mean validation accuracy"] for r in rows if r["learning_rate"] == "0.01"]
+    assert high == close([0.6, (0.9 + 0.88) / 2, 0.95])
+
+
+def test_parallel_coordinates_name_the_best_runs_settings_and_accuracy():
+    said = summary("parallel.parallel_coordinates_figure")
+    scored = [row for row in SWEEP_ROWS if row["test_accuracy"] is not None]
+    scores = [row["test_accuracy"] for row in scored]
+    best = scored[int(np.argmax(scores))]
+    assert said.startswith(
+        f"{len(scored)} runs over learning_rate, batch_size: test accuracy from "
+        f"{min(scores):.1%} to {max(scores):.1%}"
+    )
+    assert (
+        f"the best run, {best['label']} ({best['test_accuracy']:.1%}), had learning_rate = "
+        f"{best['learning_rate']:g}, batch_size = {best['batch_size']}"
+    ) in said
+    assert said.endswith(f"{len(SWEEP_ROWS) - len(scored)} run not tested yet.")
+    rows = table("parallel.parallel_coordinates_figure")
+    assert [r["run"] for r in rows] == [row["run_id"] for row in SWEEP_ROWS]
+    assert [r["test accuracy"] for r in rows] == [row["test_accuracy"] for row in SWEEP_ROWS]
 
 
 def test_the_concepts_diagrams_name_the_step_and_its_value():

@@ -101,9 +101,16 @@ def texts_of(figure: go.Figure) -> list[tuple[str, str, str, float, bool]]:
         else:
             add(f"trace {i} text", trace.get("textfont"), paper, inherit=True)
     for i, trace in enumerate(d["data"]):
-        bar = trace.get("colorbar") or trace.get("marker", {}).get("colorbar")
-        if bar and trace.get("showscale", True) and trace.get("type") != "image":
+        owner = next((trace[k] for k in ("marker", "line") if "colorbar" in trace.get(k, {})), {})
+        bar = trace.get("colorbar") or owner.get("colorbar")
+        shown = trace.get("showscale", owner.get("showscale", True))
+        if bar and shown and trace.get("type") != "image":
             add(f"trace {i} colour bar", bar.get("tickfont"), paper)
+            if bar.get("title", {}).get("text"):
+                add(f"trace {i} colour bar title", bar["title"].get("font"), paper)
+        if trace.get("type") == "parcoords":  # its own axes: names, ticks, range ends
+            for key in ("labelfont", "tickfont", "rangefont"):
+                add(f"trace {i} {key}", trace.get(key), paper)
     return out
 
 

@@ -1,15 +1,12 @@
-"""Figures of a sweep: grouped results, group curves, parallel coordinates; each with a
-one-sentence summary and its numbers as a table in `layout.meta`."""
+"""Figures of a sweep: grouped results and group curves; each with a one-sentence summary
+and its numbers as a table (`alt.text_of`). Parallel coordinates: `test_figures_parallel`."""
 
-import numpy as np
 import pytest
 
-from cnnviz.figures.sweep import (
-    group_curves_figure,
-    grouped_results_figure,
-    parallel_coordinates_figure,
-)
+from cnnviz.figures.alt import text_of
+from cnnviz.figures.sweep import group_curves_figure, grouped_results_figure, value_text
 from cnnviz.grouping import Group
+from cnnviz.sweep_settings import value_label
 from tests.helpers_figures import traces, valid
 
 LOW = Group(
@@ -35,7 +32,9 @@ HIGH = Group(
 
 
 def meta(fig) -> dict:
-    return fig.layout.meta
+    """The figure's text alternative, as the page reads it (names as typed)."""
+    said, table = text_of(fig)
+    return {"summary": said, "table": table}
 
 
 def test_grouped_results_draw_each_run_a_dot_and_each_group_its_mean_and_spread():
@@ -51,7 +50,7 @@ def test_grouped_results_draw_each_run_a_dot_and_each_group_its_mean_and_spread(
     assert summary == (
         "Test accuracy by learning_rate: 0.001 averages 82.0% (spread 2.0 points, 2 runs); "
         "0.01 averages 93.0% (spread 3.0 points, 2 runs). The highest mean is "
-        "learning_rate = 0.01."
+        "learning_rate = 0.01, 11.0 points above the lowest."
     )
     table = meta(fig)["table"]
     assert len(table) == 5 and table[2]["test accuracy"] is None
@@ -78,7 +77,9 @@ def test_group_curves_overlay_every_run_and_each_groups_mean():
     mean = traces(fig, "learning_rate = 0.01 (mean)")[0]
     assert list(mean.y)[:2] == [0.6, 0.9]
     assert meta(fig)["summary"] == (
-        "Mean validation accuracy after the last epoch, by learning_rate: 0.001 81.0%, 0.01 90.0%."
+        "Mean validation accuracy at each group's last epoch, by learning_rate: 0.001 81.0% "
+        "at epoch 3 (its 2 runs end from 80.0% to 82.0%); 0.01 90.0% at epoch 2 (its 2 runs "
+        "all end at 90.0%); the best: learning_rate = 0.01."
     )
     rows = meta(fig)["table"]
     assert rows[-1] == {"learning_rate": "0.01", "epoch": 3, "mean validation accuracy": None}
@@ -86,45 +87,32 @@ def test_group_curves_overlay_every_run_and_each_groups_mean():
     assert meta(loss)["summary"] == "No run grouped by lr has finished an epoch yet."
 
 
-def test_parallel_coordinates_draw_every_tested_run():
-    rows = [
-        {"run_id": "r1", "label": "ada", "learning_rate": 0.001, "optimizer": "adam",
-         "test_accuracy": 0.8},
-        {"run_id": "r2", "label": "bob", "learning_rate": 0.1, "optimizer": "sgd",
-         "test_accuracy": 0.95},
-        {"run_id": "r3", "label": "cy", "learning_rate": 0.01, "optimizer": "<i>x</i>",
-         "test_accuracy": None},
-    ]  # fmt: skip
-    fig = valid(parallel_coordinates_figure(rows, ["learning_rate", "optimizer"]))
-    lr, optimizer, accuracy = fig.data[0].dimensions
-    np.testing.assert_allclose(lr.values, [-3, -1])  # 100 times apart: log10
-    assert list(lr.ticktext) == ["0.001", "0.1"]
-    assert list(optimizer.values) == [0, 1] and list(optimizer.ticktext) == ["adam", "sgd"]
-    assert list(accuracy.values) == [0.8, 0.95]
-    assert list(fig.data[0].line.color) == [0.8, 0.95]
-    assert meta(fig)["summary"] == (
-        "2 runs over learning_rate, optimizer: test accuracy from 80.0% to 95.0%; "
-        "the best run (bob) had learning_rate = 0.1, optimizer = sgd."
+def test_the_setting_mattered_most_is_named_when_the_effects_are_known():
+    from cnnviz.grouping import Effect
+
+    ranked = [Effect("batch_size", 0.2, 64, 0.95), Effect("learning_rate", 0.11, 0.01, 0.93)]
+    fig = grouped_results_figure([LOW, HIGH], setting="learning_rate", effects=ranked)
+    assert meta(fig)["summary"].endswith(
+        "; of the 2 settings varied, batch_size mattered most (its group means 20.0 points apart)."
     )
-    assert [r["run"] for r in meta(fig)["table"]] == ["r1", "r2", "r3"]
-    none = valid(parallel_coordinates_figure(rows[2:], ["optimizer"]))
-    assert meta(none)["summary"] == "No run has a test accuracy yet."
+    alone = grouped_results_figure([LOW, HIGH], setting="learning_rate", effects=ranked[1:])
+    assert "mattered most" not in meta(alone)["summary"]  # one setting: nothing to rank
 
 
-@pytest.mark.parametrize("value", [True, 3, 0.5])
-def test_a_single_value_still_gets_an_axis(value):
-    rows = [{"run_id": "r", "x": value, "test_accuracy": 0.5}]
-    fig = valid(parallel_coordinates_figure(rows, ["x"]))
-    low, high = fig.data[0].dimensions[0].range
-    assert low < high
+def test_a_loss_curve_ends_best_at_its_lowest():
+    low = Group(
+        1, ("a",), ("a",), (0.5,), 0.5, 0.0, {"val_loss": [0.9, 0.4]}, ({"val_loss": [0.9, 0.4]},)
+    )
+    high = Group(
+        2, ("b",), ("b",), (0.5,), 0.5, 0.0, {"val_loss": [0.8, 0.6]}, ({"val_loss": [0.8, 0.6]},)
+    )
+    fig = valid(group_curves_figure([low, high], setting="epochs", metric="val_loss"))
+    assert meta(fig)["summary"] == (
+        "Mean validation loss at each group's last epoch, by epochs: 1 0.40 at epoch 2; "
+        "2 0.60 at epoch 2; the best: epochs = 1."
+    )
 
 
-def test_any_setting_of_a_run_can_be_an_axis():
-    rows = [
-        {"run_id": "r1", "zoom": [0.9, 1.1], "limit": None, "test_accuracy": 0.5},
-        {"run_id": "r2", "zoom": [1.0, 1.0], "limit": 300, "test_accuracy": 0.7},
-    ]
-    fig = valid(parallel_coordinates_figure(rows, ["zoom", "limit"]))
-    zoom, limit, _ = fig.data[0].dimensions
-    assert list(zoom.ticktext) == ["[0.9, 1.1]", "[1.0, 1.0]"]
-    assert list(limit.ticktext) == ["300", "none"] and list(limit.values) == [1, 0]
+@pytest.mark.parametrize("value", [None, True, False, 0.001, 1e-05, 3, 0.5, "adam", [0.9, 1.1]])
+def test_a_value_reads_as_the_engine_writes_it(value):
+    assert value_text(value) == value_label(value)  # figures import no compute module

@@ -105,3 +105,20 @@ def test_pictures_keep_their_pixels():
     styled = valid(for_projector(figure))
     sources = [t.source for t in figure.data if t.type == "image"]
     assert sources and sources == [t.source for t in styled.data if t.type == "image"]
+
+
+def test_parallel_coordinates_scale_their_own_axes_and_colour_bar():
+    from cnnviz.figures.parallel import parallel_coordinates_figure
+
+    rows = [
+        {"run_id": "r1", "learning_rate": 0.001, "test_accuracy": 0.8},
+        {"run_id": "r2", "learning_rate": 0.01, "test_accuracy": 0.9},
+    ]
+    figure = parallel_coordinates_figure(rows, ["learning_rate"])
+    styled = valid(for_projector(figure))  # its `line` holds colours: no width added
+    old, new = figure.data[0], styled.data[0]
+    for key in ("labelfont", "tickfont", "rangefont"):
+        assert new[key].size == round(old[key].size * SCALE), key
+        assert new[key].color == colors.OKABE_ITO["black"], key
+    drawn = round(figure.layout.font.size * SCALE)  # the bar's text is the layout's size
+    assert new.line.colorbar.tickfont.size == new.line.colorbar.title.font.size == drawn

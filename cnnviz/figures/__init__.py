@@ -12,7 +12,7 @@ Concepts page never loads plotly):
   convolution's filters; `evaluation`: confusion matrix, per-class scores; `mistakes`:
   the mistakes, a confusion cell's images; `predictions`: the top classes of one image,
   Grad-CAM; `compare`, `disagreements`: two runs side by side; `compare_many`: up to ten
-  runs; `sweep`: runs grouped by a setting, every run's settings in parallel coordinates;
+  runs; `sweep`: runs grouped by a setting; `parallel`: every run's settings and score;
 - shared: `base` (plotly pieces), `pixels` (display transforms), `colors` (the palette),
   `contrast` (WCAG contrast), `theme` (the projector), `alt` (text alternatives).
 

@@ -21,8 +21,9 @@ def make_figure(traces: Sequence[dict], layout: dict) -> go.Figure:
 
     The layout gets the empty template "none" unless it names one: copying plotly's
     default template costs more than drawing the figure (Streamlit applies its own theme).
-    Every text the builder left uncoloured (title, axes, legend, notes, colour bars) is
-    written in TEXT_COLOR, so Streamlit's theme cannot draw it in a grey below WCAG AA.
+    Every text the builder left uncoloured (title, axes, legend, notes, colour bars, a
+    parallel-coordinates plot's axes) is written in TEXT_COLOR, so Streamlit's theme
+    cannot draw it in a grey below WCAG AA.
     """
     layout = _dark_text({"template": "none", **layout})
     traces = [_dark_bars(trace) for trace in traces]
@@ -53,17 +54,24 @@ def _dark_text(layout: dict) -> dict:
     return layout
 
 
+def _bar(bar: dict) -> dict:
+    bar = _coloured(bar, "tickfont")
+    return {**bar, "title": _coloured(bar.get("title", {}))}
+
+
 def _dark_bars(trace: dict) -> dict:
-    """The trace with its colour bar's ticks and title coloured (a bar of its own or its
-    marker's)."""
+    """The trace with its colour bar's ticks and title coloured (a bar of its own, its
+    markers' or its lines'), and a parallel-coordinates plot's axis names, ticks and range
+    ends."""
     if isinstance(trace.get("colorbar"), dict):
-        bar = _coloured(trace["colorbar"], "tickfont")
-        trace = {**trace, "colorbar": {**bar, "title": _coloured(bar.get("title", {}))}}
-    marker = trace.get("marker")
-    if isinstance(marker, dict) and isinstance(marker.get("colorbar"), dict):
-        bar = _coloured(marker["colorbar"], "tickfont")
-        bar["title"] = _coloured(bar.get("title", {}))
-        trace = {**trace, "marker": {**marker, "colorbar": bar}}
+        trace = {**trace, "colorbar": _bar(trace["colorbar"])}
+    for part in ("marker", "line"):
+        owner = trace.get(part)
+        if isinstance(owner, dict) and isinstance(owner.get("colorbar"), dict):
+            trace = {**trace, part: {**owner, "colorbar": _bar(owner["colorbar"])}}
+    if trace.get("type") == "parcoords":
+        for key in ("labelfont", "tickfont", "rangefont"):
+            trace = {**trace, key: {"color": TEXT_COLOR, **trace.get(key, {})}}
     return trace
 
 

@@ -2,8 +2,8 @@
 side by side.
 
 They draw what `cnnviz.compare_many.compare_many` read; run i is drawn in the i-th
-colour of the Okabe-Ito palette. Each carries its text alternative in `layout.meta`
-(see `cnnviz.figures.sweep.with_summary`).
+colour of the Okabe-Ito palette. Each carries its text alternative (`alt.with_text`):
+where each run ends, each run's best and worst class.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import count, extremes, percent, with_text
 from cnnviz.figures.base import as_text, axis_suffix, base_layout, make_figure, paper_text
 from cnnviz.figures.colors import GRID_COLOR
 from cnnviz.figures.compare import LOSS_CAP
-from cnnviz.figures.sweep import with_summary
-from cnnviz.figures.training import CLASS_COLORS, curves_layout
+from cnnviz.figures.training import CLASS_COLORS, curves_layout, history_rows
 
 __all__ = ["per_class_runs_figure", "runs_curves_figure"]
 
@@ -77,15 +77,12 @@ def runs_curves_figure(
                         "yaxis": f"y{axis_suffix(panel)}",
                     }
                 )
-        epochs = max((len(v) for v in history.values()), default=0)
-        rows += [
-            {"run": label, "epoch": e + 1, **{k: _at(history.get(k), e) for k in _KEYS}}
-            for e in range(epochs)
-        ]
+        rows += [{"run": label, **row} for row in history_rows(history)]
         key = "val_accuracy" if _finite(history.get("val_accuracy", [])) else "accuracy"
-        last = _finite(history.get(key, []))
-        if last:
-            ends.append((label, last[-1], key))
+        values = [float(v) for v in history.get(key, [])]
+        finite = [e for e, v in enumerate(values) if math.isfinite(v)]
+        if finite:
+            ends.append((label, values[finite[-1]], finite[-1] + 1, key))
     layout = curves_layout(height=440)
     if losses and max(losses) > LOSS_CAP * float(np.median(losses)):
         top = LOSS_CAP * float(np.median(losses))
@@ -94,27 +91,34 @@ def runs_curves_figure(
         layout["annotations"].append(
             paper_text(f"(cut at {top:.2g}: higher losses are off the chart)", 0.23, 1.03, size=12)
         )
-    return make_figure(traces, with_summary(layout, _curves_summary(ends, len(labels)), rows))
+    columns = {key: None for row in rows for key in row}  # the same columns in every row
+    table = [{**columns, **row} for row in rows]
+    return with_text(make_figure(traces, layout), _curves_summary(ends, labels), table)
 
 
-_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
-
-
-def _at(values: Sequence[float] | None, epoch: int) -> float | None:
-    if not values or epoch >= len(values):
-        return None
-    return float(values[epoch])
-
-
-def _curves_summary(ends: list[tuple[str, float, str]], runs: int) -> str:
+def _curves_summary(ends: list[tuple[str, float, int, str]], labels: Sequence[str]) -> str:
+    """Where each run ends (its last validation accuracy, else training's, and that
+    epoch), the highest, and the runs with no finished epoch."""
     if not ends:
-        return f"None of the {runs} runs has finished an epoch yet."
-    words = "validation accuracy" if all(k == "val_accuracy" for *_, k in ends) else "accuracy"
-    best = max(ends, key=lambda e: e[1])
-    listed = ", ".join(f"{label} {value:.1%}" for label, value, _ in ends)
-    return (
-        f"{words.capitalize()} after the last epoch of {runs} runs: {listed}; highest: {best[0]}."
+        return f"None of the {len(labels)} runs has finished an epoch yet."
+    words = "validation accuracy" if all(e[3] == "val_accuracy" for e in ends) else "accuracy"
+    best = ends[extremes([e[1] for e in ends])[1]]
+    epochs = {e[2] for e in ends}
+    if len(epochs) == 1:
+        where = f"after {count(epochs.pop(), 'epoch')}"
+        listed = ", ".join(f"{label} {percent(value)}" for label, value, *_ in ends)
+    else:
+        where = "at its last epoch"
+        listed = ", ".join(f"{label} {percent(v)} (epoch {e})" for label, v, e, _ in ends)
+    said = (
+        f"{words.capitalize()} of {count(len(labels), 'run')}, each {where}: {listed}; "
+        f"highest: {best[0]} ({percent(best[1])})"
     )
+    ended = {e[0] for e in ends}
+    waiting = [label for label in labels if label not in ended]
+    if waiting:
+        said += f"; no finished epoch yet: {', '.join(waiting)}"
+    return said + "."
 
 
 def per_class_runs_figure(
@@ -164,18 +168,36 @@ def per_class_runs_figure(
         "tickformat": ".0%",
         "gridcolor": GRID_COLOR,
     }
-    return make_figure(traces, with_summary(layout, _class_summary(per_class, class_names), rows))
+    summary = _class_summary(per_class, class_names, labels)
+    return with_text(make_figure(traces, layout), summary, rows)
 
 
-def _class_summary(per_class: np.ndarray, class_names: Sequence[str]) -> str:
+def _class_summary(per_class: np.ndarray, class_names: Sequence[str], labels: Sequence[str]) -> str:
+    """Each run's best and worst class, and the class the runs differ most on."""
     if per_class.size == 0:
         return "No class to compare."
-    mean = per_class.mean(axis=0)
-    gap = per_class.max(axis=0) - per_class.min(axis=0)
-    hard, easy, split = int(mean.argmin()), int(mean.argmax()), int(gap.argmax())
-    return (
-        f"Accuracy on each class's test images in {len(per_class)} runs: the hardest class "
-        f"is {class_names[hard]} (mean {mean[hard]:.1%}), the easiest {class_names[easy]} "
-        f"(mean {mean[easy]:.1%}); the runs differ most on {class_names[split]} (from "
-        f"{per_class[:, split].min():.1%} to {per_class[:, split].max():.1%})."
+    parts = []
+    for label, scores in zip(labels, per_class):
+        ends = extremes(scores)
+        if ends is None:
+            parts.append(f"{label} has no class accuracy")
+            continue
+        worst, best = ends
+        parts.append(
+            f"{label} best on {class_names[best]} ({percent(scores[best])}), worst on "
+            f"{class_names[worst]} ({percent(scores[worst])})"
+        )
+    said = f"Accuracy on each class's test images in {count(len(labels), 'run')}: " + "; ".join(
+        parts
     )
+    seen = np.isfinite(per_class)
+    highest = np.where(seen, per_class, -np.inf).max(axis=0)
+    lowest = np.where(seen, per_class, np.inf).min(axis=0)
+    ends = extremes(highest - lowest)  # -inf for a class no run has a score for: left out
+    if len(labels) > 1 and ends is not None and highest[ends[1]] > lowest[ends[1]]:
+        k = ends[1]
+        said += (
+            f"; the runs differ most on {class_names[k]} (from {percent(lowest[k])} to "
+            f"{percent(highest[k])})"
+        )
+    return said + "."

@@ -1,50 +1,37 @@
 """Figures of a sweep or class experiment: results grouped by a setting (each run a dot,
-each group's mean and spread), each group's curves overlaid, and a parallel-coordinates
-plot of every run's settings and test accuracy.
+each group's mean and spread) and each group's curves overlaid; every run's settings and
+test accuracy in parallel coordinates are drawn by `figures.parallel`.
 
 They draw what `cnnviz.grouping` computed (groups are read by their attributes: value,
-label, runs, labels, accuracies, mean, std, mean_curve, histories). Every figure carries
-its text alternative in `layout.meta`: {"summary": one plain-text sentence naming its key
-numbers, "table": its numbers as rows}; show both as text, never as Markdown.
+runs, labels, accuracies, mean, std, mean_curve, histories; effects by setting, spread
+and best_mean). Each carries its text alternative (`alt.with_text`): one sentence naming
+its key numbers, and its numbers as a table.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
+from cnnviz.figures.alt import count, extremes, number, percent, with_text
 from cnnviz.figures.base import as_text, base_layout, make_figure
 from cnnviz.figures.colors import GRID_COLOR, TEXT_COLOR
 from cnnviz.figures.training import CLASS_COLORS
 
-__all__ = [
-    "group_curves_figure",
-    "grouped_results_figure",
-    "parallel_coordinates_figure",
-    "value_text",
-    "with_summary",
-]
+__all__ = ["group_curves_figure", "grouped_results_figure", "value_text"]
 
-ACCURACY_SCALE = [[0.0, "#e69f00"], [1.0, "#0072b2"]]  # Okabe-Ito orange (low) to blue (high)
 JITTER = 0.3  # width of a group's column of dots, in category units
 
 
-def with_summary(layout: dict, summary: str, table: Sequence[Mapping[str, Any]]) -> dict:
-    """`layout` with the figure's text alternative in `meta` (NaN becomes None)."""
-
-    def plain(v: Any) -> Any:
-        return None if isinstance(v, float) and not math.isfinite(v) else v
-
-    rows = [{k: plain(v) for k, v in row.items()} for row in table]
-    return {**layout, "meta": {"summary": summary, "table": rows}}
-
-
 def value_text(value: Any) -> str:
-    """A setting's value as a label: on/off, 0.001, adam ("none" for None)."""
+    """A setting's value as a label: on/off, 0.001, adam ("none" for None).
+
+    The figures' copy of `cnnviz.sweep_settings.value_label` (figures import no compute
+    module); `tests/test_figures_sweep.py` holds the two to the same text.
+    """
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -54,21 +41,27 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def _percent(value: float | None) -> str:
-    return "not tested" if value is None else f"{value:.1%}"
+def _points(share: float) -> str:
+    """A difference of two shares in percentage points: 0.02 -> 2.0 points."""
+    return f"{share * 100:.1f} points"
 
 
 def _color(i: int) -> str:
     return CLASS_COLORS[i % len(CLASS_COLORS)]
 
 
-def grouped_results_figure(groups: Sequence[Any], *, setting: str) -> go.Figure:
+def grouped_results_figure(
+    groups: Sequence[Any], *, setting: str, effects: Sequence[Any] = ()
+) -> go.Figure:
     """Test accuracy grouped by a setting: each run a dot, each group's mean a bar with
     its spread (one standard deviation) above and below.
 
     Args:
         groups: `cnnviz.grouping.Group`s in the order to draw them.
         setting: the setting's name, e.g. "learning_rate".
+        effects: when several settings were varied, each one's spread of group means,
+            the largest first (`cnnviz.grouping.effects`, `SweepResults.effects`): the
+            summary names the setting that mattered most.
 
     Returns:
         Dots named "runs: <value>", one trace per group; means named "mean and spread".
@@ -142,27 +135,45 @@ def grouped_results_figure(groups: Sequence[Any], *, setting: str) -> go.Figure:
         "tickformat": ".0%",
         "gridcolor": GRID_COLOR,
     }
-    return make_figure(traces, with_summary(layout, _grouped_summary(groups, setting), rows))
+    summary = _grouped_summary(groups, setting, effects)
+    return with_text(make_figure(traces, layout), summary, rows)
 
 
-def _grouped_summary(groups: Sequence[Any], setting: str) -> str:
+def _grouped_summary(groups: Sequence[Any], setting: str, effects: Sequence[Any]) -> str:
+    """Each group's mean and spread, the best group, how far apart the means are, and the
+    setting that mattered most when `effects` ranks more than one."""
     with_mean = [g for g in groups if g.mean is not None]
     if not with_mean:
         return f"No run grouped by {setting} has a test accuracy yet."
     parts = [
-        f"{value_text(g.value)} averages {g.mean:.1%} (spread {g.std * 100:.1f} points, "
-        f"{sum(a is not None for a in g.accuracies)} runs)"
+        f"{value_text(g.value)} averages {percent(g.mean)} (spread {_points(g.std)}, "
+        f"{count(sum(a is not None for a in g.accuracies), 'run')})"
         for g in with_mean
     ]
-    best = max(with_mean, key=lambda g: g.mean)
-    return (
+    low, high = extremes([g.mean for g in with_mean])
+    said = (
         f"Test accuracy by {setting}: {'; '.join(parts)}. "
-        f"The highest mean is {setting} = {value_text(best.value)}."
+        f"The highest mean is {setting} = {value_text(with_mean[high].value)}"
     )
+    if len(with_mean) > 1:
+        said += f", {_points(with_mean[high].mean - with_mean[low].mean)} above the lowest"
+    ranked = sorted((e for e in effects if e.best_mean is not None), key=lambda e: -e.spread)
+    if len(ranked) > 1:
+        top, next_ = ranked[0], ranked[1]
+        varied = count(len(ranked), "setting")
+        said += (
+            f"; of the {varied} varied, {setting} mattered most (next: {next_.setting}, "
+            f"{_points(next_.spread)} apart)"
+            if top.setting == setting
+            else f"; of the {varied} varied, {top.setting} mattered most (its group means "
+            f"{_points(top.spread)} apart)"
+        )
+    return said + "."
 
 
-def _last(values: Sequence[float]) -> float | None:
-    finite = [v for v in values if v is not None and math.isfinite(v)]
+def _last(values: Sequence[float]) -> tuple[int, float] | None:
+    """(epoch, value) of the last finite value of a curve, epochs counted from 1."""
+    finite = [(e, float(v)) for e, v in enumerate(values, 1) if v is not None and math.isfinite(v)]
     return finite[-1] if finite else None
 
 
@@ -180,9 +191,9 @@ def group_curves_figure(
     Returns:
         Thin traces named "<value>: <run>", thick ones "<setting> = <value> (mean)".
     """
-    name, accuracy = as_text(setting), "accuracy" in metric
+    name = as_text(setting)
     words = metric.replace("val_", "validation ").replace("_", " ")
-    traces, rows, ends = [], [], []
+    traces, rows = [], []
     for i, group in enumerate(groups):
         label = as_text(value_text(group.value))
         for run, history in zip(group.runs, group.histories):
@@ -218,16 +229,6 @@ def group_curves_figure(
             {setting: value_text(group.value), "epoch": e, f"mean {words}": v}
             for e, v in enumerate(mean, start=1)
         ]
-        ends.append((value_text(group.value), _last(mean)))
-    shown = [(v, end) for v, end in ends if end is not None]
-    form = (lambda x: f"{x:.1%}") if accuracy else (lambda x: f"{x:.3f}")
-    summary = (
-        f"Mean {words} after the last epoch, by {setting}: "
-        + ", ".join(f"{v} {form(end)}" for v, end in shown)
-        + "."
-        if shown
-        else f"No run grouped by {setting} has finished an epoch yet."
-    )
     layout = base_layout(
         f"{words.capitalize()} of each group, by {name}",
         400,
@@ -237,108 +238,37 @@ def group_curves_figure(
     )
     layout["xaxis"] = {"title": {"text": "epoch"}, "gridcolor": GRID_COLOR, "dtick": 1}
     layout["yaxis"] = {"title": {"text": words}, "gridcolor": GRID_COLOR}
-    if accuracy:
+    if "accuracy" in metric:
         layout["yaxis"].update(range=[0, 1.02], tickformat=".0%")
     else:
         layout["yaxis"]["rangemode"] = "tozero"
-    return make_figure(traces, with_summary(layout, summary, rows))
+    summary = _curves_summary(groups, setting, metric, words)
+    return with_text(make_figure(traces, layout), summary, rows)
 
 
-def _order(value: Any) -> tuple:
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, (int, float)):
-        return (1, value)
-    return (2, json.dumps(value, sort_keys=True))
-
-
-def _dimension(setting: str, values: Sequence[Any]) -> dict:
-    """One axis: numbers as numbers (log10 when they span 100 times or more), anything
-    else as evenly spaced categories; ticks at the values that occur."""
-    keys = [json.dumps(v, sort_keys=True) for v in values]  # lists too (a zoom range)
-    distinct = sorted(dict(zip(keys, values)).values(), key=_order)
-    if not distinct:
-        return {"label": as_text(setting), "values": [], "range": [0, 1]}
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in distinct)
-    if numbers and min(distinct) > 0 and max(distinct) >= 100 * min(distinct):
-        spots = [math.log10(v) for v in distinct]
-    elif numbers:
-        spots = [float(v) for v in distinct]
-    else:
-        spots = [float(k) for k in range(len(distinct))]
-    place = dict(zip((json.dumps(v, sort_keys=True) for v in distinct), spots))
-    low, high = min(spots), max(spots)
-    pad = (high - low) * 0.05 or 1.0
-    return {
-        "label": as_text(setting),
-        "values": [place[k] for k in keys],
-        "tickvals": spots,
-        "ticktext": [as_text(value_text(v)) for v in distinct],
-        "range": [low - pad, high + pad],
-    }
-
-
-def parallel_coordinates_figure(
-    rows: Sequence[Mapping[str, Any]], settings: Sequence[str], *, value: str = "test_accuracy"
-) -> go.Figure:
-    """Every run as one line through its settings' values to its test accuracy.
-
-    Args:
-        rows: one per run, with an entry per setting and `value` (e.g.
-            `SweepResults.rows`); runs whose `value` is None are left out.
-        settings: the settings to draw an axis for, left to right.
-        value: the entry drawn last and as the line's colour.
-    """
-    drawn = [row for row in rows if row.get(value) is not None]
-    scores = [float(row[value]) for row in drawn]
-    dimensions = [_dimension(s, [row.get(s) for row in drawn]) for s in settings]
-    dimensions.append(
-        {"label": "test accuracy", "values": scores, "tickformat": ".0%"}
-        if scores
-        else {"label": "test accuracy", "values": [], "range": [0, 1]}
-    )
-    trace = {
-        "type": "parcoords",
-        "name": "runs",
-        "dimensions": dimensions,
-        "line": {
-            "color": scores,
-            "colorscale": ACCURACY_SCALE,
-            "showscale": bool(scores),
-            "colorbar": {"title": {"text": "test accuracy"}, "tickformat": ".0%"},
-        },
-        "labelfont": {"size": 15},
-        "tickfont": {"size": 13},
-    }
-    table = [
-        {
-            "run": row.get("run_id"),
-            "label": row.get("label"),
-            **{s: value_text(row.get(s)) for s in settings},
-            "test accuracy": row.get(value),
-        }
-        for row in rows
-    ]
-    layout = base_layout(
-        "Every run: its settings and its test accuracy",
-        420,
-        margin={"l": 70, "r": 70, "t": 90, "b": 30},
-    )
-    return make_figure(
-        [trace], with_summary(layout, _parallel_summary(drawn, settings, value), table)
-    )
-
-
-def _parallel_summary(
-    rows: Sequence[Mapping[str, Any]], settings: Sequence[str], value: str
-) -> str:
-    if not rows:
-        return "No run has a test accuracy yet."
-    best = max(rows, key=lambda row: row[value])
-    scores = [row[value] for row in rows]
-    chosen = ", ".join(f"{s} = {value_text(best.get(s))}" for s in settings)
+def _curves_summary(groups: Sequence[Any], setting: str, metric: str, words: str) -> str:
+    """Where each group's mean curve ends (and between which values its runs end), and
+    the best group: the highest accuracy, the lowest loss."""
+    say = percent if "accuracy" in metric else number
+    parts, ends = [], []
+    for group in groups:
+        end = _last(group.mean_curve.get(metric, []))
+        if end is None:
+            continue
+        epoch, value = end
+        ends.append((value_text(group.value), value))
+        part = f"{value_text(group.value)} {say(value)} at epoch {epoch}"
+        runs = [last[1] for h in group.histories if (last := _last(h.get(metric, [])))]
+        if len(runs) > 1 and min(runs) == max(runs):
+            part += f" (its {len(runs)} runs all end at {say(min(runs))})"
+        elif len(runs) > 1:
+            part += f" (its {len(runs)} runs end from {say(min(runs))} to {say(max(runs))})"
+        parts.append(part)
+    if not ends:
+        return f"No run grouped by {setting} has finished an epoch yet."
+    low, high = extremes([value for _, value in ends])
+    best = ends[high if "accuracy" in metric else low][0]
     return (
-        f"{len(rows)} runs over {', '.join(settings)}: test accuracy from {min(scores):.1%} "
-        f"to {max(scores):.1%}; the best run ({best.get('label') or best.get('run_id')}) "
-        f"had {chosen}."
+        f"Mean {words} at each group's last epoch, by {setting}: {'; '.join(parts)}; "
+        f"the best: {setting} = {best}."
     )

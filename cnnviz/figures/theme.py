@@ -29,6 +29,8 @@ BASE_FONT = 14  # px assumed for a font a figure leaves to plotly or Streamlit
 MIN_LINE = 3.0  # px: the thinnest line drawn on a projector
 _FONTS = ("font", "tickfont", "textfont", "insidetextfont", "outsidetextfont")
 _KEPT = ("source", "meta", "colorscale")  # pictures, the text alternative, colour scales
+_AXES_FONTS = ("labelfont", "tickfont", "rangefont")  # parallel coordinates: their axes
+_COLOURED_LINES = ("parcoords", "parcats")  # `line` holds their colours, it has no width
 
 
 def _font(font: Any, scale: float, base: float, background: str | None = None) -> dict:
@@ -92,22 +94,24 @@ def _axis(axis: dict, scale: float, base: float, background: str) -> dict:
 def _trace(trace: dict, scale: float, base: float) -> dict:
     trace = dict(trace)
     line = trace.get("line")
-    if trace.get("type", "scatter") == "scatter" or isinstance(line, dict):
+    kind = trace.get("type", "scatter")
+    if kind not in _COLOURED_LINES and (kind == "scatter" or isinstance(line, dict)):
         line = dict(line) if isinstance(line, dict) else {}
         line["width"] = max(line.get("width", 2) * 1.5, MIN_LINE)
         trace["line"] = line
     marker = trace.get("marker")
     if isinstance(marker, dict) and isinstance(marker.get("size"), (int, float)):
         trace["marker"] = {**marker, "size": marker["size"] * scale}
-    if isinstance(marker, dict) and isinstance(marker.get("colorbar"), dict):
-        bar = dict(marker["colorbar"])
-        _fonts(bar, scale, base, always="tickfont")
-        trace["marker"] = {**trace["marker"], "colorbar": bar}
+    for part in ("marker", "line"):  # a colour bar of the markers' or the lines' colours
+        if isinstance(trace.get(part), dict) and isinstance(trace[part].get("colorbar"), dict):
+            bar = dict(trace[part]["colorbar"])
+            _fonts(bar, scale, base, always="tickfont")
+            trace[part] = {**trace[part], "colorbar": bar}
     if isinstance(trace.get("colorbar"), dict):
         bar = dict(trace["colorbar"])
         _fonts(bar, scale, base, always="tickfont")
         trace["colorbar"] = bar
-    for key in _FONTS[2:]:
+    for key in (*_FONTS[2:], *_AXES_FONTS):
         if key in trace or key == "textfont" and "text" in trace:
             trace[key] = _font(trace.get(key), scale, base)
     return trace
