@@ -6,6 +6,7 @@ from app_pages.frame.feedback import plain, show_error
 from app_pages.frame.state import init_state
 from app_pages.panels.coach import coach_panel
 from app_pages.panels.epochs import class_accuracy_chart, epoch_picker
+from app_pages.panels.export import export_panel
 from app_pages.panels.inspect_confusion import confusion_panel
 from app_pages.panels.inspect_filters import filters_panel
 from app_pages.panels.inspect_gradcam import gradcam_panel
@@ -58,8 +59,8 @@ st.plotly_chart(
     key="inspect_overview",
 )
 
-maps, kernels, confusion, wrong, cam = st.tabs(
-    ["Layer maps", "Filters", "Confusion matrix", "Mistakes", "Grad-CAM"]
+maps, kernels, confusion, wrong, cam, out = st.tabs(
+    ["Layer maps", "Filters", "Confusion matrix", "Mistakes", "Grad-CAM", "Export"]
 )
 with maps:
     maps_panel(model, image, activations)
@@ -73,3 +74,5 @@ with wrong:
     mistakes_panel(test, result, names)
 with cam:
     gradcam_panel(model, image, names, predicted)
+with out:
+    export_panel(run, epoch=epoch, key="inspect_export")

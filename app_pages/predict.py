@@ -3,13 +3,14 @@
 import streamlit as st
 
 from app_pages.frame.desk import current_desk
-from app_pages.frame.feedback import show_error
+from app_pages.frame.feedback import plain, show_error
 from app_pages.frame.state import init_state
+from app_pages.panels.export import export_panel
 from app_pages.panels.predict_why import live_drawing, show_reasons
 from app_pages.panels.run_picker import pick_run
 from app_pages.server.datasets import IMAGE_TYPES
 from app_pages.server.runs import run_and_model
-from cnnviz.bundle import export_bundle, import_bundle
+from cnnviz.bundle import import_bundle
 from cnnviz.errors import CnnvizError
 
 DRAWABLE = ("digits", "tfds:mnist")  # grayscale digits: a drawn digit looks like them
@@ -48,22 +49,14 @@ else:
             data, label = (photo.getvalue(), "camera photo") if photo else (None, None)
     show_reasons(right, model, data, label, shape, names)
 
-with st.expander("Share this model: export or import a run bundle"):
-    try:
-        st.download_button(
-            "Export run bundle (.zip)",
-            export_bundle(run),
-            file_name=f"{run_id}.cnnviz.zip",
-            mime="application/zip",
-            key="predict_export",
-        )
-    except CnnvizError as err:
-        show_error(err)
+with st.expander("Share this model: export it, or import a run bundle"):
+    export_panel(run, epoch=None, key="predict_export")
+    st.divider()
     bundle = st.file_uploader("Import a bundle", type=["zip"], key="predict_import")
     if bundle is not None and st.button("Import", key="predict_import_button"):
         try:
             imported = import_bundle(bundle.getvalue(), name=bundle.name, owner=current_desk())
             st.session_state.cnnviz_run = imported.id
-            st.success(f"Imported as run {imported.id}.")
+            st.success(f"Imported as run {plain(imported.id)}.")
         except CnnvizError as err:
             show_error(err)

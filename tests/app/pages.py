@@ -55,3 +55,25 @@ def run_as_stale_browser(at: AppTest, widget_states) -> AppTest:
     browser sends when the learner clicks before the page has redrawn (AppTest itself
     always sends the newest page's states)."""
     return at._run(widget_states)
+
+
+def capture_downloads(monkeypatch) -> dict[str, bytes]:
+    """From now on, the data of every download button the pages draw, by its URL (AppTest
+    keeps the files of a run only while it runs)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    kept: dict[str, bytes] = {}
+    real = MediaFileManager.add
+
+    def add(self, path_or_data, mimetype, coordinates, file_name=None, **options):
+        url = real(self, path_or_data, mimetype, coordinates, file_name=file_name, **options)
+        kept[url] = path_or_data
+        return url
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    return kept
+
+
+def download_buttons(at: AppTest, key: str) -> list:
+    """The download buttons of widget key `key` on the page (their protos: label, url)."""
+    return [e.proto for e in at.get("download_button") if e.proto.id.endswith(f"-{key}")]
