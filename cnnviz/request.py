@@ -38,6 +38,8 @@ class TrainRequest:
         runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
         model: where the spec came from (a preset name or a file), for the record.
         owner: the desk that asked for it (one queued or running job per desk).
+        init_from: the id of a run whose weights this one starts from (the same
+            layers: "unfreeze and fine-tune"), or None.
         preloaded: optional, the already loaded `Dataset` for `dataset` (same
             process only; a shortcut, never needed).
     """
@@ -52,6 +54,7 @@ class TrainRequest:
     runs_dir: str | None = None
     model: str | None = None
     owner: str | None = None
+    init_from: str | None = None
     preloaded: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +86,7 @@ class TrainRequest:
             "owner": self.owner,
             "training": self.config.to_dict(),
             "augment": None if self.augment is None else self.augment.to_dict(),
+            "init_from": self.init_from,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,6 +114,7 @@ class TrainRequest:
             runs_dir=data.get("runs_dir"),
             model=data.get("model"),
             owner=data.get("owner"),
+            init_from=data.get("init_from"),
         )
 
 
@@ -130,6 +135,11 @@ def run_job(
             image_size=request.image_size,
             seed=request.config.seed,
         )
+        start = None
+        if request.init_from is not None:
+            from cnnviz.runs import load_run
+
+            start = load_run(request.init_from, request.runs_dir).weights_file()
     except CnnvizError as err:
         return fail_run(run_dir, str(err), emit=emit)
     except Exception as err:
@@ -142,4 +152,5 @@ def run_job(
         emit=emit,
         should_stop=should_stop,
         augment=request.augment,
+        init_weights=start,
     )
