@@ -12,6 +12,7 @@ everything that looks inside a model (feature maps, filters, Grad-CAM, trace).
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 from cnnviz import layers
@@ -157,7 +158,9 @@ def start_from(model, path) -> None:
         CnnvizError: the weights do not fit the model (other layers, other shapes).
     """
     try:
-        model.load_weights(path)
+        with warnings.catch_warnings():  # a mismatch raises below; its warnings repeat it
+            warnings.simplefilter("ignore")
+            model.load_weights(path)
     except Exception as err:  # Keras and h5py raise many kinds for weights that do not fit
         reason = str(err).strip().splitlines()[0][:160] if str(err).strip() else ""
         raise CnnvizError(
