@@ -14,7 +14,8 @@ model (`cnnviz.backbone_keras`) when a model is actually built.
   its ImageNet weights come from Keras's cache ($KERAS_HOME/models, default
   ~/.keras/models), where a teacher may also put the file. cnnviz never downloads.
 
-A new backbone is one entry of `BACKBONES` and one builder in `cnnviz.backbone_keras`.
+A new backbone is one entry of `BACKBONES`, its blocks as arithmetic in
+`cnnviz.backbone_blocks` and its builder in `cnnviz.backbone_keras`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz import checks
+from cnnviz.backbone_blocks import Block, mobilenet_v2_blocks, squeezenet_blocks
 from cnnviz.errors import CnnvizError
 from cnnviz.settings import settings
 from cnnviz.shapes import Shape, ShapeError, format_shape
@@ -40,23 +42,6 @@ __all__ = [
     "keras_backbone",
     "require_weights",
 ]
-
-
-@dataclass(frozen=True)
-class Block:
-    """One block of a backbone, the unit `trainable_blocks` unfreezes.
-
-    Attributes:
-        name: its layers' name prefix, e.g. "fire9" or "block_16".
-        trainable: weights it trains once unfrozen (convolution kernels and biases).
-        frozen: weights that never train (batch normalisation's, kept from ImageNet).
-        activations: values its layers output for one image (for memory estimates).
-    """
-
-    name: str
-    trainable: int
-    frozen: int
-    activations: int
 
 
 @dataclass(frozen=True)
@@ -168,35 +153,6 @@ class Backbone:
 
 # --- SqueezeNet v1.1, from ndf ------------------------------------------------------------
 
-_FIRES = (  # (block, squeeze filters, expand filters), as cnnviz.backbone_keras builds them
-    ("fire2", 16, 64),
-    ("fire3", 16, 64),
-    ("fire4", 32, 128),
-    ("fire5", 32, 128),
-    ("fire6", 48, 192),
-    ("fire7", 48, 192),
-    ("fire8", 64, 256),
-    ("fire9", 64, 256),
-)
-
-
-def _squeezenet_blocks() -> tuple[Block, ...]:
-    side = -(-227 // 2)  # conv1: 3x3, stride 2, 'same'
-    pooled = (side - 3) // 2 + 1  # maxpool1: 3x3, stride 2
-    blocks = [Block("conv1", 3 * 3 * 3 * 64 + 64, 0, side * side * 64 + pooled * pooled * 64)]
-    channels, side = 64, pooled
-    for name, squeeze, expand in _FIRES:
-        weights = channels * squeeze + squeeze  # 1x1 squeeze
-        weights += squeeze * expand + expand  # 1x1 expand
-        weights += 9 * squeeze * expand + expand  # 3x3 expand
-        channels = 2 * expand  # the two expands, concatenated
-        values = side * side * (squeeze + 2 * expand + channels)
-        if name in ("fire3", "fire5"):  # a 3x3, stride 2 max pooling follows
-            side = (side - 3) // 2 + 1
-            values += side * side * channels
-        blocks.append(Block(name, weights, 0, values))
-    return tuple(blocks)
-
 
 def _squeezenet_file() -> Path | None:
     from cnnviz.backbone_keras import squeezenet_weights_file
@@ -216,42 +172,6 @@ MOBILENET_V2_FILE = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_
 MOBILENET_V2_URL = (
     "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/" + MOBILENET_V2_FILE
 )
-_INVERTED = (  # (expansion, output channels, stride) of block 0 (expanded_conv) to 16
-    (1, 16, 1),
-    (6, 24, 2),
-    (6, 24, 1),
-    (6, 32, 2),
-    *[(6, 32, 1)] * 2,
-    (6, 64, 2),
-    *[(6, 64, 1)] * 3,
-    *[(6, 96, 1)] * 3,
-    (6, 160, 2),
-    *[(6, 160, 1)] * 2,
-    (6, 320, 1),
-)
-
-
-def _mobilenet_v2_blocks() -> tuple[Block, ...]:
-    """Keras's MobileNetV2 (alpha 1): convolutions without bias, each followed by a
-    batch normalisation of 4 weights a channel (scale, offset, mean, variance)."""
-    side, channels = 112, 32  # Conv1: 3x3, stride 2, 'same' on 224x224
-    blocks = [Block("Conv1", 3 * 3 * 3 * 32, 4 * 32, 3 * side * side * 32)]  # conv, BN, ReLU
-    for number, (expansion, out, stride) in enumerate(_INVERTED):
-        mid = channels * expansion
-        trainable = (channels * mid if number else 0) + 9 * mid + mid * out
-        frozen = 4 * ((mid if number else 0) + mid + out)
-        values = 3 * side * side * mid if number else 0  # expand, BN, ReLU
-        if stride == 2:
-            values += (side + 1) * (side + 1) * mid  # zero padding
-            side //= 2
-        values += 3 * side * side * mid + 2 * side * side * out  # depthwise, project, BNs
-        if stride == 1 and channels == out:
-            values += side * side * out  # the residual Add
-        name = f"block_{number}" if number else "expanded_conv"
-        blocks.append(Block(name, trainable, frozen, values))
-        channels = out
-    blocks.append(Block("Conv_1", channels * 1280, 4 * 1280, 3 * side * side * 1280))
-    return tuple(blocks)
 
 
 def _mobilenet_v2_file() -> Path | None:
@@ -286,7 +206,7 @@ BACKBONES: dict[str, Backbone] = {
             (227, 227),
             "resized to 227x227, scaled to 0-255 less ImageNet's mean colour (Caffe's)",
             (13, 13, 512),
-            _squeezenet_blocks(),
+            squeezenet_blocks(),
             "the ndf package: ndf/example_models/weights/squeezenet_weights.pkl",
             _squeezenet_file,
             lambda: (
@@ -301,7 +221,7 @@ BACKBONES: dict[str, Backbone] = {
             (224, 224),
             "resized to 224x224, scaled to [-1, 1]",
             (7, 7, 1280),
-            _mobilenet_v2_blocks(),
+            mobilenet_v2_blocks(),
             f"keras.applications.MobileNetV2: $KERAS_HOME/models/{MOBILENET_V2_FILE}",
             _mobilenet_v2_file,
             _mobilenet_v2_missing,
