@@ -102,15 +102,18 @@ def diagnose(
 
 
 def dead_channels(model, images: np.ndarray) -> dict[str, tuple[int, int]]:
-    """Convolution layer -> (channels that output 0 on every image, channels).
+    """Convolution layer -> (channels that output 0 on every image, channels), for the
+    spec's own convolutions: a pretrained backbone's were learnt on ImageNet (some stay
+    silent on a class's photos), and the advice is about the layers a learner chose.
 
     Args:
         model: a trained Keras model.
         images: float pixels as the model takes them, shape (N, H, W, C).
     """
-    from cnnviz.features import channel_peaks
+    from cnnviz.features import channel_peaks, conv_layer_names
 
-    peaks = channel_peaks(model, images)
+    own = conv_layer_names(model, inside_backbones=False)
+    peaks = channel_peaks(model, images, layers=own)
     return {name: (int(np.sum(p <= 0)), int(len(p))) for name, p in peaks.items()}
 
 

@@ -3,15 +3,19 @@
 Both come from one template: the model as `keras.Sequential([...])` (only values that
 passed validation are written: numbers, booleans and strings from fixed lists), then
 either `model.summary()` (`to_keras_code`) or the data, the lab's Rescaling(1./255)
-pipeline, compile and fit (`training_script`).
+pipeline, compile and fit (`training_script`). A pretrained backbone is written as the
+call of its builder, whose source (`cnnviz.backbone_keras`, plain Keras) the script
+carries: SqueezeNet reads ndf's weights through the same allow-list unpickler, MobileNetV2
+lets Keras fetch its ImageNet weights.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
-from cnnviz import layers
+from cnnviz import backbone_keras, layers
 from cnnviz.build import safe_name
 from cnnviz.head import head_of
 from cnnviz.plan import OPTIMIZERS, TrainConfig, optimizer_settings
@@ -36,7 +40,30 @@ def _literal(value: Any) -> str:
     raise ValueError(f"refusing to write an unchecked value: {value!r}")
 
 
+_PRETRAINED = {"squeezenet": "ndf", "mobilenet_v2": "imagenet"}  # the builders' `weights`
+
+
+def _backbone_call(row) -> str:
+    name = row.params["name"]
+    return (
+        f"{name}_backbone({_literal(tuple(row.input_shape))}, "
+        f"trainable_blocks={row.params['trainable_blocks']}, weights={_literal(_PRETRAINED[name])})"
+    )
+
+
+def _backbone_sources(report: Report) -> tuple[list[str], list[str]]:
+    """(the imports, the source of every builder) the model's backbones need."""
+    needed: dict[Any, None] = {}
+    for row in report.rows:
+        if row.type == layers.BACKBONE:
+            needed.update(dict.fromkeys(backbone_keras.SOURCES[row.params["name"]]))
+    imports = ["import pickle", ""] if backbone_keras.AllowListUnpickler in needed else []
+    return imports, [*("\n" + inspect.getsource(obj) for obj in needed), ""] if needed else []
+
+
 def _layer_call(row) -> str:
+    if row.type == layers.BACKBONE:
+        return _backbone_call(row)
     kind = layers.get(row.type)
     args = []
     for key, value in row.params.items():
@@ -96,15 +123,18 @@ def _script(report: Report, tail: str) -> str:
     if report.error is not None:
         raise report.error
     name = safe_name(report.spec.name)
+    imports, builders = _backbone_sources(report)
     lines = [
         f'"""The "{name}" model, written by cnnviz as plain Keras code.',
         "",
         "Run it with `python this_file.py`.",
         '"""',
         "",
+        *imports,
         "import keras",
         "from keras import layers",
         "",
+        *builders,
         "model = keras.Sequential(",
         "    [",
         f"        keras.Input(shape={_literal(tuple(report.input_shape))}),",

@@ -38,6 +38,7 @@ CHANGES = ("same", "changed", "added", "removed")
 DATA_SETTINGS = ("dataset", "image_size", "limit")  # config.json entries naming the data
 TRAINING_SETTINGS = tuple(f.name for f in fields(TrainConfig))
 AUGMENT_SETTINGS = tuple(f.name for f in fields(AugmentSpec))
+START_SETTINGS = ("init_from",)  # the run whose weights it started from ("fine-tune")
 
 
 def _plain(value: Any) -> Any:
@@ -54,13 +55,15 @@ def run_settings(config: dict[str, Any]) -> dict[str, Any]:
     Returns:
         The data settings (dataset, image_size, limit), the `TrainConfig` fields (None
         where an old run did not record one) and the `AugmentSpec` fields (the identity
-        for a run without augmentation), as plain JSON values.
+        for a run without augmentation), then the run it started from (`init_from`), as
+        plain JSON values.
     """
     training = config.get("training") or {}
     augment = {**AugmentSpec().to_dict(), **(config.get("augment") or {})}
     values = {name: config.get(name) for name in DATA_SETTINGS}
     values.update({name: training.get(name) for name in TRAINING_SETTINGS})
     values.update({name: augment.get(name) for name in AUGMENT_SETTINGS})
+    values.update({name: config.get(name) for name in START_SETTINGS})
     return _plain(values)
 
 

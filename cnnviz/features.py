@@ -2,8 +2,9 @@
 
 Feature maps of every layer come from one forward pass of a multi-output model
 (`keras.Model(model.input, [layer.output, ...])`), built once per model and called
-directly as a graph function (`cnnviz.forward`): no `model.predict` per image. The
-figures (`cnnviz.figures`) draw what these return.
+directly as a graph function (`cnnviz.forward`): no `model.predict` per image. A
+pretrained backbone is looked inside: its own layers come first, then the head's
+(`cnnviz.build.all_layers`). The figures (`cnnviz.figures`) draw what these return.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from cnnviz.build import model_layers
+from cnnviz.build import all_layers, find_layer, model_layers
 from cnnviz.errors import CnnvizError
-from cnnviz.forward import cached, graph_function, image_batch, model_input
+from cnnviz.forward import cached, graph_function, image_batch, tapped
 
 __all__ = [
     "CONV_TYPES",
@@ -50,11 +51,7 @@ def _extractor(model) -> Any:
     """The cached graph function giving every layer's output in one pass."""
 
     def make():
-        import keras
-
-        outputs = [layer.output for layer in model_layers(model)]
-        extractor = keras.Model(model_input(model), outputs, name=f"{model.name}_features")
-        return graph_function(model, lambda x: extractor(x, training=False))
+        return graph_function(model, tapped(model, [l.name for l in all_layers(model)]))
 
     return cached(model, "features", make)
 
@@ -67,21 +64,22 @@ def feature_maps(model, image: np.ndarray) -> list[LayerActivation]:
         image: float pixels as the model takes them, shape (H, W, C) or (1, H, W, C).
 
     Returns:
-        One LayerActivation per layer (input layer excluded), first layer first.
+        One LayerActivation per layer (input layer excluded), first layer first; a
+        backbone's own layers in its place.
     """
     batch = image_batch(model, image)
     outputs = _extractor(model)(batch)
-    if not isinstance(outputs, (list, tuple)):
-        outputs = [outputs]
     return [
         LayerActivation(layer.name, type(layer).__name__, np.asarray(out)[0])
-        for layer, out in zip(model_layers(model), outputs, strict=True)
+        for layer, out in zip(all_layers(model), outputs, strict=True)
     ]
 
 
-def conv_layer_names(model) -> list[str]:
-    """Names of the convolution layers, first first."""
-    return [l.name for l in model_layers(model) if type(l).__name__ in CONV_TYPES]
+def conv_layer_names(model, *, inside_backbones: bool = True) -> list[str]:
+    """Names of the convolution layers, first first (a backbone's too, unless
+    `inside_backbones` is False: then only the spec's own)."""
+    listed = all_layers(model) if inside_backbones else model_layers(model)
+    return [l.name for l in listed if type(l).__name__ in CONV_TYPES]
 
 
 def filters(model, layer_name: str | None = None) -> np.ndarray:
@@ -110,31 +108,32 @@ def filters(model, layer_name: str | None = None) -> np.ndarray:
         raise CnnvizError(
             f"{name!r} is not a convolution layer of this model; choose one of: {', '.join(names)}"
         )
-    return np.asarray(model.get_layer(name).get_weights()[0], dtype=np.float32)
+    return np.asarray(find_layer(model, name).get_weights()[0], dtype=np.float32)
 
 
-def _peak_extractor(model) -> Any:
-    """The cached graph function giving each convolution channel's largest absolute
-    output over a batch (reduced in the graph, so no feature map leaves it)."""
+def _peak_extractor(model, names: tuple[str, ...]) -> Any:
+    """The cached graph function giving each channel's largest absolute output of the
+    named layers over a batch (reduced in the graph, so no feature map leaves it)."""
 
     def make():
         import keras
 
-        convs = [l for l in model_layers(model) if type(l).__name__ in CONV_TYPES]
-        extractor = keras.Model(model_input(model), [l.output for l in convs])
+        extractor = tapped(model, list(names))
 
         def peaks(x):
-            outputs = extractor(x, training=False)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            return [keras.ops.max(keras.ops.abs(out), axis=(0, 1, 2)) for out in outputs]
+            return [keras.ops.max(keras.ops.abs(out), axis=(0, 1, 2)) for out in extractor(x)]
 
         return graph_function(model, peaks)
 
-    return cached(model, "channel_peaks", make)
+    return cached(model, ("channel_peaks", names), make)
 
 
 def channel_peaks(
-    model, images: np.ndarray, *, batch_size: int = PEAK_BATCH
+    model,
+    images: np.ndarray,
+    *,
+    batch_size: int = PEAK_BATCH,
+    layers: list[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """How strongly each convolution channel ever responds to a set of images.
 
@@ -145,17 +144,18 @@ def channel_peaks(
         model: a Keras model.
         images: float pixels as the model takes them, shape (N, H, W, C), N >= 1.
         batch_size: images per forward pass.
+        layers: the convolution layers to scan (default: `conv_layer_names`).
 
     Returns:
         Convolution layer name -> float32 ndarray of shape (channels,): the largest
         absolute output of each channel over every image and position. Empty when the
         model has no convolution layer.
     """
-    names = conv_layer_names(model)
+    names = conv_layer_names(model) if layers is None else list(layers)
     if not names or len(images) == 0:
         return {}
-    call = _peak_extractor(model)
-    peaks = [np.zeros(model.get_layer(n).output.shape[-1], np.float32) for n in names]
+    call = _peak_extractor(model, tuple(names))
+    peaks = [np.zeros(find_layer(model, n).output.shape[-1], np.float32) for n in names]
     for start in range(0, len(images), batch_size):
         batch = np.asarray(images[start : start + batch_size], np.float32)
         for i, part in enumerate(call(batch)):

@@ -4,6 +4,7 @@
 CNN costs ~1 ms, so every room that runs a model (feature maps, evaluation, predicting,
 Grad-CAM) calls it through here: as a cached TensorFlow graph function with a fixed
 signature (any batch size), traced once per model, or in batches for many images.
+`tapped` gives any layers' outputs in the same pass, a backbone's inner layers too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from cnnviz.build import all_layers, is_nested, model_layers
 from cnnviz.errors import CnnvizError
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "model_call",
     "model_input",
     "predict_outputs",
+    "tapped",
 ]
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -52,6 +55,50 @@ class _Call:
 
     def __call__(self, x):
         return self.function(x)
+
+
+def _as_list(outputs) -> list:
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def tapped(model, names: list[str]) -> Any:
+    """A function x -> [the named layers' outputs], in one forward pass (`training`
+    off); wrap it with `graph_function`.
+
+    Args:
+        model: a Keras model whose layers form a chain (as specs build them); a layer
+            that is itself a model (a Backbone) may be tapped inside.
+        names: layer names from `cnnviz.build.all_layers` (or the nested model's own).
+    """
+    import keras
+
+    top = model_layers(model)
+    if not any(is_nested(layer) for layer in top):
+        by_name = {layer.name: layer for layer in top}
+        extractor = keras.Model(model_input(model), [by_name[n].output for n in names])
+        return lambda x: _as_list(extractor(x, training=False))
+    wanted = set(names)
+    steps = []  # (a top-level layer, or a model of a nested one's taps and output)
+    for layer in top:
+        if not is_nested(layer):
+            steps.append((layer, None))
+            continue
+        inner = [l for l in all_layers(layer) if l.name in wanted]
+        outputs = [l.output for l in inner] + [layer.outputs[0]]
+        steps.append((keras.Model(layer.inputs[0], outputs), [l.name for l in inner]))
+
+    def call(x):
+        found = {}
+        for (step, inner), layer in zip(steps, top):
+            if inner is None:
+                x = step(x, training=False)
+            else:
+                *taps, x = _as_list(step(x, training=False))
+                found.update(zip(inner, taps))
+            found[layer.name] = x
+        return [found[n] for n in names]
+
+    return call
 
 
 def graph_function(model, call: Any) -> Any:

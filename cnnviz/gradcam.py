@@ -6,36 +6,42 @@ class score is the value before the head's softmax or sigmoid (a Dense head's lo
 as in the paper, so a confident prediction still has useful gradients.
 
 Works for any model a spec can express: functional models from `build_model` and
-Keras Sequential stacks alike (both have a symbolic input and per-layer outputs).
+Keras Sequential stacks alike (both have a symbolic input and per-layer outputs), and
+any layer inside a pretrained backbone (`cnnviz.build.all_layers`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cnnviz.build import model_layers
+from cnnviz.build import all_layers, is_nested, model_layers
 from cnnviz.errors import CnnvizError
 from cnnviz.features import conv_layer_names
-from cnnviz.forward import cached, image_batch, model_call, model_input
+from cnnviz.forward import cached, image_batch, model_call, tapped
 from cnnviz.metrics import predicted_classes
 
 __all__ = ["default_layer", "grad_cam", "grad_cam_layers", "grad_cams"]
 
 
 def grad_cam_layers(model) -> list[str]:
-    """Layers Grad-CAM can look at: every layer with (h, w, channels) outputs."""
-    return [l.name for l in model_layers(model) if len(l.output.shape) == 4]
+    """Layers Grad-CAM can look at: every layer with (h, w, channels) outputs, a
+    backbone's own layers too."""
+    return [l.name for l in all_layers(model) if len(l.output.shape) == 4]
 
 
 def default_layer(model) -> str:
-    """The last convolution layer, else the last layer with feature maps.
+    """The last convolution of the spec's own layers, else the output of its pretrained
+    backbone (all of its last maps), else the last layer with feature maps.
 
     Raises:
         CnnvizError: no layer of the model has feature maps.
     """
-    convs = conv_layer_names(model)
+    convs = conv_layer_names(model, inside_backbones=False)
     if convs:
         return convs[-1]
+    nested = [l for l in model_layers(model) if is_nested(l)]
+    if nested:
+        return all_layers(nested[-1])[-1].name
     spatial = grad_cam_layers(model)
     if not spatial:
         raise CnnvizError(
@@ -46,13 +52,14 @@ def default_layer(model) -> str:
 
 
 def _score_model(model, layer_name: str):
-    """A model giving [the layer's maps, the head's input] (cached per model, layer)."""
+    """A function giving [the layer's maps, the head's input] (cached per model, layer)."""
 
     def make():
-        import keras
-
-        outputs = [model.get_layer(layer_name).output, model.layers[-1].input]
-        return keras.Model(model_input(model), outputs)
+        top = model_layers(model)
+        if len(top) == 1:  # the head's input is the image
+            maps = tapped(model, [layer_name])
+            return lambda x: [maps(x)[0], x]
+        return tapped(model, [layer_name, top[-2].name])
 
     return cached(model, ("grad-cam", layer_name), make)
 
@@ -80,7 +87,8 @@ class _Gradients:
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
-            maps, head_input = self.scores(batch, training=False)
+            tape.watch(batch)  # records every step from the image, through frozen layers too
+            maps, head_input = self.scores(batch)
             tape.watch(maps)
             logits = _logits(self.head, head_input)
             if self.binary:  # class 1 is the logit, class 0 its opposite

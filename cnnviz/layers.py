@@ -12,21 +12,41 @@ A new layer kind is one entry of `LAYER_KINDS` (plus its test).
 from __future__ import annotations
 
 import functools
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cnnviz import checks, shapes
-from cnnviz.errors import CnnvizError, ParamError, did_you_mean
+from cnnviz import backbones, checks, shapes
+from cnnviz.errors import ParamError, did_you_mean
+from cnnviz.layer_params import (
+    ACTIVATIONS,
+    CHOOSE_ACTIVATION,
+    CHOOSE_PADDING,
+    COUNT,
+    FRACTION,
+    NUM_CLASSES,
+    NUMBER,
+    PADDINGS,
+    REQUIRED,
+    Param,
+    Widget,
+    activation,
+    fraction_open,
+    padding_mode,
+    positive_int,
+    positive_number,
+    rate,
+    units,
+)
 
 __all__ = [
     "ACTIVATIONS",
     "ALIASES",
+    "BACKBONE",
     "LAYER_KINDS",
     "NUM_CLASSES",
     "PADDINGS",
+    "REQUIRED",
     "LayerKind",
     "Param",
     "Widget",
@@ -35,122 +55,8 @@ __all__ = [
     "keras_names",
 ]
 
-ACTIVATIONS = (
-    "relu",
-    "sigmoid",
-    "softmax",
-    "tanh",
-    "elu",
-    "selu",
-    "gelu",
-    "swish",
-    "leaky_relu",
-    "linear",
-)
-PADDINGS = ("valid", "same")
 ALIASES = {"MaxPool2D": "MaxPooling2D", "AvgPool2D": "AveragePooling2D"}
-NUM_CLASSES = "num_classes"
-
-
-# --- parameter checkers: (value, name) -> normalised value, or ParamError -------------
-
-
-def positive_int(value: Any, name: str) -> int:
-    return checks.whole(value, name, low=1)
-
-
-def padding_mode(value: Any, name: str) -> str:
-    if value not in PADDINGS:
-        raise checks.fail(name, "'valid' or 'same'", value)
-    return value
-
-
-def activation(value: Any, name: str) -> str:
-    if value is None:
-        return "linear"
-    return checks.one_of(value, name, ACTIVATIONS)
-
-
-def rate(value: Any, name: str) -> float:
-    return checks.between(
-        value, name, 0.0, 1.0, high_open=True, what="the fraction of values dropped"
-    )
-
-
-def fraction_open(value: Any, name: str) -> float:
-    return checks.between(value, name, 0.0, 1.0, low_open=True, high_open=True)
-
-
-def positive_number(value: Any, name: str) -> float:
-    return checks.between(value, name, 0.0, float("inf"), low_open=True)
-
-
-def units(value: Any, name: str) -> int | str:
-    if value == NUM_CLASSES:
-        return NUM_CLASSES
-    if not checks.is_whole(value) or value <= 0:
-        raise checks.fail(name, 'a positive whole number or "num_classes"', value)
-    return int(value)
-
-
-# --- parameters and their widgets -------------------------------------------------------
-
-REQUIRED = object()  # marks a parameter that has no default
-
-
-@dataclass(frozen=True)
-class Widget:
-    """How the Build page edits a parameter.
-
-    Attributes:
-        kind: "choice" (a select box of `options`), "toggle", "count" (a whole number
-            from 1), "fraction" (0 to 0.99), "number", or "text" (typed, e.g. "3, 5").
-        options: the choices of a "choice".
-        placeholder: the hint shown in an empty "text" field.
-    """
-
-    kind: str
-    options: tuple[str, ...] = ()
-    placeholder: str | None = None
-
-    def parse(self, text: str) -> Any:
-        """What a learner typed in a "text" widget: "3" -> 3, "3, 5" or "3x5" -> [3, 5],
-        "" -> None, JSON as JSON; anything else is kept as typed (validation then says
-        what is wrong with it)."""
-        text = text.strip()
-        if not text:
-            return None
-        if re.fullmatch(r"-?\d+", text):
-            return int(text)
-        if re.fullmatch(r"\d+\s*[x,]\s*\d+", text):
-            return [int(v) for v in re.split(r"\s*[x,]\s*", text)]
-        try:
-            return checks.parse_json(text, "the value")
-        except CnnvizError:
-            return text
-
-    def format(self, value: Any) -> str:
-        """A value as a learner would type it in a "text" widget: [3, 5] -> "3, 5"."""
-        if value is None:
-            return ""
-        if isinstance(value, (list, tuple)):
-            if all(isinstance(v, int) for v in value):
-                return ", ".join(str(v) for v in value)
-            return json.dumps(value)
-        return str(value)
-
-
-TEXT = Widget("text")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One keyword argument of a layer: its checker, its default and its widget."""
-
-    check: Callable[[Any, str], Any]
-    default: Any = REQUIRED
-    keras_requires: bool = False  # Keras has no default for it: always write it in code
-    widget: Widget = TEXT
+BACKBONE = "Backbone"  # a pretrained network (`cnnviz.backbones`), one layer of a spec
 
 
 @dataclass(frozen=True)
@@ -164,6 +70,7 @@ class LayerKind:
         count_params: `(input_shape, params) -> (trainable, non_trainable)`.
         summary: one line for learners saying what the layer does.
         example: the parameters a new layer of this kind starts with on the Build page.
+        first_only: it takes the dataset's images itself, so only as the first layer.
     """
 
     name: str
@@ -172,6 +79,7 @@ class LayerKind:
     count_params: Callable[[shapes.Shape, dict], tuple[int, int]]
     summary: str
     example: dict[str, Any] = field(default_factory=dict)
+    first_only: bool = False
 
     def resolve_params(self, given: dict[str, Any]) -> dict[str, Any]:
         """Check the given parameters and fill in defaults.
@@ -195,9 +103,11 @@ class LayerKind:
         return resolved
 
 
-COUNT, FRACTION, NUMBER = Widget("count"), Widget("fraction"), Widget("number")
-CHOOSE_ACTIVATION = Widget("choice", ACTIVATIONS)
-CHOOSE_PADDING = Widget("choice", PADDINGS)
+def blocks(value: Any, name: str) -> int:
+    """How many blocks of a backbone train (its registry checks the upper bound)."""
+    return checks.whole(value, name, low=0, what="0 keeps it all frozen")
+
+
 _CONV = {
     "filters": Param(positive_int, widget=COUNT),
     "kernel_size": Param(checks.pair),
@@ -347,6 +257,22 @@ LAYER_KINDS: dict[str, LayerKind] = {
             "multiplies by scale, then adds offset",
             {"scale": 2.0, "offset": -1.0},
         ),
+        LayerKind(
+            BACKBONE,
+            {
+                "name": Param(
+                    backbones.backbone_name,
+                    keras_requires=True,
+                    widget=Widget("choice", tuple(backbones.BACKBONES)),
+                ),
+                "trainable_blocks": Param(blocks, 0),
+            },
+            backbones.backbone_shape,
+            backbones.backbone_params,
+            "a network pretrained on ImageNet's photos: frozen, or its top blocks trained",
+            {"name": "squeezenet", "trainable_blocks": 0},
+            first_only=True,
+        ),
     ]
 }
 
@@ -390,8 +316,27 @@ def keras_names(types: list[str]) -> list[str]:
     return names
 
 
-def keras_layer(kind: LayerKind, params: dict[str, Any], name: str):
-    """A Keras layer for checked, resolved parameters (imports Keras on first use)."""
+def keras_layer(
+    kind: LayerKind,
+    params: dict[str, Any],
+    name: str,
+    *,
+    input_shape: tuple[int | None, ...] = (None, None, 3),
+    pretrained: bool = False,
+):
+    """A Keras layer for checked, resolved parameters (imports Keras on first use).
+
+    A Backbone is a whole Keras model taking `input_shape` images, with its ImageNet
+    weights when `pretrained` (`cnnviz.backbones.keras_backbone`).
+    """
+    if kind.name == BACKBONE:
+        return backbones.keras_backbone(
+            params["name"],
+            input_shape,
+            params["trainable_blocks"],
+            pretrained=pretrained,
+            layer_name=name,
+        )
     import keras
 
     return getattr(keras.layers, kind.name)(name=name, **params)

@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnnviz import backbones
 from cnnviz.errors import CnnvizError
 
 __all__ = [
@@ -104,12 +105,21 @@ def training_memory(
     largest, most = "", 0
     for row in report.rows:
         held = row.trainable * per_trainable + row.non_trainable * per_frozen
-        output = values_in(row.output_shape) * per_value
+        output = _values_held(row) * per_value
         weights, activations = weights + held, activations + output
         if held + output > most:
             largest, most = f"layer {row.number} {row.type}", held + output
     data = PIPELINE_BYTES_PER_PIXEL * int(data_pixels)
     return MemoryEstimate(weights, activations, data, int(batch_size), largest)
+
+
+def _values_held(row) -> int:
+    """Values per image a layer holds while training: its output, or for a pretrained
+    backbone what its own layers hold (`cnnviz.backbones`)."""
+    if row.type == "Backbone":
+        backbone = backbones.get(row.params["name"])
+        return backbone.training_values(row.params["trainable_blocks"], row.input_shape[-1])
+    return values_in(row.output_shape)
 
 
 def values_in(shape) -> int:

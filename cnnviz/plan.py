@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from cnnviz import checks, memory
+from cnnviz import backbones, checks, memory
 from cnnviz.errors import CnnvizError
 from cnnviz.head import Head, head_of
 from cnnviz.spec import ModelSpec, Report, validate
@@ -240,14 +240,16 @@ def check_training(
 
     Raises:
         CnnvizError: the spec does not fit the dataset (shapes, a head that does not
-            fit its classes), the batch size is larger than the training images, or
-            the run needs more memory than is free (with the estimate and a fix), or
-            it does not divide by the devices that share each batch.
+            fit its classes), a pretrained backbone's weights are not here, the batch
+            size is larger than the training images, or the run needs more memory than
+            is free (with the estimate and a fix), or it does not divide by the devices
+            that share each batch.
     """
     from cnnviz.data.splits import held_out
 
     report = validate(spec, input_shape=info.image_shape, num_classes=info.num_classes)
     head = head_of(report, info.num_classes)
+    backbones.require_weights(report.rows)
     per_class = info.per_class["train"] if per_class is None else per_class
     fraction = config.validation_split
     held = sum(held_out(n, fraction) for n in per_class) if fraction > 0 else 0

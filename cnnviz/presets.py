@@ -1,4 +1,5 @@
-"""Named model specs: every model of the CNN lab, classics, and fast defaults.
+"""Named model specs: every model of the CNN lab, classics, fast defaults, and a small
+head on each pretrained backbone (`cnnviz.backbones`).
 
 Presets leave `input_shape` out and end in `"units": "num_classes"` (except the binary
 horses-or-humans head), so one preset fits every dataset whose images are large
@@ -65,6 +66,10 @@ def _dense(units: int | str, activation: str = "relu") -> dict[str, Any]:
 
 def _dropout(rate: float) -> dict[str, Any]:
     return {"type": "Dropout", "rate": rate}
+
+
+def _backbone(name: str, trainable_blocks: int = 0) -> dict[str, Any]:
+    return {"type": "Backbone", "name": name, "trainable_blocks": trainable_blocks}
 
 
 FLATTEN = {"type": "Flatten"}
@@ -273,6 +278,28 @@ _ALL = [
         ],
         epochs=10,
         batch_size=64,
+        learning_rate=0.001,
+    ),
+    _preset(
+        "squeezenet-head",
+        "Pretrained SqueezeNet (frozen, offline) and a small head: your own photos, few needed",
+        "shapes",
+        (32, 32, 3),
+        4,
+        [_backbone("squeezenet"), {"type": "GlobalAveragePooling2D"}, _dropout(0.2), HEAD],
+        epochs=8,
+        batch_size=16,
+        learning_rate=0.001,
+    ),
+    _preset(
+        "mobilenet-v2-head",
+        "Pretrained MobileNetV2 (frozen; its weights from Keras's cache) and a small head",
+        "shapes",
+        (32, 32, 3),
+        4,
+        [_backbone("mobilenet_v2"), {"type": "GlobalAveragePooling2D"}, _dropout(0.2), HEAD],
+        epochs=8,
+        batch_size=16,
         learning_rate=0.001,
     ),
 ]

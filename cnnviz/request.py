@@ -40,6 +40,8 @@ class TrainRequest:
         owner: the desk that asked for it (one queued or running job per desk).
         experiment: the sweep or class experiment the run belongs to (plain JSON,
             `cnnviz.sweep.Sweep.record`), kept in config.json to group runs; or None.
+        init_from: the id of a run whose weights this one starts from (the same
+            layers: "unfreeze and fine-tune"), or None.
     """
 
     spec: ModelSpec
@@ -53,6 +55,7 @@ class TrainRequest:
     model: str | None = None
     owner: str | None = None
     experiment: dict[str, Any] | None = None
+    init_from: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.spec, ModelSpec):
@@ -85,6 +88,7 @@ class TrainRequest:
             "owner": self.owner,
             "training": self.config.to_dict(),
             "augment": None if self.augment is None else self.augment.to_dict(),
+            "init_from": self.init_from,
         } | ({} if self.experiment is None else {"experiment": self.experiment})
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,6 +117,7 @@ class TrainRequest:
             model=data.get("model"),
             owner=data.get("owner"),
             experiment=data.get("experiment"),
+            init_from=data.get("init_from"),
         )
 
 
@@ -134,6 +139,11 @@ def run_job(
             image_size=request.image_size,
             seed=request.config.seed,
         )
+        start = None
+        if request.init_from is not None:
+            from cnnviz.runs import load_run
+
+            start = load_run(request.init_from, request.runs_dir).weights_file()
     except CnnvizError as err:
         return fail_run(run_dir, str(err), emit=emit)
     except Exception as err:
@@ -146,4 +156,5 @@ def run_job(
         emit=emit,
         should_stop=should_stop,
         augment=request.augment,
+        init_weights=start,
     )

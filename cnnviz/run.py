@@ -203,7 +203,7 @@ class Run:
         Raises:
             CnnvizError: the run has no such weights, or its weights file is damaged.
         """
-        path = self._weights(epoch)
+        path = self.weights_file(epoch)
         from cnnviz.build import build_model
 
         self.data_config("open")
@@ -225,8 +225,12 @@ class Run:
             ) from None
         return model
 
-    def _weights(self, epoch: int | None) -> Path:
-        """The file holding the weights asked for."""
+    def weights_file(self, epoch: int | None = None) -> Path:
+        """The file holding the weights asked for (see `model`).
+
+        Raises:
+            CnnvizError: the run has no such weights.
+        """
         kept = self.epochs()
         if epoch is None:
             if (self.dir / MODEL_FILE).is_file():

@@ -41,6 +41,8 @@ class Settings:
     ray_token_auth: bool = False  # the cluster asks for Ray's token (for a hint only)
     lessons_dir: Path | None = None  # lesson files; None: assets/lessons/
     tfds_data_dir: str | None = None  # the TFDS cache; None: ~/tensorflow_datasets
+    keras_home: Path = Path("~/.keras").expanduser()  # Keras's own folder (Keras reads it
+    # too): pretrained weights are looked for in its models/, never downloaded
     class_code: str | None = None  # set: classroom mode, newcomers join with this code
     teacher_code: str | None = None  # signs the teacher in (12 characters or more)
 
@@ -73,6 +75,7 @@ ENV = {  # field -> its variable
     "ray_token_auth": "RAY_AUTH_MODE",
     "lessons_dir": "CNNVIZ_LESSONS_DIR",
     "tfds_data_dir": "TFDS_DATA_DIR",
+    "keras_home": "KERAS_HOME",
     "class_code": "CNNVIZ_CLASS_CODE",
     "teacher_code": "CNNVIZ_TEACHER_CODE",
 }
@@ -120,7 +123,7 @@ def _parse(raw: tuple[str | None, ...]) -> Settings:
         text = (value or "").strip()
         if not text:
             continue
-        if field in ("runs_dir", "lessons_dir"):
+        if field in ("runs_dir", "lessons_dir", "keras_home"):
             values[field] = Path(text).expanduser()
         elif field == "tfds_data_dir":
             values[field] = str(Path(text).expanduser())

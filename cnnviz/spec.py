@@ -291,6 +291,13 @@ def _check_layer(
         kind = layers.get(layer.type)
     except ParamError as err:
         raise SpecError(f"layer {number}: {err}", number) from None
+    if kind.first_only and number != 1:
+        raise SpecError(
+            f"{where}: a {kind.name} takes the dataset's images itself (it resizes and "
+            f"scales them as it was trained), so it must be the first layer; move it to the "
+            f"top. Received: position={number}",
+            number,
+        )
     try:
         params = kind.resolve_params(layer.params)
     except ParamError as err:

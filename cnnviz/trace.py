@@ -7,7 +7,10 @@ output from `cnnviz.features.feature_maps`, one forward pass), the layer's real 
 and computes that value in numpy with strides, 'same' / 'valid' padding and dilation as
 Keras applies them; Keras's own output is kept beside it to compare. `receptive_field`
 follows the pixel back through every layer before it (convolutions, pooling, zero
-padding) to the rectangle of input-image pixels it depends on.
+padding, a backbone's resizing, both branches of a Concatenate or an Add) to the
+rectangle of input-image pixels it depends on. A pretrained backbone's convolutions
+are traced as the head's are: their input is the layer that feeds them
+(`cnnviz.build.input_layers`).
 
 All three convolution kinds are traced as the one Conv2D they equal: a DepthwiseConv2D
 filter reads only its own input channel; a SeparableConv2D is a depthwise kernel
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from cnnviz import checks
-from cnnviz.build import model_layers
+from cnnviz.build import all_layers, input_layers
 from cnnviz.concepts.sizes import same_padding
 from cnnviz.errors import CnnvizError
 from cnnviz.features import CONV_TYPES, feature_maps
@@ -143,7 +146,7 @@ class Trace:
 
 
 def _conv_layer(model, name: str):
-    layers = model_layers(model)
+    layers = all_layers(model)
     names = [layer.name for layer in layers if type(layer).__name__ in CONV_TYPES]
     for position, layer in enumerate(layers):
         if layer.name == name:
@@ -198,7 +201,8 @@ def trace_activation(
     """The arithmetic of one value of a convolution's output for one image.
 
     Args:
-        model: a trained Keras model whose layers form a chain (as specs build them).
+        model: a trained Keras model as specs build it (a chain of layers, a backbone
+            nested as one of them).
         image: float pixels as the model takes them, shape (H, W, C) or (1, H, W, C).
         layer: the convolution's name.
         channel, row, col: the value's position in that layer's output (h, w, filters).
@@ -211,10 +215,11 @@ def trace_activation(
         CnnvizError: no such layer, not a convolution, or a position off the map.
     """
     batch = image_batch(model, image)
-    position, conv = _conv_layer(model, layer)
-    outputs = [a.output for a in feature_maps(model, batch)]
-    inputs = batch[0] if position == 0 else outputs[position - 1]
-    channel, row, col = _checked_position(outputs[position].shape, layer, channel, row, col)
+    _, conv = _conv_layer(model, layer)
+    outputs = {a.name: a.output for a in feature_maps(model, batch)}
+    source = input_layers(model)[layer][0]
+    inputs = batch[0] if source is None else outputs[source]
+    channel, row, col = _checked_position(outputs[layer].shape, layer, channel, row, col)
     window_spec = window_of(conv)
     kernel, bias, multiplier = _full_kernel(conv)
     (sh, sw), (dh, dw) = window_spec.strides, window_spec.dilation
@@ -247,7 +252,7 @@ def trace_activation(
         pre_activation=float(pre_all[channel]),
         activation=getattr(conv.activation, "__name__", str(conv.activation)),
         value=float(activated[channel]),
-        keras_value=float(outputs[position][row, col, channel]),
+        keras_value=float(outputs[layer][row, col, channel]),
         receptive_field=receptive_field(model, layer, row, col),
     )
 
@@ -262,7 +267,7 @@ def receptive_field(model, layer: str, row: int, col: int) -> tuple[int, int, in
     padding are not image pixels: the range is clipped to each layer's input.
 
     Args:
-        model: a Keras model whose layers form a chain.
+        model: a Keras model as specs build it (a backbone nested as one layer).
         layer: a layer with (h, w, c) outputs.
         row, col: a pixel of its output.
 
@@ -272,33 +277,57 @@ def receptive_field(model, layer: str, row: int, col: int) -> tuple[int, int, in
     Raises:
         CnnvizError: an unknown layer, or one the field cannot be followed through.
     """
-    layers = model_layers(model)
+    layers = all_layers(model)
     chain = [l.name for l in layers]
     if layer not in chain:
         raise CnnvizError(f"the model has no layer {layer!r}; it has: {', '.join(chain)}")
-    box = [row, row, col, col]  # top, bottom, left, right
+    feeds = input_layers(model)
+    boxes: dict[str | None, list[int]] = {layer: [row, row, col, col]}  # top, bottom, left, right
     for current in reversed(layers[: chain.index(layer) + 1]):
-        in_shape, out_shape = tuple(current.input.shape[1:3]), tuple(current.output.shape[1:3])
-        window = window_of(current)
-        if window is not None:
-            first = window.first(in_shape)
-            for axis in (0, 1):
-                low, high = box[2 * axis], box[2 * axis + 1]
-                reach = window.dilation[axis] * (window.size[axis] - 1)
-                box[2 * axis] = first[axis] + low * window.strides[axis]
-                box[2 * axis + 1] = first[axis] + high * window.strides[axis] + reach
-        elif type(current).__name__ == "ZeroPadding2D":
-            (top, _), (left, _) = current.padding
-            box = [box[0] - top, box[1] - top, box[2] - left, box[3] - left]
-        elif len(current.output.shape) != 4 or in_shape != out_shape:
-            raise CnnvizError(
-                f"cannot follow a pixel back through {current.name} "
-                f"({type(current).__name__}): it is not a convolution, pooling or padding"
-            )
-        box = [
-            int(np.clip(box[0], 0, in_shape[0] - 1)),
-            int(np.clip(box[1], 0, in_shape[0] - 1)),
-            int(np.clip(box[2], 0, in_shape[1] - 1)),
-            int(np.clip(box[3], 0, in_shape[1] - 1)),
-        ]
-    return box[0], box[2], box[1], box[3]
+        box = boxes.pop(current.name, None)
+        if box is not None:
+            box = _back(current, box)
+            for source in feeds[current.name]:  # None: the image
+                boxes[source] = _union(boxes.get(source), box)
+    top, bottom, left, right = boxes[None]
+    return top, left, bottom, right
+
+
+def _union(a: list[int] | None, b: list[int]) -> list[int]:
+    return b if a is None else [min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])]
+
+
+def _back(current, box: list[int]) -> list[int]:
+    """The input pixels (top, bottom, left, right) of one layer that its output pixels
+    `box` depend on, clipped to its input."""
+    box = list(box)
+    first_input = current.input[0] if isinstance(current.input, (list, tuple)) else current.input
+    in_shape, out_shape = tuple(first_input.shape[1:3]), tuple(current.output.shape[1:3])
+    window = window_of(current)
+    kind = type(current).__name__
+    if window is not None:
+        first = window.first(in_shape)
+        for axis in (0, 1):
+            low, high = box[2 * axis], box[2 * axis + 1]
+            reach = window.dilation[axis] * (window.size[axis] - 1)
+            box[2 * axis] = first[axis] + low * window.strides[axis]
+            box[2 * axis + 1] = first[axis] + high * window.strides[axis] + reach
+    elif kind == "ZeroPadding2D":
+        (top, _), (left, _) = current.padding
+        box = [box[0] - top, box[1] - top, box[2] - left, box[3] - left]
+    elif kind == "Resizing":  # bilinear, pixel centres: each output reads 2 neighbours
+        for axis in (0, 1):
+            scale = in_shape[axis] / out_shape[axis]
+            box[2 * axis] = int(np.floor((box[2 * axis] + 0.5) * scale - 0.5))
+            box[2 * axis + 1] = int(np.floor((box[2 * axis + 1] + 0.5) * scale - 0.5)) + 1
+    elif len(current.output.shape) != 4 or in_shape != out_shape:
+        raise CnnvizError(
+            f"cannot follow a pixel back through {current.name} "
+            f"({kind}): it is not a convolution, pooling or padding (or a backbone's resizing)"
+        )
+    return [
+        int(np.clip(box[0], 0, in_shape[0] - 1)),
+        int(np.clip(box[1], 0, in_shape[0] - 1)),
+        int(np.clip(box[2], 0, in_shape[1] - 1)),
+        int(np.clip(box[3], 0, in_shape[1] - 1)),
+    ]

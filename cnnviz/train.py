@@ -154,6 +154,7 @@ def train(
     emit: Emit | None = None,
     should_stop: Callable[[], bool | str] | None = None,
     augment=None,
+    init_weights: str | os.PathLike | None = None,
 ) -> TrainResult:
     """Train a model on a dataset, writing its run directory as it goes.
 
@@ -169,6 +170,8 @@ def train(
             saying why), training stops after that batch, keeps its weights, evaluates
             them and ends "stopped" (the message gives the sentence).
         augment: an `AugmentSpec` applied to training batches only, or None.
+        init_weights: start from these weights (another run's, same layers) instead
+            of the initial and pretrained ones.
 
     Returns:
         The result; every outcome (completed, stopped, failed) is also in status.json.
@@ -193,7 +196,7 @@ def train(
                 "augment": None if augment is None else augment.to_dict(),
             },
         )
-        return _fit(plan, dataset, config, run_dir, emit, should_stop, augment)
+        return _fit(plan, dataset, config, run_dir, emit, should_stop, augment, init_weights)
     except CnnvizError as err:
         return fail_run(run_dir, str(err), emit=emit)
     except OSError as err:
@@ -223,10 +226,11 @@ def _fit(
     emit: Emit | None,
     should_stop,
     augment,
+    init_weights=None,
 ) -> TrainResult:
     import keras
 
-    from cnnviz.build import build_model
+    from cnnviz.build import build_model, start_from
     from cnnviz.callbacks import ClassAccuracy, EpochSnapshots, MetricStream, StopFlag
     from cnnviz.data import make_pipeline, rescale
 
@@ -236,7 +240,9 @@ def _fit(
         emit(StatusEvent("running", "building the model"))
     keras.utils.set_random_seed(config.seed)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = build_model(plan.report)
+        model = build_model(plan.report, pretrained=init_weights is None)
+        if init_weights is not None:
+            start_from(model, init_weights)
         model.compile(optimizer=make_optimizer(config), loss=plan.head.loss, metrics=["accuracy"])
     layer = None
     if augment is not None and not augment.is_identity:

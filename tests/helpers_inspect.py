@@ -128,3 +128,23 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def backbone_model(
+    head: list[dict] | None = None, *, shape: tuple[int, int, int] = (32, 32, 3), classes: int = 3
+):
+    """(model, report) of a pretrained SqueezeNet (ImageNet weights, frozen) and a head:
+    the squeezenet-head preset's unless given; the head's weights are Keras's initial
+    ones (nothing is trained)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    layers = [{"type": "Backbone", "name": "squeezenet", "trainable_blocks": 0}]
+    layers += head or [
+        {"type": "GlobalAveragePooling2D"},
+        {"type": "Dropout", "rate": 0.2},
+        {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+    ]
+    spec = ModelSpec.from_dict({"name": "backbone test", "layers": layers})
+    report = validate(spec, input_shape=shape, num_classes=classes)
+    return build_model(report, pretrained=True), report

@@ -105,6 +105,23 @@ def all_bytes(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
+def colour_folder(
+    root: Path, classes: int = 3, per_class: int = 10, *, side: int = 32, seed: int = 0
+) -> str:
+    """Class folders c0, c1, ... of noisy colour images, each class its own tint (red,
+    green, blue, ...: easy to tell apart); returns the dataset id `folder:ROOT`."""
+    rng = np.random.default_rng(seed)
+    for label in range(classes):
+        tint = np.full(3, 50.0)
+        tint[label % 3] = 200.0
+        folder = root / f"c{label}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            pixels = np.clip(rng.normal(tint, 40, (side, side, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(folder / f"{i}.png")
+    return f"folder:{root}"
+
+
 def wait_for(predicate, timeout: float) -> None:
     """Poll `predicate` every 50 ms until it is true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout

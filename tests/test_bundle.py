@@ -219,3 +219,34 @@ def test_a_bundle_of_a_giant_model_is_refused_before_keras_allocates_it(
     with pytest.raises(CnnvizError, match=r"opening the model in up.zip needs about [\d,.]+ TB"):
         bundle.import_bundle(zipped(files), runs_dir=runs_dir, name="up.zip")
     assert list_runs(runs_dir) == []
+
+
+def test_a_fine_tuned_backbone_travels_as_weights_and_is_rebuilt_from_the_spec(
+    tmp_path, runs_dir, monkeypatch
+):
+    """The bundle carries every trained weight (the backbone's unfrozen block too) and
+    no code: the import rebuilds SqueezeNet from the spec and loads them."""
+    from cnnviz import presets
+    from cnnviz.build import build_model
+    from tests.helpers_runs import colour_folder, train_run
+
+    spec = presets.get("squeezenet-head").to_dict()
+    spec["layers"][0]["trainable_blocks"] = 1
+    data = colour_folder(tmp_path / "photos", 3, 6)
+    run = train_run(tmp_path / "runs", spec, data, epochs=1, batch_size=6, learning_rate=0.01)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("load_model must never be called on a bundle")
+
+    monkeypatch.setattr(keras.models, "load_model", refuse)
+    imported = bundle.import_bundle(bundle.export_bundle(run), runs_dir=runs_dir)
+    original, again = run.model(), imported.model()
+    for a, b in zip(original.get_weights(), again.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    imagenet = build_model(run.report(), pretrained=True).get_layer("backbone")
+    tuned = again.get_layer("backbone").get_layer("fire9_expand3x3").kernel.numpy()
+    assert np.abs(tuned - imagenet.get_layer("fire9_expand3x3").kernel.numpy()).max() > 1e-4
+    np.testing.assert_array_equal(  # a frozen block keeps ImageNet's weights
+        again.get_layer("backbone").get_layer("conv1").kernel.numpy(),
+        imagenet.get_layer("conv1").kernel.numpy(),
+    )

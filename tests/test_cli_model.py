@@ -92,3 +92,24 @@ def test_code_then_python_builds_the_same_model(tmp_path):
     )
     assert "Total params: 61,706" in result.stdout
     assert "(None, 28, 28, 6)" in result.stdout
+
+
+def test_summary_of_the_squeezenet_preset_on_a_three_class_folder(tmp_path, capsys):
+    """Frozen, its 722,496 backbone weights are non-trainable; the counts are Keras's."""
+    from cnnviz.build import build_model
+    from cnnviz.spec import validate
+    from tests.helpers_runs import colour_folder
+
+    data = colour_folder(tmp_path / "photos", 3, 2)
+    code, out, _ = run(capsys, "summary", "squeezenet-head", "--data", data, "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["layers"][0]["type"] == "Backbone"
+    assert doc["layers"][-1]["output_shape"] == [None, 3]
+    assert doc["total_params"] - doc["trainable_params"] == 722_496
+    code, out, _ = run(capsys, "summary", "squeezenet-head", "--data", data)
+    assert "Non-trainable params: 722,496" in out
+    model = build_model(
+        validate(PRESETS["squeezenet-head"].spec, input_shape=(64, 64, 3), num_classes=3)
+    )
+    trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
+    assert model.count_params() == doc["total_params"] and trainable == doc["trainable_params"]

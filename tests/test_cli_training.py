@@ -110,3 +110,43 @@ def test_a_bad_owner_or_runner_is_a_user_error(tmp_path, capsys):
         assert code == 2
         assert capsys.readouterr().err.count("error:") == 1
     assert list_runs(tmp_path) == []
+
+
+def test_a_squeezenet_head_trains_offline_on_a_folder_then_fine_tunes_from_it(
+    tmp_path, capsys, monkeypatch
+):
+    """No network (every proxy a closed port, an empty Keras cache): SqueezeNet's weights
+    come from ndf. A second run with more of the backbone trainable starts from it."""
+    from cnnviz import presets
+    from tests.helpers_runs import colour_folder
+
+    data = colour_folder(tmp_path / "photos", 3, 10)
+    runs = tmp_path / "runs"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    proc = cli(
+        *("train", "--data", data, "--model", "squeezenet-head", "--epochs", "2"),
+        *("--batch-size", "8", "--runs-dir", runs, "--json"),
+    )
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    document = json.loads(out)
+    assert document["status"] == "completed" and len(document["history"]["loss"]) == 2
+    assert document["test_accuracy"] >= 0.6  # red, green and blue tints
+    (first,) = list_runs(runs)
+    assert first.config["model"] == "squeezenet-head" and first.config["init_from"] is None
+
+    tuned = presets.get("squeezenet-head").to_dict()
+    tuned["layers"][0]["trainable_blocks"] = 1
+    spec = tmp_path / "tuned.json"
+    spec.write_text(json.dumps(tuned))
+    argv = ["train", "--data", data, "--model", str(spec), "--epochs", "1", "--batch-size", "8"]
+    argv += ["--runs-dir", str(runs), "--lr", "0.0001"]
+    assert main([*argv, "--init-from", first.id[:-2]]) == 0  # a unique start of the id
+    (second,) = [run for run in list_runs(runs) if run.id != first.id]
+    assert second.state == "completed" and second.config["init_from"] == first.id
+    capsys.readouterr()
+    assert main([*argv, "--init-from", "no-such-run"]) == 2
+    assert "error: no run 'no-such-run'" in capsys.readouterr().err
+    assert len(list_runs(runs)) == 2

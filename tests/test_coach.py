@@ -205,3 +205,22 @@ def test_diagnose_orders_warnings_first_and_counts_guessing_from_the_largest_cla
     findings = diagnose(flat, class_names=names, class_counts=[50, 50], dead=dead)
     assert kinds(findings) == ["dead_filters", "no_validation"]
     assert "conv2d_1: 16 of 64" in findings[0].evidence and "conv2d:" not in findings[0].evidence
+
+
+def test_dead_filters_are_looked_for_in_the_specs_own_convolutions_only():
+    """A pretrained backbone's channels were learnt on ImageNet (many are silent on a
+    class's photos) and the advice is about layers a learner chose: only the head's
+    convolutions are scanned."""
+    from tests.helpers_inspect import backbone_model
+
+    model, _ = backbone_model(
+        [
+            {"type": "Conv2D", "filters": 6, "kernel_size": 1, "activation": "relu"},
+            {"type": "GlobalAveragePooling2D"},
+            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+        ]
+    )
+    images = np.random.default_rng(0).random((4, 32, 32, 3), dtype=np.float32)
+    found = dead_channels(model, images)
+    assert list(found) == ["conv2d"] and found["conv2d"][1] == 6
+    assert dead_channels(backbone_model()[0], images) == {}

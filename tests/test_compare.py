@@ -230,6 +230,8 @@ def test_settings_diff_names_training_augmentation_and_data_settings():
     settings = run_settings(a)
     assert list(settings)[:4] == ["dataset", "image_size", "limit", "epochs"]
     assert settings["brightness"] == [1.0, 1.0] and settings["learning_rate"] == 0.001
+    tuned = {**a, "init_from": "20260101-000000-frozen-abcd"}  # fine-tuned from a run
+    assert settings_diff(a, tuned) == {"init_from": [None, "20260101-000000-frozen-abcd"]}
 
 
 def test_settings_layers_and_curves_are_read_without_tensorflow():

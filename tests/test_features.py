@@ -122,3 +122,43 @@ def test_a_model_without_convolutions_has_no_channel_peaks():
     spec = ModelSpec.from_dict({"layers": [{"type": "Flatten"}, {"type": "Dense", "units": 3}]})
     model = build_model(validate(spec, input_shape=(4, 4, 1)))
     assert channel_peaks(model, np.zeros((2, 4, 4, 1), np.float32)) == {}
+
+
+@pytest.fixture(scope="module")
+def squeezenet():
+    from tests.helpers_inspect import backbone_model
+
+    return backbone_model()[0]
+
+
+def test_feature_maps_look_inside_a_backbone_then_the_head(squeezenet, keras):
+    image = random_image((32, 32, 3))
+    activations = feature_maps(squeezenet, image)
+    inner = squeezenet.get_layer("backbone")
+    names = [a.name for a in activations]
+    assert names[:4] == ["resize", "scale", "conv1", "maxpool1"]
+    assert names[-4:] == ["fire9_concat", "global_average_pooling2d", "dropout", "dense"]
+    assert len(names) == len(inner.layers) - 1 + 3
+    for name in ("conv1", "fire2_expand3x3", "fire9_concat"):  # the oracle: Keras's own maps
+        tap = keras.Model(inner.input, inner.get_layer(name).output)
+        expected = tap(image[None], training=False).numpy()[0]
+        np.testing.assert_allclose(activations[names.index(name)].output, expected, atol=1e-4)
+    np.testing.assert_allclose(
+        activations[-1].output, squeezenet(image[None], training=False).numpy()[0], atol=1e-6
+    )
+
+
+def test_filters_and_channel_peaks_of_a_backbones_convolutions(squeezenet):
+    names = conv_layer_names(squeezenet)
+    assert names[0] == "conv1" and names[-1] == "fire9_expand3x3" and len(names) == 25
+    assert conv_layer_names(squeezenet, inside_backbones=False) == []
+    kernel = squeezenet.get_layer("backbone").get_layer("fire2_squeeze1x1").kernel.numpy()
+    np.testing.assert_array_equal(filters(squeezenet, "fire2_squeeze1x1"), kernel)
+    images = np.stack([random_image((32, 32, 3), seed) for seed in range(3)])
+    peaks = channel_peaks(squeezenet, images, layers=["conv1"])
+    by_hand = np.max(
+        [np.abs(feature_maps(squeezenet, image)[2].output).max(axis=(0, 1)) for image in images],
+        axis=0,
+    )
+    assert list(peaks) == ["conv1"]
+    np.testing.assert_allclose(peaks["conv1"], by_hand, rtol=1e-5)

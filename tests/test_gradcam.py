@@ -149,3 +149,25 @@ def test_a_batch_of_heatmaps_equals_each_image_on_its_own_for_its_given_class():
         gradcam.grad_cams(model, images, [0])
     with pytest.raises(CnnvizError, match="class_index must be 0..1"):
         gradcam.grad_cams(model, images, [0, 1, 5, 0, 0])
+
+
+def test_grad_cam_looks_inside_a_frozen_backbone():
+    """The default layer is the backbone's last maps (global pooling and Dense follow:
+    the class activation map by hand), and any layer inside it has gradients even
+    though none of its weights train."""
+    from tests.helpers_inspect import backbone_model
+
+    model, _ = backbone_model()
+    assert gradcam.default_layer(model) == "fire9_concat"
+    assert {"conv1", "fire5_concat", "fire9_concat"} <= set(gradcam.grad_cam_layers(model))
+    image = np.random.default_rng(1).random((32, 32, 3), dtype=np.float32)
+    maps = {a.name: a.output for a in feature_maps(model, image)}["fire9_concat"]
+    kernel = model.get_layer("dense").kernel.numpy()
+    for c in range(3):
+        cam = np.maximum(maps @ kernel[:, c], 0.0)
+        expected = cam / cam.max() if cam.max() > 0 else cam
+        heatmap = gradcam.grad_cam(model, image, class_index=c, upsample=False)
+        np.testing.assert_allclose(heatmap, expected, atol=1e-4)
+    inner = gradcam.grad_cam(model, image, layer_name="fire5_concat", upsample=False)
+    assert inner.shape == (27, 27) and inner.max() == pytest.approx(1.0)
+    assert gradcam.grad_cam(model, image, layer_name="conv1").shape == (32, 32)

@@ -160,3 +160,38 @@ def test_the_command_line_refuses_a_billion_filters_in_one_line(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith("error: training this model needs about ") and err.count("\n") == 1
     assert not runs.exists()  # refused before a run folder was made
+
+
+def squeezenet_block(layer: str) -> str:
+    """The block of a SqueezeNet layer: the prepared image, conv1 (and its pooling),
+    fire2 ... fire9 (a pooling ends fire3 and fire5)."""
+    if layer in ("resize", "scale"):
+        return "prepared"
+    pools = {"maxpool1": "conv1", "maxpool3": "fire3", "maxpool5": "fire5"}
+    return pools.get(layer, layer.split("_")[0])
+
+
+@pytest.mark.parametrize("blocks", [0, 2, 9])
+def test_a_backbone_counts_what_its_layers_hold_while_training(blocks, keras):
+    """Keras's own layers are the oracle: unfrozen blocks keep every output for the
+    backward pass, frozen ones hold only the largest (let go as the next is computed)."""
+    from cnnviz import backbones
+
+    layers = [{"type": "Backbone", "name": "squeezenet", "trainable_blocks": blocks}]
+    layers += [{"type": "GlobalAveragePooling2D"}]
+    layers += [{"type": "Dense", "units": "num_classes", "activation": "softmax"}]
+    report = validate(
+        ModelSpec.from_dict({"layers": layers}), input_shape=(16, 16, 3), num_classes=2
+    )
+    inner = backbones.keras_backbone("squeezenet", (16, 16, 3), blocks, pretrained=False)
+    per_block: dict[str, int] = {}
+    for layer in inner.layers[1:]:
+        block = squeezenet_block(layer.name)
+        per_block[block] = per_block.get(block, 0) + math.prod(layer.output.shape[1:])
+    order = ["conv1", *(f"fire{n}" for n in range(2, 10))]
+    unfrozen = set(order[len(order) - blocks :]) if blocks else set()
+    held = sum(v for b, v in per_block.items() if b in unfrozen)
+    held += max(v for b, v in per_block.items() if b not in unfrozen)
+    estimate = memory.training_memory(report, batch_size=4, optimizer_slots=2)
+    head = 16 * 16 * 3 + 512 + 2  # the image, the pooled maps, the answers
+    assert estimate.activations == 4 * 2 * 4 * (held + head)

@@ -73,3 +73,24 @@ def test_a_batch_that_does_not_divide_by_the_devices_is_refused(digits):
     with pytest.raises(CnnvizError, match=r"a multiple of 4, e\.g\. 4$"):
         plan_training(spec, digits, TrainConfig(batch_size=3, devices=4))
     assert plan_training(spec, digits, TrainConfig(batch_size=34, devices=2)).train is not None
+
+
+def test_a_backbone_whose_weights_are_not_here_is_refused_before_training(
+    tmp_path, monkeypatch, capsys
+):
+    from cnnviz import presets
+    from cnnviz.cli import main
+    from cnnviz.plan import plan_training
+    from cnnviz.runs import list_runs
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    shapes = load_dataset("shapes:40")
+    with pytest.raises(CnnvizError, match="mobilenet_v2's ImageNet weights are not on this"):
+        plan_training(presets.get("mobilenet-v2-head"), shapes, TrainConfig(batch_size=8))
+    plan_training(presets.get("squeezenet-head"), shapes, TrainConfig(batch_size=8))
+    runs = tmp_path / "runs"
+    argv = ["train", "--data", "shapes:40", "--model", "mobilenet-v2-head", "--runs-dir", str(runs)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: mobilenet_v2's") and err.count("\n") == 1
+    assert str(tmp_path / "keras" / "models") in err and list_runs(runs) == []

@@ -37,6 +37,7 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path):
         "RAY_AUTH_MODE": "token",
         "CNNVIZ_LESSONS_DIR": str(tmp_path / "lessons"),
         "TFDS_DATA_DIR": str(tmp_path / "tfds"),
+        "KERAS_HOME": str(tmp_path / "keras"),
         "CNNVIZ_CLASS_CODE": "maple",
         "CNNVIZ_TEACHER_CODE": "a-long-teacher-code",
     }
@@ -49,6 +50,7 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path):
     assert got.max_job_minutes == 2.5 and got.job_minutes == 2.5 and got.warmup is False
     assert got.ray_address == "10.0.0.1:6379" and got.ray_token_auth
     assert got.lessons_dir == tmp_path / "lessons" and got.tfds_data_dir == str(tmp_path / "tfds")
+    assert got.keras_home == tmp_path / "keras"
     assert got.classroom and got.class_code == "maple"
     assert got.teacher_code == "a-long-teacher-code"
 

@@ -215,3 +215,62 @@ def test_depthwise_and_separable_traces_read_the_right_channels(others):
         for c in range(3)
     ]
     assert t.value == pytest.approx(np.exp(pre[1]) / np.exp(pre).sum(), abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def with_backbone():
+    """A pretrained SqueezeNet, then a convolution of the spec's own, then a head."""
+    from tests.helpers_inspect import backbone_model
+
+    head = [
+        {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
+        {"type": "GlobalAveragePooling2D"},
+        {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+    ]
+    return backbone_model(head)[0]
+
+
+@pytest.mark.parametrize(
+    ("layer", "row", "col"),
+    [("conv1", 50, 60), ("fire2_expand3x3", 3, 40), ("fire9_squeeze1x1", 12, 0), ("conv2d", 5, 6)],
+)
+def test_a_backbones_convolutions_are_traced_from_the_layer_that_feeds_them(
+    with_backbone, layer, row, col
+):
+    """fire2_expand3x3 reads fire2_squeeze1x1 (not fire2_expand1x1, listed before it);
+    the spec's own conv2d reads the backbone's last maps."""
+    x = image((32, 32, 3), seed=2)
+    for channel in (0, 3):
+        t = trace_activation(with_backbone, x, layer=layer, channel=channel, row=row, col=col)
+        assert t.value == pytest.approx(t.keras_value, rel=1e-4, abs=1e-3)
+        assert t.pre_activation == pytest.approx(float(t.products.sum() + t.bias), rel=1e-9)
+
+
+def gradient_box(model, layer: str, row: int, col: int, x: np.ndarray):
+    """The oracle: the image pixels whose change moves the layer's (row, col) at all."""
+    import keras
+    import tensorflow as tf
+
+    inner = model.get_layer("backbone")
+    tap = keras.Model(inner.input, inner.get_layer(layer).output)
+    batch = tf.constant(x[None])
+    channel = int(np.argmax(tap(batch)[0, row, col]))  # an active channel (after its ReLU)
+    with tf.GradientTape() as tape:
+        tape.watch(batch)
+        value = tap(batch)[0, row, col, channel]
+    moved = np.abs(tape.gradient(value, batch).numpy()[0]).sum(axis=-1) > 0
+    rows, cols = np.flatnonzero(moved.any(axis=1)), np.flatnonzero(moved.any(axis=0))
+    return rows.min(), cols.min(), rows.max(), cols.max()
+
+
+def test_receptive_fields_through_the_backbones_resizing_and_branches(with_backbone):
+    x = image((32, 32, 3), seed=4)
+    # conv1 (3x3, stride 2, 'same' on 227x227: 1 zero before): rows 99..101, cols 119..121
+    # of the resized image; bilinear resizing from 32 reads source rows around
+    # (99.5 * 32/227 - 0.5) = 13.5 .. 13.8: rows 13-14, and cols 16.3 .. 16.6: 16-17.
+    assert receptive_field(with_backbone, "conv1", 50, 60) == (13, 16, 14, 17)
+    assert gradient_box(with_backbone, "conv1", 50, 60, x) == (13, 16, 14, 17)
+    assert receptive_field(with_backbone, "conv1", 0, 0) == (0, 0, 0, 0)
+    for layer, row, col in [("fire3_concat", 20, 30), ("fire2_expand3x3", 3, 40)]:
+        field = receptive_field(with_backbone, layer, row, col)  # both expands, the union
+        assert field == gradient_box(with_backbone, layer, row, col, x) != (0, 0, 31, 31)

@@ -1,4 +1,5 @@
-"""`presets`, `summary MODEL` and `code MODEL`: the models, their shapes and their code."""
+"""`presets`, `backbones`, `summary MODEL` and `code MODEL`: the models, the pretrained
+networks they may start with, their shapes and their code."""
 
 from __future__ import annotations
 
@@ -35,6 +36,30 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backbones(args: argparse.Namespace) -> int:
+    from cnnviz.backbones import BACKBONES
+
+    if args.json:
+        print_json({"backbones": [b.to_dict() for b in BACKBONES.values()]})
+        return 0
+    rows = [
+        [
+            b.name,
+            "yes" if b.available() else "no",
+            "x".join(map(str, b.input_shape)),
+            "x".join(map(str, b.output)),
+            f"{b.total_params:,}",
+            b.source,
+        ]
+        for b in BACKBONES.values()
+    ]
+    print(table(rows, ["backbone", "here", "input", "output", "params", "weights from"]))
+    for b in BACKBONES.values():
+        if not b.available():
+            print(f"\n{b.name}: {b.missing()}.")
+    return 0
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     spec, report = _model_and_report(args)
     if args.json:
@@ -63,6 +88,9 @@ def cmd_code(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     p = sub.add_parser("presets", help="list the preset models")
     p.set_defaults(func=cmd_presets)
+    p = sub.add_parser("backbones", help="list the pretrained networks a model may start with")
+    json_arg(p)
+    p.set_defaults(func=cmd_backbones)
     for name, func, text in [
         ("summary", cmd_summary, "layer shapes and parameter counts of a model"),
         ("code", cmd_code, "print a runnable Keras script for a model"),

@@ -64,6 +64,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = train_config(args)
         augment = read_spec(args.augment) if args.augment else None
         kind = runner_name(args.runner)
+        init_from = _start(args)
         dataset = load_recent(  # the job (in a thread) takes the same load
             args.data, data_dir=args.data_dir, limit=args.limit, seed=config.seed
         )
@@ -78,6 +79,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             augment=augment,
             runs_dir=args.runs_dir,
             owner=args.owner,
+            init_from=init_from,
         )
         runner = make_runner(kind, 1)
     except KeyboardInterrupt:
@@ -87,6 +89,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _follow(runner, runner.submit(request), args, out)
     finally:
         runner.shutdown(wait=True)
+
+
+def _start(args: argparse.Namespace) -> str | None:
+    """The id of the run `--init-from` names, checked to have weights to start from."""
+    if not args.init_from:
+        return None
+    from cnnviz.runs import load_run
+
+    run = load_run(args.init_from, args.runs_dir)
+    run.weights_file()
+    return run.id
 
 
 def follow(runner, job: str, out):
@@ -220,6 +233,12 @@ def register(sub) -> None:
         help="split every batch over N devices (tf.distribute.MirroredStrategy; default 1)",
     )
     p.add_argument("--owner", default=None, help="the desk the run belongs to")
+    p.add_argument(
+        "--init-from",
+        default=None,
+        metavar="RUN",
+        help="start from that run's weights (same layers; e.g. more trainable_blocks)",
+    )
     p.add_argument(
         "--runner",
         default=None,
