@@ -1,87 +1,28 @@
-"""Compare: two tries side by side, what was changed between them and what it changed."""
+"""Compare: two tries side by side, what was changed between them and what it changed;
+or up to ten, their settings, curves and classes, grouped by a setting."""
 
 import streamlit as st
 
-from app_pages.frame.feedback import plain, show_error
 from app_pages.frame.state import init_state
-from app_pages.panels.compare_view import LAYER_COLUMNS, layer_table, pick_pair, settings_rows
-from app_pages.server.runs import comparison
-from cnnviz.errors import CnnvizError
-from cnnviz.figures.compare import (
-    compare_curves,
-    confusion_diff_figure,
-    disagreements_figure,
-    per_class_change_figure,
-)
+from app_pages.panels.compare_many import show_many
+from app_pages.panels.compare_pair import show_pair
+from app_pages.panels.compare_pick import pick_pair, pick_runs
 
 init_state()
 st.title("Compare")
 st.caption(
     "Two tries side by side: the curves, the settings and layers you changed, and what "
-    "that changed on the same test images."
+    "that changed on the same test images. Three to ten (a sweep's runs): their settings, "
+    "curves and classes, grouped by a setting."
 )
 
-pair = pick_pair()
-if pair is None:
+choice = pick_runs()
+if choice is None:
     st.stop()
-try:
-    result = comparison(*pair)
-except CnnvizError as err:
-    show_error(err)
-    st.stop()
-
-accuracy_a, accuracy_b = result.test_accuracy
-gain = None if None in result.test_accuracy else (accuracy_b - accuracy_a) * 100
-c = st.columns(3)
-c[0].metric("A: test accuracy", "-" if accuracy_a is None else f"{accuracy_a:.1%}")
-c[1].metric(
-    "B: test accuracy",
-    "-" if accuracy_b is None else f"{accuracy_b:.1%}",
-    delta=None if gain is None else f"{gain:+.1f} points",
-)
-count = result.disagreements_count
-c[2].metric("Test images answered differently", "-" if count is None else f"{count:,}")
-
-st.plotly_chart(compare_curves(result.histories), width="stretch", key="compare_curves")
-
-st.subheader("Settings that differ")
-rows = settings_rows(result)
-if rows:
-    st.dataframe(rows, hide_index=True, width="stretch", key="compare_settings")
+if len(choice.picked) == 2:
+    pair = pick_pair(choice)
+    if pair is None:
+        st.stop()
+    show_pair(*pair)
 else:
-    st.caption("The same settings: only the layers differ.")
-
-st.subheader("Layer by layer")
-st.dataframe(
-    layer_table(result),
-    hide_index=True,
-    width="stretch",
-    column_config={name: st.column_config.Column(width=w) for name, w in LAYER_COLUMNS.items()},
-    key="compare_layers",
-)
-params_a, params_b = result.total_params
-st.caption(f"Weights in all: {params_a:,} in A, {params_b:,} in B.")
-
-st.subheader("On the same test images")
-if not result.same_test_split:
-    st.info(f"Not compared image by image: {plain(result.reason)}.")
-    st.stop()
-per_class, confusion, different = st.tabs(["Per class", "Confusion matrix", "Answered differently"])
-with per_class:
-    st.plotly_chart(
-        per_class_change_figure(result.per_class_accuracy, result.class_names),
-        width="stretch",
-        key="compare_per_class",
-    )
-with confusion:
-    st.plotly_chart(
-        confusion_diff_figure(result.confusion_diff, result.class_names),
-        width="stretch",
-        key="compare_confusion",
-    )
-with different:
-    shown = result.disagreements(limit=24)
-    st.caption("First the images only B gets right, then those only A gets right.")
-    st.plotly_chart(
-        disagreements_figure(shown, total=count), width="stretch", key="compare_disagreements"
-    )
+    show_many(choice.picked, choice.label)

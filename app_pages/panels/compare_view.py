@@ -1,5 +1,5 @@
-"""Compare's pieces: the two runs picked, and the rows of the settings and layer tables
-of their comparison (`app_pages.server.runs.comparison`, computed once per pair).
+"""The rows of the settings and layer tables of two runs' comparison
+(`cnnviz.compare.Comparison`), for Compare's view of two runs (`compare_pair`).
 """
 
 from __future__ import annotations
@@ -7,34 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import streamlit as st
-
-from app_pages.panels.run_picker import run_label, whose_runs
-from app_pages.server.listing import trained_runs_of
-
 CHANGE_COLORS = {"changed": "#fef3c7", "added": "#dcfce7", "removed": "#fee2e2"}
 LAYER_COLUMNS = {"#": "small", "change": "small", "what changed": "large"}
-
-
-def pick_pair() -> tuple[str, str] | None:
-    """Two different trained runs, A (default: the second newest) and B (the newest);
-    None, after saying why, when there are not two."""
-    runs = trained_runs_of(whose_runs("compare_everyone"))  # this desk's, or everyone's
-    ids = list(runs)
-    if len(ids) < 2:
-        st.info(
-            "Compare needs two trained runs: train one on the **Train** page, change one "
-            "thing (a layer, the learning rate, augmentation) and train again."
-        )
-        return None
-    left, right = st.columns(2)
-    shown = run_label(runs)
-    a = left.selectbox("Run A (the first try)", ids, 1, shown, key="compare_run_a")
-    b = right.selectbox("Run B (the new try)", ids, 0, shown, key="compare_run_b")
-    if a == b:
-        st.info("A and B are the same run: choose two different runs.")
-        return None
-    return a, b
 
 
 def _words(value: Any) -> str:

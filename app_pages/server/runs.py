@@ -1,8 +1,8 @@
 """Runs from the app, computed once for the whole server: table rows, trained models,
-evaluations, comparisons and the coach's findings.
+evaluations and the coach's findings (comparisons: `app_pages.server.comparisons`).
 
 Streamlit-side only: `st.cache_resource` / `st.cache_data` wrappers around
-`cnnviz.runs`, `cnnviz.evaluate`, `cnnviz.compare` and `cnnviz.coach`, keyed by the
+`cnnviz.runs`, `cnnviz.evaluate` and `cnnviz.coach`, keyed by the
 run and its `cnnviz.runs.run_stamp` (the times of its files), so a retrained or
 reimported run is read again. A run's images are read through the server's dataset
 cache (`load_for_run`), once for every page that needs them.
@@ -77,20 +77,6 @@ def _evaluation(run_id: str, root: str, stamp: tuple, epoch: int | None = None):
 def evaluation(run_id: str, epoch: int | None = None):
     """(test split, `cnnviz.evaluate.Evaluation`) of a run (after `epoch`), computed once."""
     return _evaluation(run_id, str(runs.runs_root()), _stamp(run_id), epoch)
-
-
-@st.cache_resource(show_spinner="Comparing the runs...", max_entries=4)
-def _comparison(a: str, b: str, root: str, stamps: tuple):
-    from cnnviz.compare import compare_runs
-
-    return compare_runs(
-        runs.load_run(a, root), runs.load_run(b, root), evaluations=(evaluation(a), evaluation(b))
-    )
-
-
-def comparison(a: str, b: str):
-    """`cnnviz.compare.Comparison` of runs A and B, computed once per pair of models."""
-    return _comparison(a, b, str(runs.runs_root()), (_stamp(a), _stamp(b)))
 
 
 @st.cache_data(show_spinner="The coach is reading the curves...", max_entries=16)

@@ -1,0 +1,64 @@
+"""Runs compared, computed once for the whole server: two runs image by image, two to
+ten runs from what they recorded, and runs grouped by a setting.
+
+Streamlit-side only: `st.cache_resource` wrappers around `cnnviz.compare`,
+`cnnviz.compare_many` and `cnnviz.grouping`, keyed by the runs and their
+`cnnviz.runs.run_stamp`s (the times of their files), so a retrained or reimported run is
+read again. Callers must not change what they get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from app_pages.server.runs import evaluation
+from cnnviz import runs
+
+
+def _stamps(ids: Sequence[str]) -> tuple[tuple[int, ...], ...]:
+    root = runs.runs_root()
+    return tuple(runs.run_stamp(root / run_id) for run_id in ids)
+
+
+@st.cache_resource(show_spinner="Comparing the runs...", max_entries=4)
+def _comparison(a: str, b: str, root: str, stamps: tuple):
+    from cnnviz.compare import compare_runs
+
+    return compare_runs(
+        runs.load_run(a, root), runs.load_run(b, root), evaluations=(evaluation(a), evaluation(b))
+    )
+
+
+def comparison(a: str, b: str):
+    """`cnnviz.compare.Comparison` of runs A and B, computed once per pair of models."""
+    return _comparison(a, b, str(runs.runs_root()), _stamps((a, b)))
+
+
+@st.cache_resource(show_spinner="Comparing the runs...", max_entries=4)
+def _many(ids: tuple[str, ...], root: str, stamps: tuple):
+    from cnnviz.compare_many import compare_many
+
+    return compare_many([runs.load_run(run_id, root) for run_id in ids])
+
+
+def many_comparison(ids: Sequence[str]):
+    """`cnnviz.compare_many.ManyComparison` of 2 to 10 runs (in this order), computed
+    once per state of their files."""
+    ids = tuple(ids)
+    return _many(ids, str(runs.runs_root()), _stamps(ids))
+
+
+@st.cache_resource(show_spinner="Grouping the runs...", max_entries=8)
+def _grouping(ids: tuple[str, ...], root: str, stamps: tuple, setting: str):
+    from cnnviz.grouping import group_runs
+
+    return group_runs([runs.load_run(run_id, root) for run_id in ids], setting)
+
+
+def grouping(ids: Sequence[str], setting: str):
+    """`cnnviz.grouping.Grouping` of the runs by `setting`: each group's runs, mean,
+    spread and mean curves, computed once per setting and state of the runs' files."""
+    ids = tuple(ids)
+    return _grouping(ids, str(runs.runs_root()), _stamps(ids), setting)
