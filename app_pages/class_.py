@@ -37,7 +37,9 @@ if in_charge:
     with st.expander("Teacher's controls", expanded=True, icon=":material/school:"):
         pause_switch()
         class_settings()
+        st.markdown("**Send to every desk**")
         send_panel()
+        st.markdown("**Desks and runs**")
         desks_and_runs()
         sign_out_link()
 elif settings().classroom:

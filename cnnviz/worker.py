@@ -102,9 +102,11 @@ def serve(conn: Connection) -> None:
 
 
 def main(argv: list[str]) -> None:
+    from cnnviz.cli.quiet import quiet_tensorflow_import
     from cnnviz.settings import quiet_tensorflow
 
     quiet_tensorflow()
+    quiet_tensorflow_import()  # its start-up lines stay out of the server's log
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's, not ours
     serve(Connection(int(argv[1])))
 

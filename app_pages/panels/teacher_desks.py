@@ -70,30 +70,14 @@ def class_settings() -> None:
 
 def desks_and_runs() -> None:
     """Reset desk, Delete run, and the results as CSV."""
-    claimed = list(desks.claimed_desks())
-    desk, reset = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = desk.selectbox("Desk", claimed, key="class_reset_pick", placeholder="no desk yet")
-    reset.button(
-        "Reset desk",
-        key="class_reset",
-        disabled=not claimed,
-        on_click=_reset,
-        args=(chosen,),
-        help="Frees the name for a new laptop; its runs stay.",
-    )
-    found = [run.id for run in listed_runs()]
-    run, delete = st.columns([3, 1], vertical_alignment="bottom")
-    picked = run.selectbox("Run", found, key="class_delete_pick")
-    delete.button(
-        "Delete run",
-        key="class_delete",
-        disabled=not found,
-        on_click=_act,
-        args=(runs.delete_run, picked),
-    )
+    left, right = st.columns(2, gap="large")
+    with left:
+        _reset_desk()
+    with right:
+        _delete_run()
     st.download_button(
         "Download results (CSV)",
-        results_csv(result_rows(listed_runs())),
+        lambda: results_csv(result_rows(listed_runs())),  # made when clicked
         file_name="cnnviz-results.csv",
         mime="text/csv",
         key="class_results",
@@ -101,3 +85,41 @@ def desks_and_runs() -> None:
     )
     if st.session_state.get("class_error"):
         show_error(st.session_state.class_error)
+
+
+def _reset_desk() -> None:
+    claimed = list(desks.claimed_desks())
+    hidden = read_class_state().hide_names  # the projected page names no desk
+    numbered = {name: f"desk {i}" for i, name in enumerate(sorted(claimed), start=1)}
+    desk, reset = st.columns([3, 2], vertical_alignment="bottom")
+    chosen = desk.selectbox(
+        "Desk",
+        claimed,
+        key="class_reset_pick",
+        placeholder="no desk yet",
+        format_func=numbered.get if hidden else str,
+        help="With Hide desk names on, desks are numbered in the order of their names.",
+    )
+    reset.button(
+        "Reset desk",
+        key="class_reset",
+        width="stretch",
+        disabled=not claimed,
+        on_click=_reset,
+        args=(chosen,),
+        help="Frees the name for a new laptop; its runs stay.",
+    )
+
+
+def _delete_run() -> None:
+    found = [run.id for run in listed_runs()]
+    run, delete = st.columns([3, 2], vertical_alignment="bottom")
+    picked = run.selectbox("Run", found, key="class_delete_pick")
+    delete.button(
+        "Delete run",
+        key="class_delete",
+        width="stretch",
+        disabled=not found,
+        on_click=_act,
+        args=(runs.delete_run, picked),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.feedback import show_error
 from app_pages.panels.classroom import queue_rows
 from cnnviz.classstate import read_class_state, update_class_state
 from cnnviz.errors import CnnvizError
@@ -36,19 +36,22 @@ def pause_switch() -> None:
 
 def queue_with_stops(runner, queue: list, runs: dict, *, hide_names: bool) -> None:
     """The queue as rows, each with its **Stop** button."""
-    heads = st.columns([2, 3, 3, 3, 2, 1])
+    widths = [3, 3, 3, 4, 3, 2]
+    heads = st.columns(widths)
     for column, name in zip(heads, ("desk", "model", "dataset", "now", "when", "")):
         column.markdown(f"**{name}**" if name else "")
     for status, row in zip(queue, queue_rows(queue, runs, hide_names=hide_names)):
-        cells = st.columns([2, 3, 3, 3, 2, 1], vertical_alignment="center")
+        cells = st.columns(widths, vertical_alignment="center")
         for column, key in zip(cells, ("desk", "model", "dataset", "now", "when")):
             column.markdown(row[key] or " ")
         cells[5].button(
             "Stop",
+            icon=":material/stop_circle:",
+            width="stretch",
             key=f"class_stop_{status['job_id']}",
             on_click=_stop,
             args=(runner, status["job_id"]),
-            help=f"Stop {plain(row['desk'])}'s job after its current batch; it keeps "
+            help=f"Stop the job of desk {row['desk']} after its current batch; it keeps "
             "what it learned.",
         )
     if st.session_state.get("class_error"):

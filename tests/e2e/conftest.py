@@ -62,17 +62,19 @@ def browser_path():
 
 
 @contextlib.contextmanager
-def streamlit_server(runs: Path, log_path: Path):
-    """`streamlit run streamlit_app.py` on a free port, with its own runs dir."""
-    port = _free_port()
+def streamlit_server(runs: Path, log_path: Path, *, port: int | None = None, **env_vars: str):
+    """`streamlit run streamlit_app.py` on a free port (or `port`), with its own runs dir
+    and any more environment variables (e.g. CNNVIZ_CLASS_CODE for a classroom)."""
+    port = port or _free_port()
     env = {
         **os.environ,
         "CNNVIZ_RUNS_DIR": str(runs),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "CUDA_VISIBLE_DEVICES": "",
         "CNNVIZ_RUNNER": "process",  # the app's own default (tests/conftest.py sets thread)
+        **env_vars,
     }
-    log = log_path.open("w")
+    log = log_path.open("a")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -97,7 +99,14 @@ def streamlit_server(runs: Path, log_path: Path):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
-        yield {"url": url, "runs": runs, "proc": proc, "started": time.monotonic()}
+        yield {
+            "url": url,
+            "runs": runs,
+            "proc": proc,
+            "port": port,
+            "log": log_path,
+            "started": time.monotonic(),
+        }
     finally:
         proc.terminate()
         try:
@@ -157,12 +166,6 @@ def shot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
-
-
-def at_desk(url: str, desk: str = "e2e") -> str:
-    """`url` with `desk=` added to its query, past the desk gate (test_classroom.py and
-    test_newcomer.py go through the gate itself)."""
-    return f"{url}{'&' if '?' in url else '?'}desk={desk}"
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:

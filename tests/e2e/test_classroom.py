@@ -1,23 +1,40 @@
-"""A class on one server: three desks in three browser contexts, the process runner.
+"""A class on one server (classroom mode): desks in separate browser contexts as separate
+laptops, the teacher in another, the process runner.
 
-Each desk sees and stops only its own job on Train, waits with its position in the
-queue, opens its own run in Inspect; the Class page lists every desk's runs; a second
-Start from one desk adds no job; a refresh keeps the desk. Screenshots of the Class page
-(live and after) and of a Train page while its job waits go to tests/e2e/screenshots/.
+A newcomer joins with the class code and a desk name; a taken name and a wrong code are
+refused; a desk sees and stops only its own job, and `?desk=` another's is only a label;
+the teacher signs in on the Class page, stops a desk's job, sends an experiment that a
+desk takes at its next page change, hides desk names from the projected page and
+downloads the results, which equal `python -m cnnviz results --csv`; a refresh, a server
+restart and a second replica on the same runs folder all keep the desk. Screenshots of
+the Class page (live, with the teacher's controls) go to tests/e2e/screenshots/.
 """
 
 import json
 import re
+import subprocess
+import sys
 import time
 
 import pytest
 
-from tests.e2e.conftest import shot, wait_idle
+from tests.e2e.conftest import ROOT, shot, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
+CODE, TEACHER_CODE = "maple-42", "a-long-teacher-code-7"
+CLASS = {"CNNVIZ_CLASS_CODE": CODE, "CNNVIZ_TEACHER_CODE": TEACHER_CODE}
 
-def open_desk(browser, url: str, path: str):
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory, browser_path):
+    runs = tmp_path_factory.mktemp("class-runs")
+    log = tmp_path_factory.mktemp("class-log") / "streamlit.log"
+    with streamlit_server(runs, log, **CLASS) as running:
+        yield running
+
+
+def laptop(browser, url: str, path: str = "/"):
     """A new browser context (its own cookies and session) at `url + path`."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
@@ -27,8 +44,35 @@ def open_desk(browser, url: str, path: str):
     return context, page
 
 
+def join(page, name: str, code: str = CODE) -> None:
+    """Fill the welcome form and press Join."""
+    page.get_by_label("Class code").fill(code)
+    page.get_by_label("Desk name").fill(name)
+    page.get_by_role("button", name="Join").click()
+
+
+def joined(browser, url: str, name: str, path: str = "/train"):
+    """A laptop that has joined as desk `name`, on `path`."""
+    context, page = laptop(browser, url, path)
+    join(page, name)
+    page.get_by_text(f"You are: desk {name}").wait_for()
+    wait_idle(page)
+    return context, page
+
+
+def teacher_at(browser, url: str):
+    """The teacher's laptop, signed in on the Class page."""
+    context, page = laptop(browser, url, "/class")
+    page.get_by_text("Teacher: sign in").click()
+    page.get_by_label("Teacher code").fill(TEACHER_CODE)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Teacher's controls").wait_for()
+    wait_idle(page)
+    return context, page
+
+
 def go(page, title: str) -> None:
-    """Change page through the sidebar (the session, and its desk, go along)."""
+    """Change page through the sidebar (the session goes along)."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.wait_for_function(
         "t => [...document.querySelectorAll('h1')].some(h => h.textContent.includes(t))",
@@ -66,96 +110,110 @@ def wait_for(condition, seconds: float = 600, what: str = "") -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_three_desks_train_watch_and_inspect_only_their_own(server, browser):
-    url, runs = server["url"], server["runs"]
-    desks = {name: open_desk(browser, url, f"/train?desk={name}") for name in ("ada", "bob", "cyd")}
-    ada, bob, cyd = (desks[name][1] for name in ("ada", "bob", "cyd"))
-    cyd_again = open_desk(browser, url, "/train?desk=cyd")  # a second tab of the same desk
-    teacher = open_desk(browser, url, "/class?desk=teacher")
+def test_a_desk_is_one_laptop_and_the_teacher_acts(classroom, browser, tmp_path):
+    url, runs = classroom["url"], classroom["runs"]
+    ada = joined(browser, url, "ada-xq")
+    bee = joined(browser, url, "bee-xq")
+    teacher = teacher_at(browser, url)
+    impostor = laptop(browser, url, "/train")
     try:
-        start(ada, 300)  # long: the others queue behind it (one training at a time)
-        ada.get_by_text(re.compile(r"epoch \d+/300")).first.wait_for()
-        start(bob, 2)
-        bob.get_by_text("Waiting for a free slot: position 1 in the queue").wait_for()
-        assert bob.get_by_text(re.compile(r"starts in (under a minute|about \d+ min)")).count()
-        assert bob.get_by_role("button", name="Start training").is_disabled()
-        assert bob.get_by_role("button", name="Stop training").is_enabled()
-        assert not bob.locator(".js-plotly-plot").count()  # not ada's chart
-        shot(bob, "classroom_train_queued")
-        start(cyd, 2)
-        cyd.get_by_text("Waiting for a free slot: position 2 in the queue").wait_for()
+        # Another laptop cannot take ada's name, nor join with a wrong code.
+        join(impostor[1], "ada-xq")
+        impostor[1].get_by_text("this desk belongs to another laptop").wait_for()
+        join(impostor[1], "eve", code="oak-17")
+        impostor[1].get_by_text("that is not this class's code").wait_for()
+        assert not impostor[1].locator('[data-testid="stSidebarNav"]').count()
 
-        # A second Start from cyd's other tab (drawn before) says where the first job is.
-        cyd_again[1].get_by_role("button", name="Start training").click()
-        cyd_again[1].get_by_text(re.compile(r"desk 'cyd' already has a job")).wait_for()
-        assert len(runs_of(runs, "cyd")) == 1
+        start(ada[1], 300)  # long: it trains while bee looks at it
+        ada[1].get_by_text(re.compile(r"epoch \d+/300")).first.wait_for()
+        # bee at /train?desk=ada-xq: a label. No enabled control acts on ada's job.
+        bee[1].goto(url + "/train?desk=ada-xq")
+        wait_idle(bee[1])
+        bee[1].get_by_text("You are: desk bee-xq").wait_for()
+        assert bee[1].get_by_role("button", name="Stop training").is_disabled()
+        assert not bee[1].locator(".js-plotly-plot").count()  # not ada's live chart
+        assert list(runs_of(runs, "ada-xq").values()) == ["running"]
 
-        # Bob's Stop stops bob's job only; bob queues again, behind cyd.
-        bob.get_by_role("button", name="Stop training").click()
-        wait_for(lambda: "stopped" in runs_of(runs, "bob").values(), 60, "bob's stop")
-        assert list(runs_of(runs, "ada").values()) == ["running"]
-        start(bob, 2)
-        bob.get_by_text("Waiting for a free slot: position 2 in the queue").wait_for()
+        # A student sees a lesson's question, not its answer nor the teacher's notes.
+        go(ada[1], "Lessons")
+        ada[1].get_by_role("button", name="Start lesson").first.click()
+        wait_idle(ada[1])
+        assert not ada[1].get_by_role("button", name="Show the answer").count()
+        assert not ada[1].get_by_text("Teacher notes").count()
+        ada[1].get_by_role("button", name="End lesson").first.click()
+        wait_idle(ada[1])
 
-        teacher[1].reload()  # the Class page while ada trains and two desks wait
-        wait_idle(teacher[1])
-        board = teacher[1].locator('[data-testid="stTable"]').first
-        board.get_by_text("waiting · position 2").wait_for()
-        text = board.inner_text()
-        assert text.index("ada") < text.index("cyd") < text.index("bob"), text
-        shot(teacher[1], "classroom_class_live")
-
-        ada.get_by_role("button", name="Stop training").click()  # keeps what it learned
-        wait_for(
-            lambda: all(
-                {"queued", "running"}.isdisjoint(runs_of(runs, d).values())
-                and "completed" in runs_of(runs, d).values()
-                for d in ("bob", "cyd")
-            ),
-            what="bob's and cyd's jobs to end",
-        )
-        assert list(runs_of(runs, "ada").values()) == ["stopped"]
-        for name, page in (("ada", ada), ("bob", bob), ("cyd", cyd)):
-            go(page, "Inspect")
-            picked = page.get_by_role("combobox", name="Run").input_value()
-            assert runs_of(runs, name).get(picked) in ("completed", "stopped"), (name, picked)
-            page.locator('[data-testid="stMetric"]').first.wait_for()  # its test accuracy
-            assert not page.locator('[data-testid="stException"]').count()
-
+        # The teacher stops ada's job from the Class page; it keeps what it learned.
         teacher[1].reload()
         wait_idle(teacher[1])
-        board = teacher[1].locator('[data-testid="stTable"]').last
-        text = board.inner_text()
-        for name in ("ada", "bob", "cyd"):
-            assert name in text
-        assert board.get_by_role("link", name="Inspect").count() >= 3
-        assert teacher[1].get_by_role("button", name="Refresh").count()  # nothing runs
-        shot(teacher[1], "classroom_class")
+        shot(teacher[1], "classroom_class_teacher")
+        teacher[1].get_by_role("button", name="Stop", exact=True).first.click()
+        wait_for(lambda: "stopped" in runs_of(runs, "ada-xq").values(), 120, "the teacher's stop")
 
-        bob.reload()  # a refresh is a new session: the URL brings the desk back
-        wait_idle(bob)
-        assert "desk=bob" in bob.url
-        bob.get_by_text("Desk: bob").wait_for()
+        # The teacher sends an experiment; ada takes it at her next page change.
+        go(teacher[1], "Build")
+        teacher[1].get_by_label("Start from a preset").click()
+        teacher[1].get_by_role("option", name=re.compile("^lenet-5")).click()
+        teacher[1].get_by_role("button", name="Load preset").click()
+        wait_idle(teacher[1])
+        go(teacher[1], "Class")
+        teacher[1].get_by_role("button", name="Send to every desk").click()
+        teacher[1].get_by_text("Sent. Each desk gets it").wait_for()
+        go(ada[1], "Build")
+        ada[1].get_by_text("Your teacher sent an experiment").wait_for()
+        ada[1].get_by_text("Model: lenet-5").wait_for()
+
+        # Hide desk names: the projected page holds none.
+        teacher[1].get_by_label("Hide desk names").check(force=True)  # its input is drawn over
+        wait_idle(teacher[1])
+        teacher[1].reload()
+        wait_idle(teacher[1])
+        teacher[1].get_by_text("(hidden)").first.wait_for()
+        shot(teacher[1], "classroom_class_hidden")
+        html = teacher[1].content()
+        assert "(hidden)" in html and "ada-xq" not in html and "bee-xq" not in html
+
+        # The results: one row per run, as the command line gives them.
+        with teacher[1].expect_download() as download:
+            teacher[1].get_by_role("button", name="Download results (CSV)").click()
+        csv_path = tmp_path / "results.csv"
+        download.value.save_as(csv_path)
+        cli = subprocess.run(
+            [sys.executable, "-m", "cnnviz", "results", "--runs-dir", str(runs), "--csv"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        got = csv_path.read_text(encoding="utf-8")
+        assert got.replace("\r\n", "\n") == cli.stdout.replace("\r\n", "\n")
+        assert len(got.strip().splitlines()) == 1 + len(list(runs.glob("*/status.json")))
     finally:
-        for context, _ in (*desks.values(), cyd_again, teacher):
+        for context, _ in (ada, bee, teacher, impostor):
             context.close()
 
 
-def test_a_newcomer_names_a_desk_and_a_refresh_keeps_it(server, browser):
-    context, page = open_desk(browser, server["url"], "/build")
+def test_a_refresh_a_restart_and_a_second_replica_keep_the_desk(browser, tmp_path):
+    runs = tmp_path / "runs"
+    with streamlit_server(runs, tmp_path / "one.log", **CLASS) as first:
+        context, page = joined(browser, first["url"], "cyd", "/build")
+        try:
+            page.reload()
+            wait_idle(page)
+            page.get_by_text("You are: desk cyd").wait_for()
+            port = first["port"]
+            with streamlit_server(runs, tmp_path / "two.log", **CLASS) as second:
+                other = context.new_page()  # the same laptop, the other replica
+                other.goto(second["url"] + "/train")
+                wait_idle(other)
+                other.get_by_text("You are: desk cyd").wait_for()
+        finally:
+            pass
     try:
-        page.get_by_text("Welcome to cnnviz").wait_for()
-        assert not page.locator('[data-testid="stSidebarNav"]').count()
-        page.get_by_label("Your desk's short name").fill("Dee Dee")
-        page.get_by_role("button", name="Start").click()
-        page.wait_for_function("() => location.search.includes('desk=dee-dee')")
-        wait_idle(page)
-        assert "/build" in page.url and page.locator("h1", has_text="Build").count()
-        page.reload()
-        wait_idle(page)
-        assert page.locator("h1", has_text="Build").count()
-        page.get_by_text("Desk: dee-dee").wait_for()
-        go(page, "Train")
-        assert "desk=dee-dee" in page.url  # the router writes it back after a page change
+        with streamlit_server(runs, tmp_path / "again.log", port=port, **CLASS) as again:
+            page.goto(again["url"] + "/build")  # the server restarted: the desk stays
+            wait_idle(page)
+            page.get_by_text("You are: desk cyd").wait_for()
+            assert page.locator("h1", has_text="Build").count()
     finally:
         context.close()

@@ -6,7 +6,7 @@ The screenshot goes to tests/e2e/screenshots/compare.png (look at it).
 import pytest
 
 from cnnviz import presets
-from tests.e2e.conftest import at_desk, shot, streamlit_server, wait_idle
+from tests.e2e.conftest import shot, streamlit_server, wait_idle
 from tests.e2e.test_newcomer import go
 from tests.helpers_runs import train_run
 
@@ -37,7 +37,7 @@ CURVES = """() => {
 
 
 def test_compare_opens_with_two_runs_and_draws_both_curves(compare_server, page):
-    page.goto(at_desk(compare_server["url"]))
+    page.goto(compare_server["url"])
     wait_idle(page)
     go(page, "Compare")
     page.get_by_text("Layer by layer").wait_for()
@@ -68,7 +68,7 @@ def test_compare_opens_with_two_runs_and_draws_both_curves(compare_server, page)
 def test_inspect_scrubs_through_the_epochs_of_a_run(compare_server, page):
     """The same server's four-epoch runs: the slider goes back to epoch 1 and the page
     replays the run with that epoch's weights (the accuracy label says so)."""
-    page.goto(at_desk(compare_server["url"]))
+    page.goto(compare_server["url"])
     wait_idle(page)
     go(page, "Inspect")
     slider = page.locator('[data-testid="stSlider"]', has_text="After epoch")

@@ -12,7 +12,7 @@ from PIL import Image
 
 from cnnviz import files
 from cnnviz.cli import main
-from tests.e2e.conftest import at_desk, streamlit_server, wait_idle
+from tests.e2e.conftest import streamlit_server, wait_idle
 from tests.e2e.test_newcomer import go
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +43,7 @@ def hostile_server(tmp_path, browser_path):
 def test_hostile_names_are_text_and_fetch_nothing(hostile_server, page, tmp_path):
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(at_desk(hostile_server["url"]))
+    page.goto(hostile_server["url"])
     wait_idle(page)
     go(page, "Build")
     spec = {

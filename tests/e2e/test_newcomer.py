@@ -27,7 +27,7 @@ PAGES = [
     "Predict",
     "Class",
 ]
-DESK = "/?desk=newcomer"  # past the desk gate (tests/e2e/test_classroom.py goes through it)
+DESK = "/"  # a learner alone: no question first (a class joins: test_classroom.py)
 
 
 def go(page, title: str) -> None:
@@ -135,7 +135,7 @@ def test_draw_a_digit_on_the_canvas(server, page):
 def test_a_page_address_opens_the_app_on_a_restarted_server(fresh_server, page):
     """A browser left on /train reconnects after the server restarts: it gets the app's
     own Train page, with the sidebar and all its pages (not a bare page script)."""
-    page.goto(fresh_server["url"] + "/train?desk=newcomer")
+    page.goto(fresh_server["url"] + "/train")
     page.wait_for_function(
         "() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('Train'))"
     )

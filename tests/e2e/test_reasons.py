@@ -40,7 +40,7 @@ def trained(tmp_path_factory, browser_path):
 
 
 def open_inspect(page, server, tab: str) -> None:
-    page.goto(server["url"] + "/inspect?desk=e2e")
+    page.goto(server["url"] + "/inspect")
     # The first visit imports TensorFlow, loads the model and evaluates it: on a busy
     # machine that can take minutes.
     page.locator(TAB, has_text=tab).first.wait_for(timeout=300_000)
@@ -132,7 +132,7 @@ def stroke(page, canvas, points) -> None:
 
 
 def test_drawing_changes_the_answer_with_no_button(trained, page):
-    page.goto(trained["url"] + "/predict?desk=e2e")
+    page.goto(trained["url"] + "/predict")
     page.get_by_text("Draw", exact=True).wait_for(timeout=300_000)
     wait_idle(page)
     page.get_by_text("Draw", exact=True).click()

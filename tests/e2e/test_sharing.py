@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cnnviz.spec import ModelSpec, validate
-from tests.e2e.conftest import ROOT, at_desk, shot, wait_idle
+from tests.e2e.conftest import ROOT, shot, wait_idle
 from tests.e2e.test_newcomer import go
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +40,7 @@ def cnnviz(*args: str) -> str:
 
 
 def open_url(page, url: str) -> None:
-    page.goto(at_desk(url))
+    page.goto(url)
     page.wait_for_selector("h1")  # the first run has drawn (wait_idle alone can be early)
     wait_idle(page)
     assert not page.locator(EXCEPTION).count()
