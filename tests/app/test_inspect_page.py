@@ -161,3 +161,61 @@ def test_a_runs_images_are_read_once_for_every_epoch_the_coach_and_the_session(
     assert at.get("expander") and any("Coach" in e.label for e in at.get("expander"))
     assert loads and len(loads) == len(set(loads)), loads  # never the same load twice
     assert load_run(run_id, root).config["dataset"] in [dataset for dataset, _ in loads]
+
+
+def test_a_large_confusion_cell_builds_only_what_it_shows(runs_with_model, monkeypatch):
+    """A cell of 1,000 test images (CIFAR-10's diagonal has about that): its 12 shown
+    records are built, its count comes from the matrix, and the 12 Grad-CAMs are one
+    batch for their known classes (no forward pass to find each one's class)."""
+    import app_pages.panels.inspect_confusion as panel
+    import app_pages.server.runs as server_runs
+    import cnnviz.gradcam as gradcam
+    import cnnviz.mistakes as mistakes_module
+    from cnnviz.data.splits import Split
+    from cnnviz.evaluate import Evaluation
+
+    root, run_id = runs_with_model
+    names = load_run(run_id, root).config["class_names"]
+    images = np.random.default_rng(0).integers(0, 17, (1000, 8, 8, 1), dtype=np.uint8)
+    labels = np.zeros(1000, np.int64)
+    probabilities = np.full((1000, 10), 0.01)
+    probabilities[:, 0] = np.linspace(0.5, 0.91, 1000)
+    predicted = np.zeros(1000, np.int64)
+    result = Evaluation(
+        probabilities, probabilities, predicted, classification_metrics(labels, predicted, names)
+    )
+    monkeypatch.setattr(
+        server_runs, "evaluation", lambda run, epoch=None: (Split(images, labels), result)
+    )
+    built, batches, finding = [], [], []
+    real_mistake, real_cams, real_call = (
+        mistakes_module.Mistake,
+        panel.grad_cams,
+        gradcam.model_call,
+    )
+
+    class Counted(real_mistake):
+        def __init__(self, *args):
+            built.append(args[0])
+            super().__init__(*args)
+
+    def cams(model, batch, classes, **kw):
+        batches.append(list(classes))
+        return real_cams(model, batch, classes, **kw)
+
+    def call(model):  # what grad_cam runs to find a class it was not given
+        finding.append(model)
+        return real_call(model)
+
+    monkeypatch.setattr(mistakes_module, "Mistake", Counted)
+    monkeypatch.setattr(panel, "grad_cams", cams)
+    monkeypatch.setattr(gradcam, "model_call", call)
+    at = open_page("inspect", timeout=120, inspect_cell=(run_id, 0, 0))
+    assert not at.exception and not at.error
+    assert any(
+        "0 recognised: 1000 images, least confident first (the first 12)" in shown(s.value)
+        for s in at.subheader
+    )
+    assert len(built) <= 12 + 24  # the cell's 12, and at most the Mistakes tab's own
+    assert batches == [[0] * 12]  # one batch of the 12, each for its own known class
+    assert finding == []  # no forward pass to find a class

@@ -145,3 +145,31 @@ def test_a_second_start_from_the_same_desk_says_where_the_first_job_is(runs_dir,
         assert not refreshed.button(key="train_stop").disabled
     finally:
         runner.stop(job)
+
+
+def test_a_start_click_copies_no_training_image_in_the_server(runs_dir, monkeypatch):
+    """Start checks the request from the dataset's info (`check_training`): the images
+    are split and copied only where the job trains (here a job thread of the thread
+    runner; in the app, a worker process). Oracle: every copy of a split (`Split.take`),
+    and the thread that made it."""
+    import threading
+
+    from cnnviz.data.splits import Split
+
+    copies: list[str] = []
+    real_take = Split.take
+
+    def take(self, indices):
+        copies.append(threading.current_thread().name)
+        return real_take(self, indices)
+
+    monkeypatch.setattr(Split, "take", take)
+    at = open_page("train", cnnviz_spec=TINY)
+    copies.clear()  # loading the dataset for the page (its fixed test split) is not a Start
+    at.number_input(key="train_epochs").set_value(1)
+    at.button(key="train_start").click().run()
+    assert not at.error, errors(at)
+    assert at.session_state.train_job
+    poll_until_done(at)
+    assert copies, "the job splits its images"
+    assert all(name.startswith("cnnviz-job") for name in copies), copies

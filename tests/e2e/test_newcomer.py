@@ -144,3 +144,25 @@ def test_a_page_address_opens_the_app_on_a_restarted_server(fresh_server, page):
     assert [text.split()[-1] for text in links] == PAGES  # after each icon's name
     assert page.get_by_text("Dataset:").count() == 1
     page.get_by_role("button", name="Start training").wait_for()  # after TensorFlow loads
+
+
+def test_a_training_leaves_no_bare_page_script_in_the_servers_log(fresh_server, page):
+    """A worker runs only training (python -m cnnviz.worker): the page script is never
+    executed in it, so the server's log has none of Streamlit's bare-mode lines."""
+    page.goto(fresh_server["url"] + "/train")
+    wait_idle(page)
+    field = page.get_by_label("Epochs")
+    field.fill("1")
+    field.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Start training").click()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not re.search(
+        r"\bcompleted\b", page.locator("body").inner_text()
+    ):
+        time.sleep(0.5)
+    assert re.search(r"\bcompleted\b", page.locator("body").inner_text())
+    log = fresh_server["log"].read_text(encoding="utf-8", errors="replace")
+    assert "ScriptRunContext" not in log, log[-2000:]
+    assert "to view a Streamlit app on a browser" not in log, log[-2000:]
+    assert "Session state does not function" not in log, log[-2000:]
