@@ -13,8 +13,11 @@ CNNVIZ_MAX_JOBS=1) plays one lesson of `--duration` seconds:
 - the teacher opens the app (the app warms TensorFlow up behind the first page), presses
   Start training on the Train page (the preset's model, `--teacher-epochs`), then
   watches the Class page, which refreshes itself while anything trains;
-- N students arrive over the first think interval, each at its own desk
-  (`?desk=student-NN`), and do what students do: think (`--think` seconds), then change
+- the server is in classroom mode (a class code and a teacher code); the teacher signs
+  in on the Class page, and N students arrive over the first think interval, each
+  joining with the class code as desk `student-NN` (the welcome form, then the app's
+  cookie route, as a browser does: the session's websocket then carries the desk's
+  cookie), and do what students do: think (`--think` seconds), then change
   page (30%) or change something on the page they are on (a Concepts control, a layer's
   filters or units on Build, an augmentation slider, a Train setting); a share of them
   (`--trainers`) press Start training once, in the first half of the lesson, and wait in
@@ -66,6 +69,43 @@ from tests.e2e.conftest import streamlit_server  # noqa: E402
 
 PAGES = ["Concepts", "Build", "Augment", "Train"]
 GOAL_P95_MS = 1000
+CLASS_CODE, TEACHER_CODE = "maple-42", "a-long-teacher-code-bench"
+CLASSROOM = {"CNNVIZ_CLASS_CODE": CLASS_CODE, "CNNVIZ_TEACHER_CODE": TEACHER_CODE}
+
+
+def _cookie(url: str) -> dict[str, str]:
+    """What the app's cookie route sets for a ticket URL (its redirect not followed)."""
+    import urllib.error
+    import urllib.request
+    from http.cookies import SimpleCookie
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        urllib.request.build_opener(Stay).open(url, timeout=30)
+        raise StreamlitError(f"{url} did not redirect")
+    except urllib.error.HTTPError as answer:  # the 303, with its Set-Cookie
+        jar = SimpleCookie()
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return {name: morsel.value for name, morsel in jar.items()}
+
+
+async def cookies_from_form(url: str, page: str, values: dict, button: str) -> dict:
+    """Fill a form of the app (the class's welcome form, the teacher's sign-in) as a
+    browser does, follow the page to the cookie route, and return the cookie it sets."""
+    s = StreamlitSession(url, name=f"form-{button}", fetch_media=False)
+    try:
+        await s.connect()
+        await s.open(page)
+        await s.submit(values, button)
+        script = next(h for h in s.html() if "window.location.assign" in h)
+        path = json.loads(script.split("assign(", 1)[1].split(")", 1)[0])
+        return await asyncio.to_thread(_cookie, url + path)
+    finally:
+        await s.close()
 
 
 def pct(values: list[float], q: float) -> int | None:
@@ -120,8 +160,11 @@ async def student(i: int, url: str, lesson: dict, results: list, errors: list) -
     trains_at = rng.uniform(lesson["t0"], lesson["t0"] + lesson["duration"] / 2)
     trains = rng.random() < lesson["trainers"]
     await asyncio.sleep(rng.uniform(0, think[1]))
-    s = StreamlitSession(url, name=f"s{i}", query_string=f"desk=student-{i:02d}")
+    s = None
     try:
+        values = {"join_code": CLASS_CODE, "join_name": f"student-{i:02d}"}
+        desk = await cookies_from_form(url, "", values, "Join")
+        s = StreamlitSession(url, name=f"s{i}", cookies=desk)
         await s.connect()
         results.append(("open", await s.open()))
         page = "Concepts"
@@ -148,15 +191,19 @@ async def student(i: int, url: str, lesson: dict, results: list, errors: list) -
     except (StreamlitError, KeyError, StopIteration, OSError) as err:
         errors.append((i, "session", repr(err)))
     finally:
-        results.extend(("fragment", run) for run in s.runs if run.fragment)
-        await s.close()
+        if s is not None:
+            results.extend(("fragment", run) for run in s.runs if run.fragment)
+            await s.close()
 
 
 async def teacher(url: str, lesson: dict, results: list, errors: list) -> None:
     """The teacher: first page, a pause (the app warms up), Start training, then the
     Class page on the projector until the lesson ends."""
-    s = StreamlitSession(url, name="teacher", query_string="desk=teacher")
+    s = None
     try:
+        values = {"class_teacher_code": TEACHER_CODE}
+        signed_in = await cookies_from_form(url, "class", values, "Sign in")
+        s = StreamlitSession(url, name="teacher", cookies=signed_in)
         await s.connect()
         await s.open()
         await asyncio.sleep(lesson["settle"])
@@ -173,8 +220,9 @@ async def teacher(url: str, lesson: dict, results: list, errors: list) -> None:
         errors.append(("teacher", "session", repr(err)))
         lesson["started"].set()
     finally:
-        results.extend(("class", run) for run in s.runs if run.fragment)
-        await s.close()
+        if s is not None:
+            results.extend(("class", run) for run in s.runs if run.fragment)
+            await s.close()
 
 
 # --- measuring --------------------------------------------------------------------------
@@ -332,7 +380,7 @@ async def lesson_of(url: str, n: int, args, training: bool) -> tuple[list, list,
 def run_level(n: int, args, training: bool = True) -> dict:
     runs = Path(tempfile.mkdtemp(prefix="cnnviz-classroom-runs-"))
     log = Path(tempfile.mkdtemp(prefix="cnnviz-classroom-log-")) / "streamlit.log"
-    with streamlit_server(runs, log) as server:
+    with streamlit_server(runs, log, **CLASSROOM) as server:
         sampler = Sampler(server["proc"].pid, runs)
         sampler.start()
         results, errors, t0 = asyncio.run(lesson_of(server["url"], n, args, training))

@@ -126,6 +126,7 @@ class StreamlitSession:
         query_string: str = "",
         name: str = "",
         trace: int = 0,
+        cookies: dict[str, str] | None = None,
     ) -> None:
         parts = urlsplit(base_url.rstrip("/"))
         scheme = "wss" if parts.scheme == "https" else "ws"
@@ -133,6 +134,7 @@ class StreamlitSession:
         self.ws_url = f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream"
         self.fetch_media, self.use_cache, self.auto_rerun = fetch_media, use_cache, auto_rerun
         self.query_string, self.name = query_string, name
+        self.cookies = dict(cookies or {})  # sent with the websocket's handshake
         self.session_id: str | None = None
         self.pages: dict[str, str] = {}  # page title and url path -> page_script_hash
         self.page_hash = ""  # the page the server last ran
@@ -169,9 +171,12 @@ class StreamlitSession:
         # first entry; the second matters only for st.login cookies (with XSRF on);
         # the third resumes a disconnected session (within server.disconnectedSessionTTL).
         # No Origin header: the server allows that (a browser's Origin must match Host
-        # or server.corsAllowedOrigins). No cookie is needed for a plain app.
+        # or server.corsAllowedOrigins). Cookies (a classroom desk's key) go with the
+        # handshake, as a browser sends them: st.context.cookies reads them there.
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await websockets.connect(
             self.ws_url,
+            additional_headers={"Cookie": cookie} if cookie else None,
             subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
             max_size=None,  # server.maxMessageSize is 200 MB; don't cut below it
             compression=None,  # the server has permessage-deflate off by default
@@ -326,6 +331,21 @@ class StreamlitSession:
                 return w
         have = [w.key or w.label for w in self.widgets()]
         raise KeyError(f"no widget key={key!r} label={label!r} on this page; have {have}")
+
+    def html(self) -> list[str]:
+        """The bodies of the st.html elements of the current run, in order."""
+        return [
+            element.html.body
+            for _, element in sorted(self.elements.items())
+            if element.WhichOneof("type") == "html"
+        ]
+
+    async def submit(self, values: dict[str, Any], button: str) -> RunResult:
+        """Fill a form's widgets (by key) and press its submit button (by label), in one
+        run, as a browser sends a form."""
+        states = [widget_state(self.widget(key=k), v) for k, v in values.items()]
+        states.append(widget_state(self.widget(label=button), True))
+        return await self.rerun(states, what=f"submit:{button}")
 
     def texts(self) -> list[str]:
         """Markdown, headings, alerts and captions of the current run, in order."""
