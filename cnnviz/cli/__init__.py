@@ -2,9 +2,10 @@
 
 Each command is a small function `cmd_<name>(args) -> int` in the module of its group
 (`models`, `datasets`, `training`, `inspection`, `comparing`, `reasons`, `bundles`,
-`sharing`, `classroom`), which calls the engine and prints; each group adds its commands
-to the parser with `register`. A learner's mistake (`CnnvizError`, any `ValueError`, a missing file)
-is printed as one line `error: ...` on stderr with exit code 2, never as a traceback.
+`sharing`, `classroom`, `uploading`), which calls the engine and prints; each group adds
+its commands to the parser with `register`. A learner's mistake (`CnnvizError`, any
+`ValueError`, a missing file) is printed as one line `error: ...` on stderr with exit code
+2, never as a traceback.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cnnviz.cli import (
     reasons,
     sharing,
     training,
+    uploading,
 )
 from cnnviz.errors import CnnvizError
 
@@ -37,6 +39,7 @@ GROUPS = (
     bundles,
     sharing,
     classroom,
+    uploading,
 )
 
 

@@ -64,10 +64,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = _train_config(args)
         augment = read_spec(args.augment) if args.augment else None
         kind = runner_name(args.runner)
-        dataset = load_recent(  # the job (in a thread) takes the same load
-            args.data, data_dir=args.data_dir, limit=args.limit, seed=config.seed
-        )
-        check_training(spec, dataset.info, config)
         request = TrainRequest(
             spec,
             args.data,
@@ -79,6 +75,15 @@ def cmd_train(args: argparse.Namespace) -> int:
             runs_dir=args.runs_dir,
             owner=args.owner,
         )
+        dataset = load_recent(  # the job (in a thread) takes the same load
+            request.dataset,
+            data_dir=request.data_dir,
+            limit=request.limit,
+            seed=config.seed,
+            desk=request.owner,  # an upload:NAME is looked for among this desk's
+            runs_dir=request.runs_dir,
+        )
+        check_training(spec, dataset.info, config)
         runner = make_runner(kind, 1)
     except KeyboardInterrupt:
         print("interrupted before training started", file=sys.stderr)
@@ -205,7 +210,12 @@ def register(sub) -> None:
         default=None,
         help="split every batch over N devices (tf.distribute.MirroredStrategy; default 1)",
     )
-    p.add_argument("--owner", default=None, help="the desk the run belongs to")
+    p.add_argument(
+        "--owner",
+        default=None,
+        help="the desk the run belongs to (one job per desk on the runs folder; "
+        "--data upload:NAME is one of its uploads)",
+    )
     p.add_argument(
         "--runner",
         default=None,
