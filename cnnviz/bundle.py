@@ -14,7 +14,11 @@ A bundle a user uploads is untrusted. Import reads only the member names above, 
 with a size cap (read with a bounded read, whatever the zip header claims), validates
 the spec against the config's input shape and classes, rebuilds the model from the
 spec and loads the weights into it. It never calls `keras.models.load_model` on
-anything from the bundle, so no code or architecture from the file is ever run.
+anything from the bundle, so no code or architecture from the file is ever run. Its
+dataset must be one a desk may open from outside (`cnnviz.origins.check_origin`: a
+built-in set, `tfds:NAME`, or an upload, then looked for among the importing desk's own
+uploads); a bundle naming a folder of the server is refused. An export names no path of
+the server (`cnnviz.origins.exported_config`).
 """
 
 from __future__ import annotations
@@ -30,13 +34,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from cnnviz import archive, files, memory, rundir, runstatus
+from cnnviz import archive, files, memory, quota, rundir, runstatus
 from cnnviz.checks import desk_name, parse_json
 from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED
 from cnnviz.files import now_iso
 from cnnviz.metrics import ClassificationMetrics
+from cnnviz.origins import check_origin, exported_config, without_paths
 from cnnviz.rundir import HISTORY_FILE, METRICS_FILE
 from cnnviz.runs import Run, trained_config
 from cnnviz.spec import ModelSpec, validate
@@ -81,20 +86,24 @@ def export_bundle(run: Run) -> bytes:
     if run.state in ACTIVE:
         raise CnnvizError(f"run {run.id} is still {run.state}; export it once it has ended")
     model = run.model()
+    config = exported_config(run.config)  # no path of this server leaves it
+    status = {k: run.status[k] for k in KEPT_STATUS if k in run.status}
+    if isinstance(status.get("message"), str):
+        status["message"] = without_paths(status["message"], run.dir.parent)
     manifest = {
         "format": BUNDLE_FORMAT,
         "version": BUNDLE_VERSION,
         "run_id": run.id,
         "exported": now_iso(),
-        "status": {k: run.status[k] for k in KEPT_STATUS if k in run.status},
+        "status": status,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(MANIFEST, json.dumps(manifest, indent=2))
         zf.writestr("spec.json", run.spec.to_json())
-        zf.writestr("config.json", json.dumps(run.config, indent=2))
+        zf.writestr("config.json", json.dumps(config, indent=2))
         zf.writestr(WEIGHTS, _weights_bytes(model))
-        zf.writestr(SCRIPT, training_script(run.spec, run.config))
+        zf.writestr(SCRIPT, training_script(run.spec, config))
         for name in (HISTORY_FILE, METRICS_FILE):
             if (run.dir / name).is_file():
                 zf.write(run.dir / name, name)
@@ -135,13 +144,15 @@ def import_bundle(
 
     Raises:
         CnnvizError: not a bundle, unknown or oversized members, an invalid spec or
-            config, weights that do not fit the spec, or a runs folder that cannot be
+            config, a dataset a bundle may not name, weights that do not fit the spec,
+            no room left in the desk's disk quota, or a runs folder that cannot be
             written.
     """
     rundir.checked_root(runs_dir, create=True)  # a read-only runs folder: say so first
     source = bytes(data) if isinstance(data, (bytes, bytearray)) else Path(data)
-    _check_size(source, name)
+    size = _check_size(source, name)
     owner = None if owner is None else desk_name(owner, "owner")
+    quota.check_quota(owner, runs_dir=runs_dir, adding=size, doing=name)
     with archive.open_zip(source, MAX_MEMBERS, name=name, hint=NOT_A_BUNDLE) as zf:
         infos = _members(zf, name)
         members = {
@@ -158,6 +169,7 @@ def import_bundle(
         config = trained_config(
             _json_member(members, "config.json", name), f"config.json in {name}"
         )
+        config["dataset"] = check_origin(config["dataset"], where=f"config.json in {name}")
         report = validate(
             spec, input_shape=config["image_shape"], num_classes=config["num_classes"]
         )
@@ -214,7 +226,8 @@ def weights_limit(total_params: int) -> int:
     return min(MEMBER_LIMITS[WEIGHTS], 8 * int(total_params) + 4 * 2**20)
 
 
-def _check_size(data: bytes | Path, name: str) -> None:
+def _check_size(data: bytes | Path, name: str) -> int:
+    """The bundle's size in bytes, once checked."""
     if isinstance(data, Path):
         if data.is_dir():
             raise CnnvizError(f"{data} is a folder; choose a .zip bundle exported by cnnviz")
@@ -246,6 +259,7 @@ def _check_size(data: bytes | Path, name: str) -> None:
             f"{name} holds {count:,} files; a cnnviz bundle "
             f"holds at most {len(MEMBER_LIMITS)}: {', '.join(MEMBER_LIMITS)}"
         )
+    return size
 
 
 def _too_large(info: zipfile.ZipInfo, limit: int, name: str) -> None:

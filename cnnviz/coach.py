@@ -118,7 +118,7 @@ def dead_channels(model, images: np.ndarray) -> dict[str, tuple[int, int]]:
 
 
 def diagnose_run(
-    run, *, model=None, dataset=None, data_dir: str | None = None, load=None
+    run, *, model=None, dataset=None, data_dir: str | None = None, load=None, viewer=None
 ) -> list[Finding]:
     """The coach's findings on a run on disk (`diagnose` with the run's inputs).
 
@@ -130,6 +130,8 @@ def diagnose_run(
             says so).
         data_dir: TFDS cache directory.
         load: what loads the run's dataset (see `evaluate.run_dataset`).
+        viewer: who looks (`cnnviz.viewers.Viewer`; None: the command line): without
+            the right to see the run's images, its filters are not scanned on them.
 
     Raises:
         CnnvizError: the run never read its dataset (it waits, or was stopped before it
@@ -144,7 +146,7 @@ def diagnose_run(
     notes = []
     if dataset is None:
         try:
-            dataset = run_dataset(run, data_dir=data_dir, load=load)
+            dataset = run_dataset(run, data_dir=data_dir, load=load, viewer=viewer)
         except CnnvizError as err:
             notes.append(
                 Finding(

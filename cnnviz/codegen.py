@@ -17,6 +17,7 @@ from typing import Any
 
 from cnnviz import backbone_keras, layers
 from cnnviz.build import safe_name
+from cnnviz.data.uploaded import stored_label
 from cnnviz.head import head_of
 from cnnviz.plan import OPTIMIZERS, TrainConfig, optimizer_settings
 from cnnviz.spec import ModelSpec, Report, validate
@@ -115,6 +116,11 @@ test = tf.data.Dataset.from_tensor_slices((images[split:], labels[split:]))
     {name!r}, validation_split=0.2, subset="both", seed=0, image_size={size!r},
     batch_size=None, color_mode={mode!r})
 """,
+    "upload": """# the images of {upload}, unzipped beside this file
+train, test = keras.utils.image_dataset_from_directory(
+    {name!r}, validation_split=0.2, subset="both", seed=0, image_size={size!r},
+    batch_size=None, color_mode={mode!r})
+""",
 }
 
 
@@ -182,8 +188,12 @@ def training_script(spec: ModelSpec, config: dict[str, Any]) -> str:
     kind, _, rest = dataset.partition(":")
     height, width, channels = report.input_shape
     if kind in _DATA_CODE:
+        upload = stored_label(rest)  # an upload by the name it was uploaded as
         data = _DATA_CODE[kind].format(
-            name=rest, size=(height, width), mode="grayscale" if channels == 1 else "rgb"
+            name=upload.removesuffix(".zip") if kind == "upload" else rest,
+            upload=upload,
+            size=(height, width),
+            mode="grayscale" if channels == 1 else "rgb",
         )
     else:
         message = (

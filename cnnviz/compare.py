@@ -19,8 +19,10 @@ import numpy as np
 
 from cnnviz.augment import AugmentSpec
 from cnnviz.metrics import ClassScore
+from cnnviz.origins import canonical
 from cnnviz.plan import TrainConfig
 from cnnviz.spec import LayerRow, Report
+from cnnviz.uploads import dataset_label
 
 __all__ = [
     "CHANGES",
@@ -61,6 +63,7 @@ def run_settings(config: dict[str, Any]) -> dict[str, Any]:
     training = config.get("training") or {}
     augment = {**AugmentSpec().to_dict(), **(config.get("augment") or {})}
     values = {name: config.get(name) for name in DATA_SETTINGS}
+    values["dataset"] = canonical(values.get("dataset"))  # an old upload's id: its new one
     values.update({name: training.get(name) for name in TRAINING_SETTINGS})
     values.update({name: augment.get(name) for name in AUGMENT_SETTINGS})
     values.update({name: config.get(name) for name in START_SETTINGS})
@@ -274,7 +277,8 @@ def _same_split(run_a, run_b, answers) -> str:
     data_a, data_b = run_settings(run_a.config), run_settings(run_b.config)
     if data_a["dataset"] != data_b["dataset"]:
         return (
-            f"A was tested on {data_a['dataset']} and B on {data_b['dataset']}: "
+            f"A was tested on {dataset_label(data_a['dataset'])} and B on "
+            f"{dataset_label(data_b['dataset'])}: "
             "class by class they can be compared only on the same test images"
         )
     if names[0] != names[1]:
@@ -297,7 +301,12 @@ def _same_split(run_a, run_b, answers) -> str:
 
 
 def compare_runs(
-    run_a, run_b, *, evaluations: tuple | None = None, data_dir: str | None = None
+    run_a,
+    run_b,
+    *,
+    evaluations: tuple | None = None,
+    data_dir: str | None = None,
+    viewer=None,
 ) -> Comparison:
     """Compare two runs: settings, layers, curves and, on the same test split, answers.
 
@@ -307,26 +316,31 @@ def compare_runs(
             cached by the app; None entries (or None) are computed with
             `cnnviz.evaluate.evaluate_run` for runs that have a trained model.
         data_dir: TFDS cache directory for the runs' test splits.
+        viewer: who looks (`cnnviz.viewers.Viewer`; None: the command line): a run
+            whose images are not theirs to see is compared by its settings, layers and
+            curves only.
 
     Raises:
         CnnvizError: a run never read its dataset, its spec no longer validates, or its
             test split cannot be reloaded.
     """
     from cnnviz.evaluate import evaluate_run
+    from cnnviz.viewers import images_hidden
 
     given = list(evaluations or (None, None))
-    answers = []
+    answers, hidden = [], ""
     for run, known in zip((run_a, run_b), given, strict=True):
         run.data_config("compare")  # its layers have no shapes before it read its data
-        if known is None and run.has_model:
-            known = evaluate_run(run, data_dir=data_dir)
+        hidden = hidden or (images_hidden(run, viewer) or "")
+        if known is None and run.has_model and not images_hidden(run, viewer):
+            known = evaluate_run(run, data_dir=data_dir, viewer=viewer)
         answers.append(known)
     report_a, report_b = run_a.report(), run_b.report()
     accuracy = tuple(
         float(ans[1].metrics.accuracy) if ans else run.test_accuracy
         for run, ans in zip((run_a, run_b), answers, strict=True)
     )
-    reason = _same_split(run_a, run_b, answers)
+    reason = hidden or _same_split(run_a, run_b, answers)
     extra: dict[str, Any] = {}
     if not reason:
         (test, eval_a), (_, eval_b) = answers

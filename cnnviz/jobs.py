@@ -5,7 +5,9 @@ A `cnnviz.request.TrainRequest` holds everything a job needs, parsed and checked
 queues requests fairly (at most one queued or running job per desk, `max_concurrent`
 trainings at once, first come first served), says where each waiting job is and when it
 should start, and keeps each job's events (`cnnviz.events`) in an append-only list that
-any number of readers poll with `events(job_id, since=n)`. How a job runs is the
+any number of readers poll with `events(job_id, since=n)`. The one job per desk and the
+slots hold across every replica on a runs folder, a desk at its disk quota starts no job,
+and a paused queue starts none (`cnnviz.admission`). How a job runs is the
 subclass's part: `cnnviz.thread_runner` (threads of this process), `cnnviz.process_runner`
 (worker processes), `cnnviz.ray_runner` (a Ray cluster); `cnnviz.runners` picks one.
 
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz import checks, rundir, runstatus
+from cnnviz.admission import Admission
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, BatchEvent, EpochEvent, Event, StatusEvent
 from cnnviz.request import TrainRequest
@@ -98,6 +101,7 @@ class JobRunner(abc.ABC):
         self._running: set[str] = set()
         self._durations: collections.deque[float] = collections.deque(maxlen=RECENT)
         self._closed = False
+        self._admission = Admission(on_tick=self._tick)  # claims on the shared runs folder
 
     # --- what subclasses provide -----------------------------------------------------
 
@@ -120,8 +124,9 @@ class JobRunner(abc.ABC):
             The job id, which is the run id.
 
         Raises:
-            CnnvizError: the runner has shut down, or the request's desk already has a
-                job queued or running (the message says where it is).
+            CnnvizError: the runner has shut down, the request's desk already has a job
+                queued or running in any replica on the runs folder (the message says
+                where it is), or it is at its disk quota.
         """
         if not isinstance(request, TrainRequest):
             raise CnnvizError(
@@ -137,9 +142,11 @@ class JobRunner(abc.ABC):
             position = len(self._queue) + 1
             message = f"waiting for a free slot (position {position})"
             config = {**request.source(), "runner": self.name}
-            run_dir = rundir.create(
-                request.spec.to_dict(), config, runs_dir=request.runs_dir, message=message
-            )
+            with self._admission.entering(request.owner, request.runs_dir) as admitted:
+                run_dir = rundir.create(
+                    request.spec.to_dict(), config, runs_dir=request.runs_dir, message=message
+                )
+                admitted(run_dir.name)
             job = _Job(run_dir.name, run_dir, request)
             job.publish(StatusEvent("queued", message))
             self._jobs[job.id] = job
@@ -162,7 +169,12 @@ class JobRunner(abc.ABC):
     def _dispatch(self) -> None:
         """Start queued jobs while there are free slots (call with the lock held)."""
         while self._queue and len(self._running) < self.max_concurrent and not self._closed:
-            job = self._jobs[self._queue.popleft()]
+            job = self._jobs[self._queue[0]]
+            held = self._admission.held_back(job.request.runs_dir, job.id, self.max_concurrent)
+            if held is not None:  # paused, or every slot of the runs folder is taken
+                self._admission.wait(job, held)
+                return
+            self._queue.popleft()
             self._running.add(job.id)
             job.started = time.monotonic()
             job.publish(StatusEvent("running", "starting"))
@@ -172,8 +184,16 @@ class JobRunner(abc.ABC):
                 fail_run(job.run_dir, f"the job could not start: {err}", emit=job.publish)
                 self._finished(job)
 
+    def _tick(self) -> bool:
+        """Start what may start now (a slot another replica freed, the queue resumed);
+        True while jobs wait."""
+        with self._lock:
+            self._dispatch()
+            return bool(self._queue) and not self._closed
+
     def _finished(self, job: _Job) -> None:
         """A job has ended (any outcome): free its slot, remember how long it took."""
+        self._admission.release(job.id)
         with self._lock:
             self._running.discard(job.id)
             job.ended = time.monotonic()
@@ -293,6 +313,7 @@ class JobRunner(abc.ABC):
         with self._lock:
             if job.id in self._queue:
                 self._queue.remove(job.id)
+                self._admission.release(job.id)
                 queued = True
             else:
                 queued = False

@@ -13,7 +13,12 @@ left out. `encode` compresses that JSON (zlib) into URL-safe base64, for
 user supplies: at most `MAX_TOKEN_CHARS`, inflated to at most `checks.MAX_JSON_BYTES`
 (it stops there, so a small token that would unpack to gigabytes costs nothing), then
 `checks.parse_json` and the same validation as every spec input. Every problem is a
-`CnnvizError` saying what is wrong with the link. TensorFlow is not imported.
+`CnnvizError` saying what is wrong with the link. The dataset of a link is one a desk may
+open from outside (`cnnviz.origins.check_origin`): a built-in set, `tfds:NAME` or
+`upload:NAME`, an upload looked for in the uploads of the desk that opens the link; a
+link naming a folder of the server is refused, and no link the app writes names one
+(an older upload's `folder:` id is written as its `upload:` id). TensorFlow is not
+imported.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from typing import Any
 
 from cnnviz import checks, presets
 from cnnviz.augment import AugmentSpec
-from cnnviz.data.sources import check_dataset_id
 from cnnviz.errors import CnnvizError, did_you_mean
+from cnnviz.origins import check_origin
 from cnnviz.plan import TrainConfig
 from cnnviz.spec import ModelSpec
 
@@ -94,11 +99,15 @@ class Experiment:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The compact JSON form: defaults left out, a preset named by its name."""
+        """The compact JSON form: defaults left out, a preset named by its name.
+
+        Raises:
+            CnnvizError: the dataset is one a link may not name (a folder of the server).
+        """
         preset = self.preset
         data: dict[str, Any] = {
             "v": VERSION,
-            "dataset": self.dataset,
+            "dataset": check_origin(self.dataset, where="a link"),
             "model": preset or self.spec.to_dict(),
         }
         if self.image_size is not None:
@@ -143,7 +152,7 @@ def _from_dict(data: Any) -> Experiment:
     suggested = TrainConfig.suggested(preset_of(spec)).to_dict()
     return Experiment(
         spec=spec,
-        dataset=check_dataset_id(data.get("dataset", "digits")),
+        dataset=check_origin(data.get("dataset", "digits"), where="it"),
         image_size=None if size is None else checks.image_size(size),
         augment=AugmentSpec.from_dict(data.get("augment", {})),
         training=TrainConfig.from_dict({**suggested, **training}),
@@ -163,7 +172,11 @@ def _model(value: Any) -> ModelSpec:
 
 
 def encode(experiment: Experiment) -> str:
-    """The experiment as a URL-safe token (zlib-compressed JSON in base64, no padding)."""
+    """The experiment as a URL-safe token (zlib-compressed JSON in base64, no padding).
+
+    Raises:
+        CnnvizError: its dataset is one a link may not name (a folder of the server).
+    """
     text = json.dumps(experiment.to_dict(), separators=(",", ":"))
     packed = zlib.compress(text.encode("utf-8"), 9)
     return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")

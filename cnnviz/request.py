@@ -17,7 +17,9 @@ from cnnviz import checks
 from cnnviz.augment import AugmentSpec
 from cnnviz.errors import CnnvizError
 from cnnviz.events import StatusEvent
+from cnnviz.origins import canonical
 from cnnviz.plan import TrainConfig
+from cnnviz.settings import settings
 from cnnviz.spec import ModelSpec
 from cnnviz.train import TrainResult, fail_run, train
 
@@ -30,10 +32,12 @@ class TrainRequest:
 
     Attributes:
         spec: the model spec.
-        dataset: the dataset id, e.g. "digits" or "tfds:fashion_mnist".
+        dataset: the dataset id, e.g. "digits" or "tfds:fashion_mnist"; an `upload:` id
+            names an upload of `owner` (an older upload's `folder:` id is read as one).
         config: the hyper-parameters.
         data_dir, limit, image_size: passed to `cnnviz.data.load_dataset`
-            (with `config.seed` as its seed).
+            (with `config.seed` as its seed); in classroom mode `data_dir` is None
+            (the server's TFDS cache).
         augment: the augmentation, or None.
         runs_dir: the runs folder (None: $CNNVIZ_RUNS_DIR or ./runs).
         model: where the spec came from (a preset name or a file), for the record.
@@ -71,6 +75,10 @@ class TrainRequest:
             )
         if self.owner is not None:
             object.__setattr__(self, "owner", checks.desk_name(self.owner))
+        # an older upload's `folder:` id trains as its `upload:` id, in the owner's uploads
+        object.__setattr__(self, "dataset", canonical(self.dataset))
+        if settings().classroom:  # the server's TFDS cache, never a folder a browser names
+            object.__setattr__(self, "data_dir", None)
         if self.experiment is not None and not isinstance(self.experiment, dict):
             raise checks.fail("experiment", "a JSON object or None", self.experiment, CnnvizError)
 
@@ -138,6 +146,8 @@ def run_job(
             limit=request.limit,
             image_size=request.image_size,
             seed=request.config.seed,
+            desk=request.owner,  # an upload is looked for among its desk's own
+            runs_dir=request.runs_dir,
         )
         start = None
         if request.init_from is not None:

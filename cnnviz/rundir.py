@@ -44,6 +44,7 @@ __all__ = [
     "METRICS_FILE",
     "MODEL_FILE",
     "SPEC_FILE",
+    "UPLOADS_DIR",
     "cannot_write",
     "checked_root",
     "begin",
@@ -63,6 +64,7 @@ __all__ = [
 SPEC_FILE, CONFIG_FILE = "spec.json", "config.json"
 HISTORY_FILE, MODEL_FILE, METRICS_FILE = "history.csv", "model.keras", "metrics.json"
 EPOCHS_DIR = "epochs"
+UPLOADS_DIR = "_uploads"  # under the runs root: users' uploads, one folder per desk
 EPOCH_FILE = re.compile(r"epoch-(\d{4,})\.weights\.h5")
 ELSEWHERE = "choose a folder you may write with --runs-dir DIR or $CNNVIZ_RUNS_DIR"
 

@@ -135,13 +135,41 @@ def load_run(identifier: str | os.PathLike, runs_dir: str | os.PathLike | None =
     )
 
 
-def delete_run(identifier: str | os.PathLike, runs_dir: str | os.PathLike | None = None) -> None:
+def delete_run(
+    identifier: str | os.PathLike,
+    runs_dir: str | os.PathLike | None = None,
+    *,
+    owner: str | None = None,
+) -> None:
     """Delete a run's folder.
 
+    Args:
+        identifier: the run's id (or, without `owner`, its folder).
+        owner: the desk asking: it deletes only its own runs, found by id under the
+            runs root. None: the teacher or the command line, any run.
+
     Raises:
-        CnnvizError: no such run, or it is still queued or running (stop it first).
+        CnnvizError: no such run, another desk's run (with `owner`), or it is still
+            queued or running (stop it first).
     """
-    run = load_run(identifier, runs_dir)
+    if owner is not None:
+        text = str(identifier).strip()
+        root = rundir.checked_root(runs_dir)
+        if not text or "/" in text or os.sep in text or text in (".", "..") or text[0] in "._":
+            raise CnnvizError("a desk deletes its runs by their run ids, never by a path")
+        try:
+            run = load_run(text, root)
+        except CnnvizError:  # its message names the runs folder: not for a browser
+            raise CnnvizError(f"there is no run {text[:80]!r} to delete") from None
+        if run.dir.resolve().parent != root.resolve():
+            raise CnnvizError(f"{text[:80]!r} is not a run of this runs folder")
+        if run.owner != owner:
+            raise CnnvizError(
+                f"run {run.id} belongs to another desk; desk {owner} deletes only its own "
+                "runs (the teacher deletes any)"
+            )
+    else:
+        run = load_run(identifier, runs_dir)
     if run.state in ACTIVE:
         raise CnnvizError(f"run {run.id} is still {run.state}; stop it before deleting it")
     shutil.rmtree(run.dir)

@@ -19,7 +19,15 @@ from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, STATUSES
 from cnnviz.files import now_iso, write_json
 
-__all__ = ["STATUS_FILE", "epochs_completed", "kept_words", "read_status", "write_status"]
+__all__ = [
+    "STATUS_FILE",
+    "epochs_completed",
+    "kept_words",
+    "process_alive",
+    "process_identity",
+    "read_status",
+    "write_status",
+]
 
 STATUS_FILE = "status.json"
 
@@ -33,13 +41,15 @@ def _process_start(pid: int) -> str | None:
     return text.rsplit(")", 1)[-1].split()[19]
 
 
-def _owner() -> dict[str, Any]:
+def process_identity() -> dict[str, Any]:
+    """This process as files record it: {"pid", "host", "proc_start"}."""
     pid = os.getpid()
     return {"pid": pid, "host": socket.gethostname(), "proc_start": _process_start(pid)}
 
 
-def _owner_alive(status: dict[str, Any]) -> bool:
-    """Whether the process that wrote an active status still runs (True if unknown)."""
+def process_alive(status: dict[str, Any]) -> bool:
+    """Whether the process a document names (its "pid", "host", "proc_start", as
+    `process_identity` wrote them) still runs: True when unknown (another host)."""
     pid = status.get("pid")
     if not isinstance(pid, int) or status.get("host") not in (None, socket.gethostname()):
         return True
@@ -72,7 +82,7 @@ def write_status(
     except (OSError, ValueError):
         document = {}
     document.update(fields)
-    document.update(status=status, message=message, updated=now_iso(), **_owner())
+    document.update(status=status, message=message, updated=now_iso(), **process_identity())
     write_json(path, document)
     return document
 
@@ -89,7 +99,7 @@ def read_status(run_dir: str | os.PathLike) -> dict[str, Any]:
         document = None
     if not isinstance(document, dict) or document.get("status") not in STATUSES:
         return {"status": "failed", "message": f"{path} is not a valid status file"}
-    if document["status"] in ACTIVE and not _owner_alive(document):
+    if document["status"] in ACTIVE and not process_alive(document):
         document["message"] = _interrupted(document)
         document["status"] = "interrupted"
         try:

@@ -159,3 +159,86 @@ def test_export_mistakes_are_one_line_and_write_nothing(run, tmp_path, capfd, mo
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and "`pip install onnx tf2onnx onnxruntime`" in err
     assert list(out.iterdir()) == []
+
+
+def with_dataset(good: bytes, dataset: str) -> bytes:
+    """The bundle `good` with its config.json naming `dataset`."""
+    import json
+
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    files["config.json"] = json.dumps({**json.loads(files["config.json"]), "dataset": dataset})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "dataset", ["folder:/etc", "folder:/etc/", "folder:../../../../etc", "upload:../../etc"]
+)
+def test_a_bundle_naming_a_server_folder_exits_2_naming_no_file(run, tmp_path, capsys, dataset):
+    """Issue 25: such a bundle imported fine, and Inspect listed /etc's files."""
+    import os
+
+    path = tmp_path / "evil.zip"
+    path.write_bytes(with_dataset(bundle.export_bundle(run), dataset))
+    runs = tmp_path / "runs"
+    assert main(["import", str(path), "--runs-dir", str(runs)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: config.json in evil.zip names ")
+    assert err.count("\n") == 1 and "/etc" not in err and "file(s)" not in err
+    assert not [name for name in os.listdir("/etc") if len(name) >= 6 and name in err]
+    assert list_runs(runs) == []
+
+
+def test_a_desk_imports_a_bundle_of_its_upload_into_its_own_uploads(run, runs_dir, capsys):
+    from cnnviz.evaluate import run_dataset
+    from tests.helpers_uploads import upload_run
+
+    trained = upload_run(runs_dir, "ann")
+    data = bundle.export_bundle(trained)
+    mine = bundle.import_bundle(data, runs_dir=runs_dir, owner="ann")
+    assert mine.owner == "ann" and mine.config["dataset"] == trained.config["dataset"]
+    assert len(run_dataset(mine).test) == len(run_dataset(trained).test)
+    theirs = bundle.import_bundle(data, runs_dir=runs_dir, owner="bob")  # metrics and curves
+    assert theirs.history() == trained.history()
+    with pytest.raises(
+        CnnvizError, match="pets.zip, which is no longer on this machine among desk bob's"
+    ):
+        run_dataset(theirs)  # looked for among bob's own uploads: not there
+    capsys.readouterr()
+    assert main(["import", str(_saved(data, runs_dir)), "--owner", "Bad Name!"]) == 2
+    assert "owner must be a short name" in capsys.readouterr().err
+
+
+def _saved(data: bytes, folder) -> str:
+    path = folder.parent / "bundle.zip"
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_an_exported_bundle_of_an_upload_run_holds_no_absolute_path(runs_dir, tmp_path):
+    """Issue 25: exports carried `folder:/.../runs/_uploads/alice/...-alice_pets.zip`."""
+    import json
+
+    from cnnviz.runs import Run
+    from tests.helpers_uploads import upload_run
+
+    trained = upload_run(runs_dir, "alice")
+    legacy = json.loads((trained.dir / "config.json").read_text())  # as older runs say
+    stored = runs_dir.resolve() / "_uploads" / "alice" / trained.config["dataset"][7:]
+    legacy.update(dataset=f"folder:{stored}", data_dir=str(tmp_path / "tfds"))
+    legacy["model"] = str(tmp_path / "specs" / "mine.json")
+    (trained.dir / "config.json").write_text(json.dumps(legacy))
+    data = bundle.export_bundle(Run.read(trained.dir))
+    texts = [data]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        texts += [archive.read(name) for name in archive.namelist()]
+        config = json.loads(archive.read("config.json"))
+    for text in texts:
+        for path in (tmp_path, tmp_path.resolve(), runs_dir, "_uploads"):
+            assert str(path).encode() not in text
+    assert config["dataset"] == trained.config["dataset"] and config["data_dir"] is None
+    assert config["model"] == "mine.json"

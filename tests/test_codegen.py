@@ -81,6 +81,14 @@ def test_code_export_writes_only_checked_values():
             "adam",
             ["raise SystemExit(", "Adam(learning_rate=0.01)"],
         ),
+        (  # a desk's upload: by the name it was uploaded as, never its stored name
+            "upload:0123456789abcdef-pets.zip",
+            "digits-small",
+            [64, 64, 3],
+            2,
+            "adam",
+            ["# the images of pets.zip, unzipped", "image_dataset_from_directory(\n    'pets'"],
+        ),
     ],
 )
 def test_training_scripts_fit_the_dataset_head_and_optimizer(

@@ -160,3 +160,35 @@ def test_decoding_a_long_valid_token_is_fast_enough_to_do_on_every_link():
     start = time.perf_counter()
     assert decode(token).spec == spec
     print(f"{len(token)} characters decoded in {(time.perf_counter() - start) * 1e3:.1f} ms")
+
+
+# --- issue 25: a link names only what a desk may open -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dataset",
+    ["folder:/etc", "folder:../../x", "folder:/srv/runs/_uploads/ann/../../../etc", "/etc"],
+)
+def test_a_link_naming_a_server_folder_is_refused_without_a_path(dataset):
+    token = pack({"model": "digits-small", "dataset": dataset})
+    with pytest.raises(CnnvizError, match="the experiment link: ") as caught:
+        decode(token)
+    assert "/etc" not in str(caught.value) and "../" not in str(caught.value)
+    with pytest.raises(CnnvizError, match="a link names"):
+        encode(Experiment(presets.get("digits-small"), dataset=dataset))  # none is written
+
+
+def test_a_link_to_a_desks_upload_opens_it_for_that_desk_only(runs_dir):
+    from cnnviz.data import load_dataset
+    from tests.helpers_uploads import stored_upload
+
+    upload = stored_upload(runs_dir, "ann")
+    old = f"folder:{runs_dir.resolve()}/_uploads/ann/{upload[7:]}"  # as the address bar had it
+    for dataset in (upload, old):
+        opened = decode(pack({"model": "digits-small", "dataset": dataset}))
+        assert opened.dataset == upload  # a refresh keeps the desk's own upload
+    token = encode(Experiment(presets.get("digits-small"), dataset=old))
+    assert unpack(token)["dataset"] == upload and str(runs_dir) not in json.dumps(unpack(token))
+    assert load_dataset(decode(token).dataset, desk="ann").info.id == upload
+    with pytest.raises(CnnvizError, match="not among desk bob's uploads"):
+        load_dataset(decode(token).dataset, desk="bob")

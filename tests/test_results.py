@@ -4,6 +4,7 @@ from `python -m cnnviz results --csv`; `python -m cnnviz delete RUN`."""
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -151,3 +152,29 @@ def test_delete_removes_a_stopped_run_and_refuses_a_running_one(tmp_path, capsys
     assert runs.list_runs(tmp_path) == []
     assert main(["delete", "nope", "--runs-dir", str(tmp_path)]) == 2
     assert capsys.readouterr().err.count("\n") == 1  # one line, no traceback
+
+
+def test_delete_with_an_owner_and_every_replicas_jobs(tmp_path, capsys):
+    """Issue 25: `delete RUN --owner` deletes only that desk's runs; `jobs` lists every
+    replica's queued and running jobs from the claims in the runs folder."""
+    from cnnviz.claims import Claims, desk_claim, slot_claim
+
+    theirs = runs.create_run(SPEC, {**CONFIG, "owner": "bob"}, runs_dir=tmp_path, status="stopped")
+    assert main(["delete", theirs.id, "--owner", "ann", "--runs-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: run ") and "another desk" in err and theirs.dir.exists()
+    assert main(["delete", theirs.id, "--owner", "bob", "--runs-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"deleted run {theirs.id} of desk bob\n"
+    assert main(["jobs", "--runs-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("no job queued or running")
+    replica = Claims()
+    replica.take(tmp_path, desk_claim("ann"), "run-a", desk="ann")
+    replica.take(tmp_path, slot_claim(0), "run-a")
+    try:
+        assert main(["jobs", "--runs-dir", str(tmp_path), "--json"]) == 0
+        (job,) = json.loads(capsys.readouterr().out)["jobs"]
+        assert (job["run_id"], job["desk"], job["status"]) == ("run-a", "ann", "running")
+        assert main(["jobs", "--runs-dir", str(tmp_path)]) == 0
+        assert "run-a  running  ann" in capsys.readouterr().out
+    finally:
+        replica.release_job("run-a")

@@ -263,3 +263,29 @@ def test_asking_for_weights_a_run_does_not_have(runs_dir):
         run.model(3)
     with pytest.raises(CnnvizError, match="model file is damaged .*train it again or delete"):
         run.model(2)
+
+
+def test_a_desk_deletes_its_own_runs_only(tmp_path):
+    """Issue 25: a desk deletes its runs; another desk's (or a path) is refused."""
+    mine = runs.create_run(SPEC, {**CONFIG, "owner": "ann"}, runs_dir=tmp_path, status="stopped")
+    theirs = runs.create_run(SPEC, {**CONFIG, "owner": "bob"}, runs_dir=tmp_path, status="stopped")
+    outside = tmp_path / "elsewhere"
+    stray = runs.create_run(SPEC, {**CONFIG, "owner": "ann"}, runs_dir=outside, status="stopped")
+    for identifier in (theirs.id, str(stray.dir), f"../elsewhere/{stray.id}", "..", ".", ""):
+        with pytest.raises(CnnvizError) as caught:
+            runs.delete_run(identifier, tmp_path, owner="ann")
+        assert str(tmp_path) not in str(caught.value)  # a browser's message: no server path
+    assert "belongs to another desk; desk ann deletes only its own" in _refusal(theirs.id, tmp_path)
+    assert theirs.dir.exists() and stray.dir.exists()
+    runs.delete_run(mine.id, tmp_path, owner="ann")
+    assert not mine.dir.exists()
+    runs.delete_run(theirs.id, tmp_path)  # the teacher deletes any
+    assert not theirs.dir.exists()
+
+
+def _refusal(identifier, root) -> str:
+    try:
+        runs.delete_run(identifier, root, owner="ann")
+    except CnnvizError as err:
+        return str(err)
+    return ""

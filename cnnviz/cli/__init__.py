@@ -2,9 +2,9 @@
 
 Each command is a small function `cmd_<name>(args) -> int` in the module of its group
 (`models`, `datasets`, `training`, `sweeping`, `inspection`, `comparing`, `reasons`,
-`bundles`, `sharing`, `classroom`), which calls the engine and prints; each group adds its
-commands to the parser with `register`. A learner's mistake (`CnnvizError`, any
-`ValueError`, a missing file) is printed as one line `error: ...` on stderr with exit
+`bundles`, `sharing`, `classroom`, `uploading`), which calls the engine and prints; each
+group adds its commands to the parser with `register`. A learner's mistake (`CnnvizError`,
+any `ValueError`, a missing file) is printed as one line `error: ...` on stderr with exit
 code 2, never as a traceback.
 """
 
@@ -24,6 +24,7 @@ from cnnviz.cli import (
     sharing,
     sweeping,
     training,
+    uploading,
 )
 from cnnviz.errors import CnnvizError
 
@@ -40,6 +41,7 @@ GROUPS = (
     bundles,
     sharing,
     classroom,
+    uploading,
 )
 
 

@@ -1,6 +1,8 @@
-"""`export RUN [--format F] --out PATH` and `import FILE.zip`: a run as one .zip bundle to
-take away or share, the same round trip (same checks, same messages) as the Predict page;
-or its model as LiteRT, SavedModel or ONNX, checked against Keras (`cnnviz.export`)."""
+"""`export RUN [--format F] --out PATH` and `import FILE.zip [--owner NAME]`: a run as one
+.zip bundle to take away or share, the same round trip (same checks, same messages) as the
+Predict page, or its model as LiteRT, SavedModel or ONNX, checked against Keras
+(`cnnviz.export`). A bundle may name only a built-in set, `tfds:NAME` or an upload
+(`cnnviz.origins`)."""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from cnnviz.bundle import import_bundle
 
     path = Path(args.bundle)
-    run = import_bundle(path, runs_dir=args.runs_dir, name=path.name)
+    run = import_bundle(path, runs_dir=args.runs_dir, name=path.name, owner=args.owner)
     if args.json:
         print_json(run.to_dict())
         return 0
@@ -79,6 +81,12 @@ def register(sub) -> None:
 
     p = sub.add_parser("import", help="add the run in a .zip bundle as a new run")
     p.add_argument("bundle", metavar="FILE.zip", help="a bundle exported by cnnviz")
+    p.add_argument(
+        "--owner",
+        default=None,
+        help="the desk importing it: the run becomes its own, an upload it names is one "
+        "of its uploads",
+    )
     runs_dir_arg(p)
     json_arg(p)
     p.set_defaults(func=cmd_import)

@@ -28,8 +28,8 @@ def _image_size(text: str) -> tuple[int, int]:
 def cmd_link(args: argparse.Namespace) -> int:
     from cnnviz import presets
     from cnnviz.augment import AugmentSpec, read_spec
-    from cnnviz.data.sources import check_dataset_id
     from cnnviz.links import Experiment, preset_of, to_query
+    from cnnviz.origins import check_origin
     from cnnviz.plan import TrainConfig
 
     spec = presets.get(args.model)
@@ -42,7 +42,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     )
     experiment = Experiment(
         spec=spec,
-        dataset=check_dataset_id(args.data),
+        dataset=check_origin(args.data, where="--data"),
         image_size=_image_size(args.image_size) if args.image_size else None,
         augment=read_spec(args.augment) if args.augment else AugmentSpec(),
         training=training,

@@ -65,10 +65,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         augment = read_spec(args.augment) if args.augment else None
         kind = runner_name(args.runner)
         init_from = _start(args)
-        dataset = load_recent(  # the job (in a thread) takes the same load
-            args.data, data_dir=args.data_dir, limit=args.limit, seed=config.seed
-        )
-        check_training(spec, dataset.info, config)
         request = TrainRequest(
             spec,
             args.data,
@@ -81,6 +77,15 @@ def cmd_train(args: argparse.Namespace) -> int:
             owner=args.owner,
             init_from=init_from,
         )
+        dataset = load_recent(  # the job (in a thread) takes the same load
+            request.dataset,
+            data_dir=request.data_dir,
+            limit=request.limit,
+            seed=config.seed,
+            desk=request.owner,  # an upload:NAME is looked for among this desk's
+            runs_dir=request.runs_dir,
+        )
+        check_training(spec, dataset.info, config)
         runner = make_runner(kind, 1)
     except KeyboardInterrupt:
         print("interrupted before training started", file=sys.stderr)
@@ -232,7 +237,12 @@ def register(sub) -> None:
         default=None,
         help="split every batch over N devices (tf.distribute.MirroredStrategy; default 1)",
     )
-    p.add_argument("--owner", default=None, help="the desk the run belongs to")
+    p.add_argument(
+        "--owner",
+        default=None,
+        help="the desk the run belongs to (one job per desk on the runs folder; "
+        "--data upload:NAME is one of its uploads)",
+    )
     p.add_argument(
         "--init-from",
         default=None,

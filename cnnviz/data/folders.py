@@ -77,8 +77,14 @@ class ClassFolders:
 
     Use as a context manager (it keeps the zip open). Listing never decompresses.
 
+    Args:
+        path: the folder or .zip.
+        label: how to call it in messages (default: its path), e.g. an upload's name.
+        links: follow symbolic links to files inside a folder (never for an upload).
+
     Attributes:
         path: the folder or .zip.
+        label: how messages call it.
         classes: class names, sorted.
         entries: the image files, in class then path order.
         warnings: what was ignored or refused while listing, one message each.
@@ -95,17 +101,24 @@ class ClassFolders:
         max_files: int = MAX_FILES,
         max_member_bytes: int = MAX_MEMBER_BYTES,
         max_total_bytes: int = MAX_TOTAL_BYTES,
+        label: str | None = None,
+        links: bool = True,
     ):
         self.path = Path(path).expanduser()
+        self.label = label or str(self.path)
         self._zip: zipfile.ZipFile | None = None
         self._lock = threading.Lock()
         self._max_member_bytes = max_member_bytes
         self.warnings: list[str] = []
         if self.path.is_dir():
-            files = list(_walk_folder(self.path, max_files))
+            files = list(_walk_folder(self.path, max_files, self.label, links))
         else:
             self._zip = archive.open_zip(
-                self.path, max_files, what="a folder or a .zip archive", hint=ZIP_HINT
+                self.path,
+                max_files,
+                name=label,
+                what="a folder or a .zip archive",
+                hint=ZIP_HINT,
             )
             files = list(self._zip_files())
         try:
@@ -175,7 +188,7 @@ class ClassFolders:
                 total += file.size
                 if total > max_total_bytes:
                     raise CnnvizError(
-                        f"{self.path} holds more than {archive.mib(max_total_bytes)} of images "
+                        f"{self.label} holds more than {archive.mib(max_total_bytes)} of images "
                         "once uncompressed; use a smaller set of images"
                     )
                 yield ImageEntry(parts[0], str(file.path), file.key)
@@ -243,16 +256,18 @@ def decode_images(
     return images, np.asarray(kept, dtype=np.int64), skipped
 
 
-def _walk_folder(root: Path, max_files: int) -> Iterator[_File]:
+def _walk_folder(root: Path, max_files: int, label: str, links: bool) -> Iterator[_File]:
     count = 0
     for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
         dirs[:] = sorted(d for d in dirs if not _is_junk_name(d))
         for name in names:
             count += 1
             if count > max_files:
-                raise archive.too_many(str(root), f"more than {max_files:,}", max_files)
+                raise archive.too_many(label, f"more than {max_files:,}", max_files)
             full = Path(folder, name)
             try:
+                if not links and full.is_symlink():
+                    continue  # an upload's files are its own, never links out of it
                 size = full.stat().st_size
             except OSError:
                 continue  # a dangling link
@@ -276,11 +291,18 @@ def _is_wrapped(files: list[_File]) -> bool:
     return any(len(f.path.parts) > 2 for f in files)
 
 
-def load_folder(path: str, options) -> Loaded:
+def load_folder(path: str, options, *, label: str | None = None, links: bool = True) -> Loaded:
     """`folder:PATH` at `options.size` (default 64x64); with `options.limit` only the
-    images the limit keeps (plus room for a test split) are decoded."""
+    images the limit keeps (plus room for a test split) are decoded.
+
+    Args:
+        label: how messages and the description call it (default: `path`), e.g.
+            "pets.zip" for an upload: no message then names a folder of the server.
+        links: follow symbolic links to files inside a folder.
+    """
     size = options.size or DEFAULT_IMAGE_SIZE
-    with ClassFolders(path) as folders:
+    label = label or path
+    with ClassFolders(path, label=label, links=links) as folders:
         if len(folders.classes) < 2:
             raise _too_few_classes(folders)
         labels = np.array([folders.classes.index(e.class_name) for e in folders.entries])
@@ -299,10 +321,10 @@ def load_folder(path: str, options) -> Loaded:
             f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""
         )
         found = "no readable images" if len(readable) == 0 else "readable images of one class only"
-        raise CnnvizError(f"{path} has {found}: {listed}")
+        raise CnnvizError(f"{label} has {found}: {listed}")
     train, test = fixed_split(readable)
     description = (
-        f"images from {path}: {len(folders.classes)} class folders, resized to {size[0]}x{size[1]}"
+        f"images from {label}: {len(folders.classes)} class folders, resized to {size[0]}x{size[1]}"
     )
     return Loaded(description, folders.classes, train, test, warnings)
 
@@ -313,6 +335,6 @@ def _too_few_classes(folders: ClassFolders) -> CnnvizError:
     )
     notes = f" ({'; '.join(folders.warnings)})" if folders.warnings else ""
     return CnnvizError(
-        f"{folders.path} needs at least 2 class sub-folders of images and has {found}"
+        f"{folders.label} needs at least 2 class sub-folders of images and has {found}"
         f"{notes}; {LAYOUT_HINT}"
     )

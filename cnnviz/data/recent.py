@@ -29,6 +29,8 @@ def load_recent(
     limit: int | None = None,
     image_size: tuple[int, int] | None = None,
     seed: int = 0,
+    desk: str | None = None,
+    runs_dir: str | None = None,
 ) -> Dataset:
     """`cnnviz.data.load_dataset`, or the same load this process made recently.
 
@@ -36,12 +38,21 @@ def load_recent(
         CnnvizError: as `load_dataset` (a failed load is not kept).
     """
     size = None if image_size is None else tuple(image_size)
-    key = (dataset_id, data_dir, limit, size, seed)
+    runs_dir = None if runs_dir is None else str(runs_dir)
+    key = (dataset_id, data_dir, limit, size, seed, desk, runs_dir)  # an upload is a desk's
     with _lock:
         if key in _recent:
             _recent.move_to_end(key)
             return _recent[key]
-    dataset = load_dataset(dataset_id, data_dir=data_dir, limit=limit, image_size=size, seed=seed)
+    dataset = load_dataset(
+        dataset_id,
+        data_dir=data_dir,
+        limit=limit,
+        image_size=size,
+        seed=seed,
+        desk=desk,
+        runs_dir=runs_dir,
+    )
     with _lock:
         _recent[key] = dataset
         while len(_recent) > KEEP:

@@ -1,6 +1,7 @@
 """The registry of dataset sources and the one resolver, `load_dataset`.
 
 A dataset id is `KIND` or `KIND:ARGUMENT`: `digits`, `shapes` / `shapes:N`, `tfds:NAME`,
+`upload:NAME` (a desk's upload, found in the uploads of the desk the caller names),
 `folder:PATH`. Each kind is one `Source` in `SOURCES`: what it is, whether it takes an
 argument, the ids it lists, and its loader (`(argument, Options) -> Loaded`). A new
 dataset source is one entry of `SOURCES` (plus its test).
@@ -31,6 +32,8 @@ class Options:
     size: tuple[int, int] | None = None
     seed: int = 0
     download: bool | None = None
+    desk: str | None = None  # whose uploads an `upload:` id names (None: of no desk)
+    runs_dir: str | None = None  # the runs root holding the uploads (None: the default)
 
 
 def _tfds(argument: str, options: Options) -> Loaded:
@@ -43,6 +46,12 @@ def _folder(argument: str, options: Options) -> Loaded:
     from cnnviz.data.folders import load_folder
 
     return load_folder(argument, options)
+
+
+def _upload(argument: str, options: Options) -> Loaded:
+    from cnnviz.data.uploaded import load_upload
+
+    return load_upload(argument, options)
 
 
 def _tfds_listing() -> list[tuple[str, str]]:
@@ -85,6 +94,13 @@ SOURCES: dict[str, Source] = {
         ),
         Source("tfds", "required", _tfds, _tfds_listing, "tfds:NAME (e.g. tfds:fashion_mnist)"),
         Source(
+            "upload",
+            "required",
+            _upload,
+            lambda: [],
+            "upload:NAME (a zip uploaded on the Data page)",
+        ),
+        Source(
             "folder",
             "required",
             _folder,
@@ -108,11 +124,14 @@ def load_dataset(
     image_size: tuple[int, int] | None = None,
     seed: int = 0,
     download: bool | None = None,
+    desk: str | None = None,
+    runs_dir: str | None = None,
 ) -> Dataset:
     """Load a dataset into memory.
 
     Args:
-        dataset_id: "digits", "shapes", "shapes:N", "tfds:NAME" or "folder:PATH".
+        dataset_id: "digits", "shapes", "shapes:N", "tfds:NAME", "upload:NAME" or
+            "folder:PATH".
         data_dir: TFDS cache directory (default: $TFDS_DATA_DIR, else TFDS's own).
         limit: at most this many training images: a stratified random subset; the
             test split shrinks in proportion.
@@ -122,6 +141,10 @@ def load_dataset(
         download: for a TFDS set not in `data_dir`: True downloads it, False never
             does, None (default) downloads only when the download server answers
             within seconds, so an offline machine fails fast with a clear message.
+            Viewing a run passes False (`cnnviz.evaluate.run_dataset`).
+        desk: the desk whose uploads an `upload:` id is looked for in (None: the
+            uploads of no desk). A cache of loads must key on it for `upload:` ids.
+        runs_dir: the runs root holding the uploads (default: $CNNVIZ_RUNS_DIR).
 
     Raises:
         CnnvizError: unknown id (with close matches), bad argument, unreadable folder,
@@ -133,7 +156,8 @@ def load_dataset(
     size = None if image_size is None else checks.image_size(image_size)
     kind, _, argument = dataset_id.partition(":")
     source = SOURCES[kind]
-    options = Options(data_dir, limit, size, seed, download)
+    runs_dir = None if runs_dir is None else str(runs_dir)
+    options = Options(data_dir, limit, size, seed, download, desk, runs_dir)
     return finish(dataset_id, source.load(argument, options), size=size, limit=limit, seed=seed)
 
 

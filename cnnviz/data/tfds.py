@@ -3,7 +3,9 @@
 
 A set is read from the TFDS data dir; when it is not there it is downloaded only if
 asked to (or, by default, if the download server answers within seconds), so an offline
-machine fails fast with a message naming the data dir. A misspelt name gets the closest
+machine fails fast with a message naming the data dir. In classroom mode the data dir is
+always the server's ($TFDS_DATA_DIR, else TFDS's own): a data dir a request names (a
+browser's) is ignored, and messages name no folder of the server. A misspelt name gets the closest
 TFDS names. Importing this module is cheap: TFDS (and TensorFlow) are imported when a
 set is loaded.
 """
@@ -170,7 +172,9 @@ def _tfds_to_split(tfds, ds, size) -> Split:
 
 
 def _tfds_data_dir(data_dir: str | None) -> str:
-    if data_dir:
+    """The TFDS cache to read: `data_dir`, else $TFDS_DATA_DIR, else TFDS's own; in
+    classroom mode always the server's, whatever a request (a browser) names."""
+    if data_dir and not settings().classroom:
         return str(Path(data_dir).expanduser())
     if settings().tfds_data_dir:
         return settings().tfds_data_dir  # $TFDS_DATA_DIR
@@ -208,10 +212,15 @@ def _not_cached(
     why = (
         f"downloading it failed ({reason[:200]})"
         if reason
-        else "downloading is switched off"
+        else "downloading is switched off (opening a run or a link never downloads)"
         if download is False
         else "this machine cannot reach the TFDS download server (offline?)"
     )
+    if settings().classroom:  # a learner's message: no folder of the server in it
+        return CnnvizError(
+            f"tfds:{name} is not in this server's TFDS cache and {why}; ask the teacher to "
+            f"cache it (`python -m cnnviz data-info tfds:{name}` on a connected machine)"
+        )
     return CnnvizError(
         f"tfds:{name} is not in the TFDS data dir {data_dir} and {why}. Run "
         f"`python -m cnnviz data-info tfds:{name} --data-dir {data_dir}` once on a "
