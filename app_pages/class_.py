@@ -6,13 +6,14 @@ import streamlit as st
 from app_pages.frame.desk import teacher
 from app_pages.frame.state import init_state
 from app_pages.panels.class_header import join_card
-from app_pages.panels.classroom import leaderboard, queue_rows
+from app_pages.panels.classroom import elsewhere_rows, leaderboard, queue_rows
 from app_pages.panels.teacher_desks import class_settings, desks_and_runs
 from app_pages.panels.teacher_queue import pause_switch, queue_with_stops
 from app_pages.panels.teacher_send import send_panel
 from app_pages.panels.teacher_signin import sign_out_link, teacher_sign_in
 from app_pages.server.listing import listed_runs
 from app_pages.server.runner import job_runner
+from cnnviz.claims import active_jobs
 from cnnviz.classstate import read_class_state
 from cnnviz.settings import settings
 
@@ -50,21 +51,24 @@ elif settings().classroom:
 def board() -> None:
     """The queue and the leaderboard; polls the runner, never the other way round."""
     queue, runs, hidden = runner.queue(), listed_runs(), read_class_state().hide_names
+    by_id, here = {run.id: run for run in runs}, {status["job_id"] for status in queue}
+    others = elsewhere_rows(active_jobs(), by_id, here, hide_names=hidden)  # other replicas
     desks = {run.owner for run in runs if run.owner}
     waiting = sum(1 for status in queue if status["queue_position"])
     counts = st.columns(4)
     counts[0].metric("Desks", len(desks))
     counts[1].metric("Runs", len(runs))
-    counts[2].metric("Training now", len(queue) - waiting)
+    counts[2].metric("Training now", len(queue) - waiting + len(others))
     counts[3].metric("Waiting", waiting)
 
     st.subheader("Training now, and the queue")
-    by_id = {run.id: run for run in runs}
     if queue and in_charge:
         queue_with_stops(runner, queue, by_id, hide_names=hidden)
     elif queue:
         st.table(queue_rows(queue, by_id, hide_names=hidden), hide_index=True)
-    else:
+    if others:
+        st.table(others, hide_index=True)
+    if not queue and not others:
         st.info("Nobody is training. A desk's **Start training** shows up here.")
     st.subheader("Every desk's runs, the best first")
     if runs:

@@ -6,6 +6,7 @@ from app_pages.frame.feedback import show_error
 from app_pages.frame.state import init_state
 from app_pages.panels.data_preview import dataset_preview
 from app_pages.panels.data_source import source_picker
+from app_pages.panels.data_uploads import uploads_list
 from app_pages.session.dataset import current_dataset
 from cnnviz.errors import CnnvizError
 
@@ -16,6 +17,7 @@ st.caption(
     "each class, and at how many there are, before you train."
 )
 source_picker()
+uploads_list()
 if st.session_state.data_error:
     show_error(CnnvizError(st.session_state.data_error))
 

@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages.frame.feedback import plain, show_error
 from app_pages.frame.state import init_state
 from app_pages.panels.coach import coach_panel
+from app_pages.panels.delete_run import delete_run_button
 from app_pages.panels.epochs import class_accuracy_chart, epoch_picker
 from app_pages.panels.export import export_panel
 from app_pages.panels.inspect_confusion import confusion_panel
@@ -14,7 +15,8 @@ from app_pages.panels.inspect_maps import maps_panel
 from app_pages.panels.inspect_mistakes import mistakes_panel
 from app_pages.panels.inspect_scores import scores_panel
 from app_pages.panels.run_picker import pick_run
-from app_pages.server.runs import evaluation, run_and_model
+from app_pages.panels.run_summary import run_summary
+from app_pages.server.runs import evaluation, images_hidden, run_and_model
 from cnnviz.data import rescale
 from cnnviz.errors import CnnvizError
 from cnnviz.features import feature_maps
@@ -32,7 +34,12 @@ run_id = pick_run("inspect_run")
 if run_id is None:
     st.stop()
 try:
-    epoch = epoch_picker(load_run(run_id), key="inspect_epoch")
+    shown_run = load_run(run_id)
+    hidden = images_hidden(shown_run)
+    if hidden:  # another desk's upload, not shared: its numbers, not its images
+        run_summary(shown_run, hidden)
+        st.stop()
+    epoch = epoch_picker(shown_run, key="inspect_epoch")
     run, model = run_and_model(run_id, epoch)
     test, result = evaluation(run_id, epoch)
 except CnnvizError as err:
@@ -41,7 +48,10 @@ except CnnvizError as err:
 names = list(run.config["class_names"])
 
 after = "" if epoch is None else f" after epoch {epoch}"
-st.metric(f"Test accuracy{after}", f"{result.metrics.accuracy:.1%}")
+score, remove = st.columns([4, 1], vertical_alignment="bottom")
+score.metric(f"Test accuracy{after}", f"{result.metrics.accuracy:.1%}")
+with remove:
+    delete_run_button(run, key="inspect_delete")
 coach_panel(run_id, expanded=False)
 index = st.slider("Test image", 0, len(test) - 1, 0, key="inspect_image")
 image = rescale(test.images[index])

@@ -6,6 +6,7 @@ from app_pages.frame.feedback import plain, show_error
 from app_pages.frame.projector import styled
 from app_pages.frame.state import init_state
 from app_pages.panels.coach import coach_panel
+from app_pages.panels.delete_run import delete_run_button
 from app_pages.panels.run_picker import run_picker, whose_runs
 from app_pages.panels.share import copy_link
 from app_pages.panels.train_settings import config_inputs
@@ -23,6 +24,7 @@ from app_pages.session.training import (
 )
 from cnnviz.figures.training import training_curves
 from cnnviz.progress import progress_from_events
+from cnnviz.runs import load_run
 
 init_state()
 st.title("Train")
@@ -111,5 +113,6 @@ if rows:
     last = next(r for r in rows if r["run"] == chosen)
     if last["status"] == "failed":
         show_error(f"Run {chosen} failed: {last['message']}")
+    delete_run_button(load_run(chosen), key="train_delete")
 else:
     st.caption("No runs yet.")

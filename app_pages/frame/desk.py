@@ -59,6 +59,14 @@ def teacher() -> bool:
     return not settings().classroom or bool(st.session_state.get(TEACHER))
 
 
+def viewer():
+    """Who looks, for the engine's image checks (`cnnviz.viewers`): None for a learner
+    alone or the teacher (the server's own trust, like the command line), else the desk."""
+    from cnnviz.viewers import Viewer
+
+    return None if teacher() else Viewer(current_desk())
+
+
 def classroom_without_desk() -> bool:
     """A classroom browser that has not joined yet (nor signed in as the teacher)."""
     return settings().classroom and current_desk() is None and not teacher()

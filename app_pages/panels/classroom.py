@@ -102,3 +102,25 @@ def queue_rows(
             }
         )
     return rows
+
+
+def elsewhere_rows(
+    active: list[dict[str, Any]], runs: dict[str, Any], here: set[str], *, hide_names: bool
+) -> list[dict[str, str]]:
+    """The jobs other replicas on the runs folder hold (`cnnviz.claims.active_jobs`, minus
+    this server's `here`), in the queue's columns: who, what, and where it runs."""
+    rows = []
+    for job in active:
+        if job["run_id"] in here:
+            continue
+        run = runs.get(job["run_id"])
+        rows.append(
+            {
+                "desk": desk_name(job["desk"], hide_names=hide_names),
+                "model": plain(run.spec.name) if run else "",
+                "dataset": plain(dataset_label(run.config.get("dataset"))) if run else "",
+                "now": "**training**" if job["status"] == "running" else "waiting",
+                "when": "on another server of this class",
+            }
+        )
+    return rows

@@ -55,7 +55,7 @@ def on_upload() -> None:
 def on_size() -> None:
     """A new size reloads the active TFDS or folder set at once (from the cache on disk)."""
     state = st.session_state
-    if state.cnnviz_dataset.partition(":")[0] in ("tfds", "folder"):
+    if state.cnnviz_dataset.partition(":")[0] in ("tfds", "folder", "upload"):
         state.data_error = switch_dataset(
             state.cnnviz_dataset, image_size=SIZES[state.data_size], download=False
         )
@@ -69,7 +69,7 @@ def _defaults() -> None:
     """The widgets' first values: the session's dataset."""
     active = st.session_state.cnnviz_dataset
     kind = active.partition(":")[0]
-    source = {"tfds": SOURCES[1], "folder": SOURCES[2]}.get(kind, SOURCES[0])
+    source = {"tfds": SOURCES[1], "folder": SOURCES[2], "upload": SOURCES[2]}.get(kind, SOURCES[0])
     st.session_state.setdefault("data_source", source)
     st.session_state.setdefault("data_builtin", active if active in BUILTINS else "digits")
     st.session_state.setdefault("data_tfds", active[5:] if kind == "tfds" else "fashion_mnist")

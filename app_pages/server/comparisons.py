@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from app_pages.server.runs import evaluation
+from app_pages.frame.desk import viewer
+from app_pages.server.runs import evaluation, images_hidden
 from cnnviz import runs
 
 
@@ -23,17 +24,18 @@ def _stamps(ids: Sequence[str]) -> tuple[tuple[int, ...], ...]:
 
 
 @st.cache_resource(show_spinner="Comparing the runs...", max_entries=4)
-def _comparison(a: str, b: str, root: str, stamps: tuple):
+def _comparison(a: str, b: str, root: str, stamps: tuple, who):
     from cnnviz.compare import compare_runs
 
-    return compare_runs(
-        runs.load_run(a, root), runs.load_run(b, root), evaluations=(evaluation(a), evaluation(b))
-    )
+    pair = runs.load_run(a, root), runs.load_run(b, root)
+    seen = [None if images_hidden(run) else evaluation(run.id) for run in pair]
+    return compare_runs(*pair, evaluations=tuple(seen), viewer=who)
 
 
 def comparison(a: str, b: str):
-    """`cnnviz.compare.Comparison` of runs A and B, computed once per pair of models."""
-    return _comparison(a, b, str(runs.runs_root()), _stamps((a, b)))
+    """`cnnviz.compare.Comparison` of runs A and B, computed once per pair of models (and
+    who looks: another desk's upload is compared by its metrics, not its images)."""
+    return _comparison(a, b, str(runs.runs_root()), _stamps((a, b)), viewer())
 
 
 @st.cache_resource(show_spinner="Comparing the runs...", max_entries=4)

@@ -2,9 +2,9 @@
 
 Streamlit-side only: the `st.cache_*` wrappers around `cnnviz.data` (every session on a
 dataset shares one copy in memory), names of datasets as people know them, and images
-uploaded for a preview or a prediction. Another desk's upload does not load
-(`app_pages.server.uploads.check_upload`). Which dataset a session uses is
-`app_pages.session.dataset`'s.
+uploaded for a preview or a prediction. An upload (`upload:NAME`) is looked for among one
+desk's uploads only: the session's own (`load_cached`), or the desk's that trained a run
+(`load_for_run`). Which dataset a session uses is `app_pages.session.dataset`'s.
 """
 
 from __future__ import annotations
@@ -14,19 +14,35 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from app_pages.frame.desk import current_desk
 from app_pages.frame.feedback import show_error
-from app_pages.server.uploads import check_upload
 from cnnviz.errors import CnnvizError
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]  # for st.file_uploader
 
 
 @st.cache_resource(show_spinner="Loading the dataset...", max_entries=3)
-def _load(dataset_id: str, data_dir: str, size, limit=None, seed: int = 0, _download=None):
+def _load(
+    dataset_id: str,
+    data_dir: str,
+    size,
+    limit=None,
+    seed: int = 0,
+    desk: str | None = None,
+    runs_dir: str | None = None,
+    _download=None,
+):
     from cnnviz.data import load_dataset
 
     options = {"image_size": size, "limit": limit, "seed": seed, "download": _download}
-    return load_dataset(dataset_id, data_dir=data_dir or None, **options)
+    return load_dataset(
+        dataset_id, data_dir=data_dir or None, desk=desk, runs_dir=runs_dir, **options
+    )
+
+
+def _whose(dataset_id: str, desk: str | None) -> str | None:
+    """The desk in the cache key: an upload's only (every desk shares one digits)."""
+    return desk if str(dataset_id).startswith("upload:") else None
 
 
 def load_cached(
@@ -36,21 +52,37 @@ def load_cached(
 
     `image_size` is (height, width) or None for the set's own size (folders: 64x64).
     `download` (True, False, or None: only when the TFDS server answers) applies to a
-    TFDS set missing from `data_dir`; it is not part of the cache key. Another desk's
-    upload is refused (see `check_upload`).
+    TFDS set missing from `data_dir`; it is not part of the cache key. An upload is
+    looked for among this session's desk's uploads.
     """
-    check_upload(dataset_id)
+    from cnnviz.origins import canonical
+
+    dataset_id = canonical(dataset_id)
     size = None if image_size is None else tuple(image_size)
-    return _load(dataset_id, data_dir, size, None, 0, download)
+    desk = _whose(dataset_id, current_desk())
+    return _load(dataset_id, data_dir, size, None, 0, desk, None, download)
 
 
-def load_for_run(dataset_id: str, *, data_dir=None, limit=None, image_size=None, seed=0):
-    """`cnnviz.data.load_dataset` for a run (`cnnviz.evaluate.run_dataset`'s `load`),
-    through the same cache: every epoch's evaluation, the coach and Compare read a
-    run's images once, and share them with the session that trained on them. No desk
-    check: a run of another desk opens read-only."""
+def load_for_run(
+    dataset_id: str,
+    *,
+    data_dir=None,
+    limit=None,
+    image_size=None,
+    seed=0,
+    download=False,
+    desk=None,
+    runs_dir=None,
+):
+    """`cnnviz.data.load_dataset` for a run (`cnnviz.evaluate.run_dataset`'s `load`: it
+    names the desk whose uploads hold the run's dataset), through the same cache: every
+    epoch's evaluation, the coach and Compare read a run's images once, and share them
+    with the session that trained on them. Viewing never downloads."""
     size = None if image_size is None else tuple(image_size)
-    return _load(dataset_id, data_dir or "", size, limit, seed, None)
+    folder = None if runs_dir is None else str(runs_dir)
+    return _load(
+        dataset_id, data_dir or "", size, limit, seed, _whose(dataset_id, desk), folder, download
+    )
 
 
 def dataset_label(dataset_id: str) -> str:

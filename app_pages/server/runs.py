@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages.frame.desk import viewer
 from app_pages.server.datasets import dataset_label, load_for_run
 from app_pages.server.listing import listed_runs, trained_runs_of
 from cnnviz import runs
@@ -54,6 +55,29 @@ def _stamp(run_id: str) -> tuple[int, ...]:
     return runs.run_stamp(runs.runs_root() / run_id)
 
 
+def images_hidden(run) -> str | None:
+    """Why this session may not see `run`'s images (another desk's upload, not shared),
+    or None. Its metrics and curves are everyone's."""
+    from cnnviz.viewers import images_hidden as hidden
+
+    return hidden(run, viewer())
+
+
+def check_view(run) -> None:
+    """Before anything reads a run's images for this session: the run's dataset must be
+    one a browser may name (`cnnviz.origins`) and its images this session's to see.
+
+    Raises:
+        CnnvizError: saying which, naming no server path.
+    """
+    from cnnviz.origins import check_origin
+    from cnnviz.viewers import check_images
+
+    if viewer() is not None:
+        check_origin(run.config.get("dataset"), where=f"run {run.id}")
+        check_images(run, viewer())
+
+
 @st.cache_resource(show_spinner="Loading the trained model...", max_entries=4)
 def _run_and_model(run_id: str, root: str, stamp: tuple, epoch: int | None = None):
     run = runs.load_run(run_id, root)
@@ -75,20 +99,22 @@ def _evaluation(run_id: str, root: str, stamp: tuple, epoch: int | None = None):
 
 
 def evaluation(run_id: str, epoch: int | None = None):
-    """(test split, `cnnviz.evaluate.Evaluation`) of a run (after `epoch`), computed once."""
+    """(test split, `cnnviz.evaluate.Evaluation`) of a run (after `epoch`), computed once
+    (the images checked as this session's to see, `check_view`, before the cache)."""
+    check_view(runs.load_run(run_id))
     return _evaluation(run_id, str(runs.runs_root()), _stamp(run_id), epoch)
 
 
 @st.cache_data(show_spinner="The coach is reading the curves...", max_entries=16)
-def _findings(run_id: str, root: str, stamp: tuple):
+def _findings(run_id: str, root: str, stamp: tuple, who):
     from cnnviz.coach import diagnose_run
 
     run = runs.load_run(run_id, root)
     model = run_and_model(run_id)[1] if run.has_model else None
-    return diagnose_run(run, model=model, load=load_for_run)
+    return diagnose_run(run, model=model, load=load_for_run, viewer=who)
 
 
 def findings(run) -> list:
     """The coach's findings on an ended run (`cnnviz.coach.diagnose_run`), once per
-    state of the run's files."""
-    return _findings(run.id, str(run.dir.parent), run.stamp())
+    state of the run's files; without its images when they are not this session's."""
+    return _findings(run.id, str(run.dir.parent), run.stamp(), viewer())

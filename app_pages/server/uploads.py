@@ -1,5 +1,5 @@
-"""The zips a desk uploads are its own: kept under its desk (`cnnviz.uploads`), and
-another desk cannot load them as its dataset. Streamlit's in-memory copies of the
+"""The zips a desk uploads are its own: kept under its desk (`cnnviz.uploads`, within its
+cap and the server's), found only among its uploads. Streamlit's in-memory copies of the
 uploads of sessions that are gone are let go (`forget_gone_sessions_uploads`).
 """
 
@@ -10,33 +10,19 @@ import time
 from pathlib import Path
 
 from app_pages.frame.desk import current_desk
-from cnnviz.errors import CnnvizError
-from cnnviz.uploads import store, upload_owner
+from cnnviz.uploads import store
 
 
 def keep_upload(upload, *, suffix: str) -> Path:
     """Store an uploaded file (a Streamlit `UploadedFile`) under this session's desk:
-    <runs dir>/_uploads/<desk>/<sha256[:16]>-<name>, the oldest uploads deleted past
-    $CNNVIZ_UPLOADS_MB. Returns its absolute path.
+    <runs dir>/_uploads/<desk>/<sha256[:16]>-<name> (the desk's own oldest uploads make
+    room; beyond its cap, the server's or its disk quota it is refused). Returns its path.
 
     Raises:
-        CnnvizError: the runs folder is read-only or full.
+        CnnvizError: too large for the caps or the quota, or the runs folder is read-only
+            or full (the message names the learner's file, not the server's).
     """
     return store(upload.getvalue(), upload.name, suffix=suffix, owner=current_desk())
-
-
-def check_upload(dataset_id: str) -> None:
-    """Refuse another desk's upload (a session without a desk may load any).
-
-    Raises:
-        CnnvizError: the dataset is a zip another desk uploaded.
-    """
-    owner, desk = upload_owner(dataset_id), current_desk()
-    if owner is not None and desk is not None and owner != desk:
-        raise CnnvizError(
-            f"that dataset is a zip uploaded by desk {owner}; a desk uses only its own "
-            "uploads: upload your own zip on the Data page"
-        )
 
 
 # Streamlit (1.67) holds every uploaded file's bytes in memory, per session, until the

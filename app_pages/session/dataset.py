@@ -66,13 +66,13 @@ def use_upload(upload, image_size: Any = None) -> str | None:
 
     Returns None on success, or why not, naming the learner's file (not the server's).
     """
-    from cnnviz.uploads import discard
+    from cnnviz.uploads import discard, upload_id
 
     try:
         path = keep_upload(upload, suffix=".zip")
     except CnnvizError as err:
         return str(err)
-    error = switch_dataset(f"folder:{path}", image_size=image_size)
+    error = switch_dataset(upload_id(path), image_size=image_size)
     if error:
         discard(path)
     return error and error.replace(str(path), upload.name)

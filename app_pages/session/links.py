@@ -9,7 +9,6 @@ the session as it is (the defaults, for a new visitor) and says why; it never ra
 from __future__ import annotations
 
 from dataclasses import fields
-from pathlib import Path
 
 import streamlit as st
 
@@ -26,7 +25,6 @@ from app_pages.session.config import (
 )
 from app_pages.session.dataset import switch_dataset
 from cnnviz.errors import CnnvizError
-from cnnviz.runs import runs_root
 
 # Widgets that show shared state and would keep showing the old values after a link.
 PAGE_WIDGETS = (
@@ -88,18 +86,6 @@ def experiment_token(*, always: bool = False) -> str | None:
     return token if always or token != _default_token() else None
 
 
-def _folder_problem(dataset_id: str) -> str | None:
-    """A link may name an uploaded dataset of this server, not any folder on its disk."""
-    if not dataset_id.startswith("folder:"):
-        return None
-    from cnnviz.uploads import UPLOADS_DIR
-
-    uploads = (runs_root() / UPLOADS_DIR).resolve()
-    if Path(dataset_id[len("folder:") :]).resolve().parent != uploads:
-        return "a link can only name a dataset uploaded to this app"
-    return None
-
-
 def apply_experiment(experiment) -> list[str]:
     """Make `experiment` the session's; returns what could not be taken over, in words."""
     from cnnviz.augment import AugmentSpec
@@ -107,9 +93,9 @@ def apply_experiment(experiment) -> list[str]:
     state, notes = st.session_state, []
     wanted = (experiment.dataset, experiment.image_size)
     if wanted != (state.cnnviz_dataset, state.cnnviz_image_size):
-        problem = _folder_problem(experiment.dataset) or switch_dataset(
+        problem = switch_dataset(  # an upload: among this desk's own (a link's cannot
             experiment.dataset, image_size=experiment.image_size, download=False
-        )
+        )  # name another's, nor a folder of the server: `cnnviz.links.decode`)
         if problem:
             wanted, kept = dataset_label(experiment.dataset), dataset_label(state.cnnviz_dataset)
             notes.append(

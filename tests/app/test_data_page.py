@@ -84,7 +84,7 @@ def test_an_uploaded_zip_becomes_the_dataset_and_warns_of_imbalance(app, runs_di
     app.file_uploader(key="data_upload").set_value(("pets.zip", data, "application/zip")).run()
     assert not app.exception and not app.error
     stored = runs_dir.resolve() / "_uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}-pets.zip"
-    assert app.session_state.cnnviz_dataset == f"folder:{stored}"  # training reads this file
+    assert app.session_state.cnnviz_dataset == f"upload:{stored.name}"  # names no server path
     assert stored.read_bytes() == data
     assert app.subheader[0].value == "Active: pets.zip"  # named as uploaded, not by our path
     assert str(stored) not in app.caption[1].value and "pets.zip" in shown(app.caption[1].value)
@@ -232,12 +232,13 @@ def test_an_upload_belongs_to_its_desk_and_another_desk_cannot_load_it(runs_dir,
         / "ada"
         / f"{hashlib.sha256(data).hexdigest()[:16]}-pets.zip"
     )
-    assert ada.session_state.cnnviz_dataset == f"folder:{stored}" and stored.is_file()
-    # Another desk given that dataset id (a link, a guess) gets a message, not the images.
-    bob = open_page("data", cnnviz_desk="bob", cnnviz_dataset=f"folder:{stored}")
-    assert any("uploaded by desk ada; a desk uses only its own uploads" in e for e in errors(bob))
-    assert not bob.metric and not bob.image
-    from cnnviz.uploads import dataset_label, upload_owner
+    assert ada.session_state.cnnviz_dataset == f"upload:{stored.name}" and stored.is_file()
+    # Another desk given that dataset id (a link, a guess) finds nothing: it is looked
+    # for among bob's own uploads only; nor does the old form with ada's path open it.
+    for guess in (f"upload:{stored.name}", f"folder:{stored}"):
+        bob = open_page("data", cnnviz_desk="bob", cnnviz_dataset=guess)
+        assert errors(bob) and not bob.metric and not bob.image
+        assert not any(str(runs_dir) in e for e in errors(bob))  # names no server path
+    from cnnviz.uploads import dataset_label
 
-    assert upload_owner(f"folder:{stored}") == "ada"
-    assert dataset_label(f"folder:{stored}") == "pets.zip"  # tables never show its path
+    assert dataset_label(f"upload:{stored.name}") == "pets.zip"  # tables never show a path

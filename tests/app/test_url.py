@@ -138,24 +138,37 @@ def test_a_link_beyond_the_train_pages_ranges_is_fitted_and_says_so(runs_dir):
     assert at.number_input(key="train_batch_size").value == 4096
 
 
-def test_a_link_to_a_folder_outside_the_uploads_keeps_the_dataset(runs_dir, tmp_path):
+def hand_made_token(document: dict) -> str:
+    """A link token as anybody could make one (cnnviz itself never writes a folder)."""
+    import base64
+    import json
+    import zlib
+
+    packed = zlib.compress(json.dumps(document).encode("utf-8"), 9)
+    return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
+
+
+def test_a_link_to_a_folder_of_the_server_keeps_the_dataset(runs_dir, tmp_path):
     folder = tmp_path / "secret" / "cats"
     folder.mkdir(parents=True)
-    token = encode(Experiment(SPEC, dataset=f"folder:{folder.parent}"))
-    at = router({"experiment": token})
-    assert any("only name a dataset uploaded" in shown(w.value) for w in at.warning)
+    document = {"v": 1, "dataset": f"folder:{folder.parent}", "model": SPEC.to_dict()}
+    at = router({"experiment": hand_made_token(document)})
+    said = " ".join(errors(at))
+    assert "names a folder of the server" in said and str(tmp_path) not in said
     assert at.session_state.cnnviz_dataset == "digits"
 
 
 def test_a_link_to_a_dataset_uploaded_to_this_app_opens_it_by_its_name(runs_dir):
-    from cnnviz.uploads import store
+    from cnnviz.uploads import store, upload_id
     from tests.app.test_data_page import pets_zip
 
     path = store(pets_zip(6, 6), "pets.zip", runs_dir=runs_dir)
-    at = router({"experiment": encode(Experiment(SPEC, dataset=f"folder:{path}"))})
-    assert at.session_state.cnnviz_dataset == f"folder:{path}"
+    token = encode(Experiment(SPEC, dataset=f"folder:{path}"))  # an older run's id
+    at = router({"experiment": token})
+    assert at.session_state.cnnviz_dataset == upload_id(path)  # no path of the server
     opened = shown(at.success[0].value)
     assert "on pets.zip" in opened and str(path) not in opened
+    assert str(runs_dir) not in str(dict(at.query_params))  # nor in the address
 
 
 def test_a_run_link_opens_that_run_in_inspect(runs_with_model):
