@@ -70,7 +70,14 @@ def train_run(
     the desk `owner` when given."""
     spec = spec_of(model)
     config = TrainConfig(**settings)
-    dataset = load_dataset(dataset_id, limit=limit, image_size=image_size, seed=config.seed)
+    dataset = load_dataset(
+        dataset_id,
+        limit=limit,
+        image_size=image_size,
+        seed=config.seed,
+        desk=owner,  # an upload: looked for among this desk's
+        runs_dir=runs_dir,
+    )
     augmentation = AugmentSpec.from_dict(augment) if augment else None
     request = TrainRequest(
         spec,
@@ -98,6 +105,25 @@ def noise_folder(root: Path, counts: tuple[int, ...], *, side: int = 8, seed: in
             pixels = rng.integers(0, 256, (side, side), dtype=np.uint8)
             Image.fromarray(pixels).save(folder / f"{i}.png")
     return f"folder:{root}"
+
+
+def as_upload(folder_id: str, runs_dir: Path, owner: str | None = None) -> str:
+    """A folder dataset (`folder:ROOT`) zipped and stored as an upload of `owner` (None:
+    of no desk) in `runs_dir`: the only folder a bundle or a link may name. Returns its
+    `upload:` id."""
+    import io
+    import zipfile
+
+    from cnnviz.uploads import store, upload_id
+
+    root = Path(folder_id.removeprefix("folder:"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(root))
+    path = store(buffer.getvalue(), f"{root.name}.zip", runs_dir=runs_dir, owner=owner)
+    return upload_id(path)
 
 
 def all_bytes(folder: Path) -> bytes:

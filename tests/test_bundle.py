@@ -228,11 +228,11 @@ def test_a_fine_tuned_backbone_travels_as_weights_and_is_rebuilt_from_the_spec(
     no code: the import rebuilds SqueezeNet from the spec and loads them."""
     from cnnviz import presets
     from cnnviz.build import build_model
-    from tests.helpers_runs import colour_folder, train_run
+    from tests.helpers_runs import as_upload, colour_folder, train_run
 
     spec = presets.get("squeezenet-head").to_dict()
     spec["layers"][0]["trainable_blocks"] = 1
-    data = colour_folder(tmp_path / "photos", 3, 6)
+    data = as_upload(colour_folder(tmp_path / "photos", 3, 6), tmp_path / "runs")
     run = train_run(tmp_path / "runs", spec, data, epochs=1, batch_size=6, learning_rate=0.01)
 
     def refuse(*args, **kwargs):

@@ -330,11 +330,13 @@ def test_runs_that_cannot_be_exported_leave_nothing(runs, tmp_path, read_only):
 
 
 def test_a_dataset_gone_from_this_machine_is_named_and_a_bundle_still_goes(tmp_path):
-    from tests.helpers_runs import noise_folder
+    from cnnviz.desk_uploads import remove_upload
+    from tests.helpers_runs import as_upload, noise_folder
 
-    folder = noise_folder(tmp_path / "gone", (12, 12))
-    run = train_run(tmp_path / "runs", BINARY, folder, image_size=(8, 8), epochs=1, batch_size=8)
+    folder = as_upload(noise_folder(tmp_path / "gone", (12, 12)), tmp_path / "runs")
     shutil.rmtree(tmp_path / "gone")
+    run = train_run(tmp_path / "runs", BINARY, folder, image_size=(8, 8), epochs=1, batch_size=8)
+    remove_upload(folder, desk=None, runs_dir=tmp_path / "runs")  # the upload is gone
     with pytest.raises(CnnvizError, match="an export is checked on the run's test images, and"):
         export_run(run, "litert", tmp_path / "m")
     result = export_run(run, "bundle", tmp_path / "m.zip")  # a bundle still goes: its weights

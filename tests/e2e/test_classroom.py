@@ -193,6 +193,22 @@ def test_a_desk_is_one_laptop_and_the_teacher_acts(classroom, browser, tmp_path)
             context.close()
 
 
+def free(port: int, seconds: float = 60) -> None:
+    """Wait until nothing listens on `port` any more."""
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+                return
+            except OSError:
+                time.sleep(0.5)
+    raise AssertionError(f"port {port} is still taken")
+
+
 def test_a_refresh_a_restart_and_a_second_replica_keep_the_desk(browser, tmp_path):
     runs = tmp_path / "runs"
     with streamlit_server(runs, tmp_path / "one.log", **CLASS) as first:
@@ -209,6 +225,7 @@ def test_a_refresh_a_restart_and_a_second_replica_keep_the_desk(browser, tmp_pat
                 other.get_by_text("You are: desk cyd").wait_for()
         finally:
             pass
+    free(port)  # the first server has let go of its port: the restart takes the same one
     try:
         with streamlit_server(runs, tmp_path / "again.log", port=port, **CLASS) as again:
             page.goto(again["url"] + "/build")  # the server restarted: the desk stays

@@ -59,12 +59,19 @@ def test_hostile_names_are_text_and_fetch_nothing(hostile_server, page, tmp_path
     page.locator('input[type="file"]').last.set_input_files(str(path))
     page.get_by_role("button", name="Use this spec").click()
     wait_idle(page)
+    # What a reader sees: the word joiners (U+2060) that stop autolinks are invisible.
     sidebar = page.locator('[data-testid="stSidebarUserContent"]').inner_text()
+    sidebar = sidebar.replace("\u2060", "")
     assert f"Model: {HOSTILE} (2 layers)" in sidebar, sidebar
-    main_text = page.locator('[data-testid="stMain"]').inner_text()
+    main_text = page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
     assert f"1. {HOSTILE}" in main_text  # the layer card's head
     assert f"unknown layer type '{HOSTILE}'" in main_text
     assert not page.locator('[data-testid="stSidebarUserContent"] img').count()
+    # GFM would make "http://..." a link even escaped (issue 25): no link of the user's.
+    hrefs = page.locator('[data-testid="stAppViewContainer"] a').evaluate_all(
+        "links => links.map(a => a.getAttribute('href') || '')"
+    )
+    assert not [h for h in hrefs if TRAP in h], hrefs
 
     go(page, "Predict")
     picture = tmp_path / "digit.png"
@@ -72,7 +79,7 @@ def test_hostile_names_are_text_and_fetch_nothing(hostile_server, page, tmp_path
     page.locator('input[type="file"]').first.set_input_files(str(picture))
     page.get_by_text("Prediction:").first.wait_for()
     wait_idle(page)
-    head = page.locator("h3", has_text="Prediction:").first.inner_text()
+    head = page.locator("h3", has_text="Prediction:").first.inner_text().replace("\u2060", "")
     assert f"![t](http://{TRAP}/" in head and "<b>h</b> **b**" in head, head
     assert not page.locator(
         '[data-testid="stMain"] [data-testid="stMarkdownContainer"] img'
