@@ -95,10 +95,15 @@ def server_routes() -> list:
     find `app`); in classroom mode the server first says where students join."""
     from app_pages.server.classroom import announce
     from app_pages.server.cookies import routes
+    from cnnviz.errors import CnnvizError
     from cnnviz.settings import quiet_tensorflow, settings
 
     quiet_tensorflow()  # TensorFlow's start-up chatter is not for learners (workers too)
-    announce(settings())  # a malformed setting stops the server here, with its message
+    try:
+        announce(settings())
+    except CnnvizError as err:  # a malformed setting (a short teacher code): no server
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     return routes()
 
 

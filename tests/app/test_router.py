@@ -73,3 +73,39 @@ def test_the_warm_up_can_be_turned_off(monkeypatch):
 
     monkeypatch.setenv("CNNVIZ_WARMUP", "0")
     assert _warmup.start_warmup() is False and not _warmup.done.is_set()
+
+
+def test_a_server_with_a_short_teacher_code_refuses_to_start_with_one_line():
+    """A teacher code of fewer than 12 characters is easy to guess: `streamlit run` stops
+    at once, saying so in one `error:` line (never the code), with no traceback."""
+    import subprocess
+
+    env = {**os.environ, "CNNVIZ_CLASS_CODE": "maple", "CNNVIZ_TEACHER_CODE": "secret7"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            "0",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    errors = [line for line in said.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: $CNNVIZ_TEACHER_CODE must be at least 12 characters without spaces. "
+        "Received: CNNVIZ_TEACHER_CODE='*******'"
+    ], said
+    assert "Traceback" not in said and "secret7" not in said
