@@ -9,13 +9,9 @@ import numpy as np
 import pytest
 
 from cnnviz import runstatus
-from cnnviz.callbacks import (
-    ClassAccuracy,
-    EpochSnapshots,
-    MetricStream,
-    StopFlag,
-)
+from cnnviz.callbacks import MetricStream, StopFlag, Validation
 from cnnviz.rundir import class_accuracy_key
+from cnnviz.snapshots import EpochSnapshots
 
 IMAGES, BATCH, EPOCHS = 50, 8, 2  # 7 batches an epoch, the last one of 2 images
 
@@ -98,7 +94,7 @@ def test_class_accuracy_is_each_classes_share_of_right_answers(tiny):
         def on_epoch_end(self, epoch, logs=None):
             seen[epoch] = (dict(logs), model.predict(x, verbose=0).argmax(axis=1))
 
-    fit(tiny, ClassAccuracy(x, y, 2), Keep(), epochs=1)
+    fit(tiny, Validation(x, y, 2), Keep(), epochs=1)
     logs, predicted = seen[0]
     for index in (0, 1):
         expected = float(np.mean(predicted[y == index] == index))
