@@ -68,18 +68,23 @@ class WeightsFile:
 
     def __init__(self, model):
         self.model = weakref.ref(model)
-        self.layout, self.variables = _layout(model)
-        self._read = None
+        self.layout: list | None = None  # [(group path, attributes, dataset names)]
+        self.variables: list = []  # in the order of their datasets
+        self._shape, self._read = None, None
 
     def capture(self) -> list[np.ndarray] | None:
         """The values to write, read now; None when Keras must save the model itself."""
+        model = self.model()
+        if self._shape != _state_shape(model):  # new: first use, or an optimizer built since
+            self._shape = _state_shape(model)
+            self.layout, self.variables = _layout(model)
+            self._read = None
         if self.layout is None:
             return None
         if self._read is None:  # one graph call reads them all (not one call each)
             import tensorflow as tf
 
-            variables = self.variables
-            self._read = tf.function(lambda: [tf.identity(v.value) for v in variables])
+            self._read = tf.function(_Reader(self.variables))
         return [np.asarray(value) for value in self._read()]
 
     def write(self, path: str | os.PathLike, values: list[np.ndarray] | None) -> None:
@@ -105,6 +110,30 @@ class WeightsFile:
 def weights_file(model) -> WeightsFile:
     """The model's `WeightsFile`, made once per model."""
     return cached(model, "weights_file", lambda: WeightsFile(model))
+
+
+class _Reader:
+    """The variables' values (a callable object: TensorFlow counts traces per function
+    code, and one trace per model of one lambda would read as needless retracing)."""
+
+    def __init__(self, variables: list):
+        self.variables = variables
+
+    def __call__(self):
+        import tensorflow as tf
+
+        return [tf.identity(v.value) for v in self.variables]
+
+
+def _state_shape(model) -> tuple[int, int, int]:
+    """How many variables the model, its optimizer and its metrics have (what Keras saves
+    changes when one of them is built)."""
+    optimizer = getattr(model, "optimizer", None)
+    return (
+        len(model.variables),
+        len(optimizer.variables) if optimizer is not None else 0,
+        len(getattr(model, "metrics_variables", ())),
+    )
 
 
 class _Recorder:

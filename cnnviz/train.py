@@ -279,10 +279,11 @@ def _fit_model(model, plan, dataset, config, run_dir, emit, should_stop, augment
         snapshot_every=every,
         replicas=model.distribute_strategy.num_replicas_in_sync,
     )
-    if should_stop is not None and should_stop():
-        return _finish(
-            TrainResult(run_dir.name, run_dir, "stopped", "stopped before the first batch"), emit
-        )
+    asked = should_stop() if should_stop is not None else False
+    if asked:
+        why = f": {asked}" if isinstance(asked, str) else ""
+        message = f"stopped before the first batch{why}"
+        return _finish(TrainResult(run_dir.name, run_dir, "stopped", message), emit)
     history = model.fit(
         train_ds, epochs=config.epochs, callbacks=callbacks, verbose=0, shuffle=False
     )
