@@ -16,7 +16,8 @@ model, so a job of a kind seen before traces nothing.
 Several batches run per execution (`steps_per_execution`) for models whose step is a
 few milliseconds of arithmetic: Keras then calls the callbacks, the live stream and the
 stop flag after every few batches instead of every batch. Runs split over several
-devices (`TrainConfig.devices`) are built afresh under their `MirroredStrategy`.
+devices (`TrainConfig.devices`) are built afresh under their `MirroredStrategy`, one
+batch per execution (Keras 3.15's loop of several steps fails under that strategy).
 """
 
 from __future__ import annotations
@@ -88,14 +89,14 @@ def compiled_model(report, head, config: TrainConfig) -> Iterator[Any]:
     """
     import keras
 
-    steps = steps_per_execution(report, config.batch_size)
-    if config.devices > 1:
+    if config.devices > 1:  # one batch per execution: Keras's loop of several fails here
         strategy = _strategy(config.devices)  # first: CPUs are split before TF starts
         keras.utils.set_random_seed(config.seed)
         with strategy.scope():
-            model = _compile(_build(report), head, config, steps, build_optimizer=False)
+            model = _compile(_build(report), head, config, 1, build_optimizer=False)
         yield model
         return
+    steps = steps_per_execution(report, config.batch_size)
     kind = _kind(report, head, config, steps)
     model = _take(kind) if REUSE else None
     if model is None:
