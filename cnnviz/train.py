@@ -155,9 +155,11 @@ def train(
         run_dir: the run folder (created if missing), e.g. from `rundir.create`.
         emit: called in this thread with each `cnnviz.events` event: batch events (at
             most ~10 a second), epoch events and status events.
-        should_stop: polled after every batch; once it answers (True, or a sentence
-            saying why), training stops after that batch, keeps its weights, evaluates
-            them and ends "stopped" (the message gives the sentence).
+        should_stop: polled after every batch (after every few, up to 8, for a small
+            model: `cnnviz.compiled.steps_per_execution`); once it answers (True, or a
+            sentence saying why, e.g. a time limit), training stops after that batch,
+            keeps its weights, evaluates them and ends "stopped" (the message gives the
+            sentence).
         augment: an `AugmentSpec` applied to training batches only, or None.
 
     Returns:
