@@ -106,7 +106,7 @@ def compiled_model(report, head, config: TrainConfig) -> Iterator[Any]:
         model = _compile(fresh, head, config, steps)
     else:
         _reset(model, _initial_values(kind, config.seed, report), config)
-        keras.utils.set_random_seed(config.seed)
+    keras.utils.set_random_seed(config.seed)  # either way, training starts from the seed
     yield model
     if REUSE:
         _give_back(kind, model)
