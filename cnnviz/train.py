@@ -281,11 +281,12 @@ def _fit_model(model, plan, dataset, config, run_dir, emit, should_stop, augment
         snapshot_every=every,
         replicas=model.distribute_strategy.num_replicas_in_sync,
     )
-    asked = should_stop() if should_stop is not None else False
-    if asked:
-        why = f": {asked}" if isinstance(asked, str) else ""
-        message = f"stopped before the first batch{why}"
-        return _finish(TrainResult(run_dir.name, run_dir, "stopped", message), emit)
+    if should_stop is not None and should_stop() is True:  # Stop pressed: nothing trains
+        # (a time limit or a lost server, said in words, stop after the first batch: a
+        # job past its limit always keeps a model)
+        return _finish(
+            TrainResult(run_dir.name, run_dir, "stopped", "stopped before the first batch"), emit
+        )
     history = model.fit(
         train_ds, epochs=config.epochs, callbacks=callbacks, verbose=0, shuffle=False
     )

@@ -110,7 +110,7 @@ def test_max_minutes_stops_after_the_batch_past_it_and_keeps_the_weights(tmp_pat
     (run,) = list_runs(tmp_path)
     assert run.state == "stopped" and "time limit of 0.1 minutes" in run.status["message"]
     assert (run.dir / "model.keras").is_file() and run.metrics() is not None
-    assert 1 <= run.status["epochs_completed"] < 400 and run.epochs()
+    assert run.status.get("epochs_completed", 0) < 400 and run.history()["loss"]
 
 
 def test_a_bad_owner_runner_or_time_limit_is_a_user_error(tmp_path, capsys):
