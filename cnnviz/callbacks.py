@@ -2,36 +2,38 @@
 
 `MetricStream` sends training events (`cnnviz.events`) to a function (`emit`): per
 batch, at most ~10 times a second, and per epoch, with images/s and an ETA. `StopFlag`
-ends `fit` after the current batch once `should_stop()` says so. `ClassAccuracy` adds
-each class's validation accuracy to the epoch's logs (so history.csv and the epoch
-events carry them). `EpochSnapshots` keeps the weights after every epoch in the run
-folder, so a killed process loses at most the epoch in progress. The rest are Keras's own
-(`TerminateOnNaN`, `CSVLogger`, `EarlyStopping`). Importing this module imports Keras;
-`cnnviz.train` imports it when training starts.
+ends `fit` after the current batch once `should_stop()` says so. `Validation` passes
+over the validation images once at each epoch's end and adds the validation loss, the
+accuracy and each class's accuracy to the epoch's logs (so history.csv and the epoch
+events carry them). `cnnviz.snapshots.EpochSnapshots` keeps the weights after every
+epoch in the run folder. The rest are Keras's own (`TerminateOnNaN`, `CSVLogger`,
+`EarlyStopping`).
+
+With `steps_per_execution` above 1 (`cnnviz.compiled`), Keras runs several batches per
+call and calls the batch hooks once per call, with the last batch's index: the stream
+and the stop flag then act after every few batches. Importing this module imports
+Keras; `cnnviz.train` imports it when training starts.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 
 import keras
 import numpy as np
 
-from cnnviz import rundir, runstatus
 from cnnviz.events import BatchEvent, Emit, EpochEvent
-from cnnviz.forward import predict_outputs
+from cnnviz.forward import predict_with_loss
 from cnnviz.metrics import predicted_classes
 from cnnviz.rundir import class_accuracy_key
 
 __all__ = [
     "BATCH_EVENT_INTERVAL",
-    "ClassAccuracy",
-    "EpochSnapshots",
     "MetricStream",
     "StopFlag",
+    "Validation",
 ]
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds between two batch events: at most ~10 a second
@@ -69,9 +71,11 @@ class MetricStream(keras.callbacks.Callback):
         self.epoch, self.batch = epoch + 1, 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self.batch = batch + 1
-        self.steps += 1
-        self.seen += min(self.batch_size, self.images - batch * self.batch_size)
+        # `batch`: the last batch Keras ran (it may have run several since the last call)
+        self.batch = min(batch + 1, self.batches)
+        self.steps = (self.epoch - 1) * self.batches + self.batch
+        done = min(self.batch * self.batch_size, self.images)
+        self.seen = (self.epoch - 1) * self.images + done
         self.last_loss = (logs or {}).get("loss", 0.0)
         now = time.perf_counter()
         if self.emit is not None and now - self.last_emit >= self.interval:
@@ -125,9 +129,16 @@ class StopFlag(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class ClassAccuracy(keras.callbacks.Callback):
-    """Adds each class's validation accuracy to the epoch's logs, as
-    `val_accuracy_class_<i>` (NaN for a class without validation images).
+class Validation(keras.callbacks.Callback):
+    """One pass over the validation images at each epoch's end: adds `val_loss`,
+    `val_accuracy` and each class's accuracy, `val_accuracy_class_<i>` (NaN for a class
+    without validation images), to the epoch's logs.
+
+    `val_loss` is the compiled loss (with any regularization losses) averaged over the
+    images, as Keras's own validation reports it; an image counts as right by the one
+    predicted-class rule (`cnnviz.metrics`), the rule of the per-class accuracies and of
+    the test accuracy. Keras's own validation would run the images through the model a
+    second time, through an evaluation loop of its own.
 
     Args:
         images: float32 validation images of shape (N, H, W, C), rescaled.
@@ -142,48 +153,11 @@ class ClassAccuracy(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        predicted = predicted_classes(predict_outputs(self.model, self.images))
-        right = predicted == self.labels
+        outputs, loss = predict_with_loss(self.model, self.images, self.labels)
+        right = predicted_classes(outputs) == self.labels
+        logs["val_loss"], logs["val_accuracy"] = loss, float(right.mean())
         for index in range(self.num_classes):
             members = self.labels == index
             logs[class_accuracy_key(index)] = (
                 float(right[members].mean()) if members.any() else float("nan")
             )
-
-
-class EpochSnapshots(keras.callbacks.Callback):
-    """After every finished epoch: its weights in the run folder's `epochs/` and
-    `epochs_completed` in status.json, both written atomically.
-
-    Every epoch's weights are written (the latest is what survives a crash); of the
-    earlier ones only every `every`-th is kept, so a large model's snapshots stay bounded.
-
-    Args:
-        run_dir: the run folder.
-        stream: the run's MetricStream (it knows whether the epoch was cut short).
-        every: keep the weights of epochs every, 2 * every, ... (and always the last).
-    """
-
-    def __init__(self, run_dir: str | os.PathLike, stream: MetricStream, *, every: int = 1):
-        super().__init__()
-        self.run_dir, self.stream, self.every = run_dir, stream, max(1, int(every))
-
-    def on_train_begin(self, logs=None):
-        self.latest = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.stream.batch < self.stream.batches or not math.isfinite(
-            (logs or {}).get("loss", 0.0)
-        ):
-            return  # a partial epoch (stopped) or a NaN loss: nothing worth keeping
-        done = epoch + 1
-        rundir.save_epoch(self.run_dir, self.model, done)
-        if self.latest is not None and self.latest % self.every:
-            rundir.drop_epoch(self.run_dir, self.latest)
-        self.latest = done
-        runstatus.write_status(
-            self.run_dir,
-            "running",
-            f"training: {done} of {self.stream.epochs} epochs done",
-            epochs_completed=done,
-        )

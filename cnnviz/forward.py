@@ -5,6 +5,8 @@ CNN costs ~1 ms, so every room that runs a model (feature maps, evaluation, pred
 Grad-CAM) calls it through here: as a cached TensorFlow graph function with a fixed
 signature (any batch size), traced once per model, or in batches for many images.
 `tapped` gives any layers' outputs in the same pass, a backbone's inner layers too.
+Training's validation (`predict_with_loss`) gets the outputs and the compiled loss from
+one pass.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ __all__ = [
     "model_call",
     "model_input",
     "predict_outputs",
+    "predict_with_loss",
     "tapped",
 ]
 
@@ -163,3 +166,55 @@ def predict_outputs(model, images: np.ndarray, *, batch_size: int = 256) -> np.n
     if not parts:
         return np.zeros((0, int(model.output_shape[-1])))
     return np.concatenate(parts)
+
+
+class _LossCall:
+    """`(model(x, training=False), the compiled loss of those outputs on labels y)`."""
+
+    def __init__(self, model: Any):
+        self.model = weakref.ref(model)
+
+    def __call__(self, x, y):
+        model = self.model()
+        outputs = model(x, training=False)
+        return outputs, model.compute_loss(x, y, outputs, training=False)
+
+
+def loss_call(model) -> Any:
+    """`_LossCall` as a cached graph function of (N, H, W, C) float32 images and (N,)
+    int64 labels; the model must be compiled."""
+
+    def make():
+        import tensorflow as tf
+
+        image = tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)
+        label = tf.TensorSpec((None,), tf.int64)
+        return tf.function(_LossCall(model), input_signature=[image, label])
+
+    return cached(model, "loss", make)
+
+
+def predict_with_loss(
+    model, images: np.ndarray, labels: np.ndarray, *, batch_size: int = 256
+) -> tuple[np.ndarray, float]:
+    """The model's raw outputs for many images and its compiled loss on them, from
+    one pass in batches.
+
+    Args:
+        model: a compiled Keras model.
+        images: float pixels of shape (N, H, W, C), already rescaled; N > 0.
+        labels: int ndarray of shape (N,).
+        batch_size: images per forward pass.
+
+    Returns:
+        (float64 ndarray of shape (N, units), the loss: the mean over the images of the
+        compiled loss, plus any regularization losses, as Keras's `evaluate` reports it).
+    """
+    call = loss_call(model)
+    parts, total = [], 0.0
+    for i in range(0, len(images), batch_size):
+        x = np.asarray(images[i : i + batch_size], np.float32)
+        outputs, loss = call(x, np.asarray(labels[i : i + batch_size], np.int64))
+        parts.append(np.asarray(outputs, np.float64))
+        total += float(loss) * len(x)
+    return np.concatenate(parts), total / len(images)

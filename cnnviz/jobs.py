@@ -32,13 +32,13 @@ from cnnviz import checks, rundir, runstatus
 from cnnviz.admission import Admission
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, BatchEvent, EpochEvent, Event, StatusEvent
-from cnnviz.request import TrainRequest
+from cnnviz.request import TrainRequest, time_limited
 from cnnviz.settings import settings
 from cnnviz.train import fail_run
 
 __all__ = ["DEFAULT_MAX_JOBS", "JobRunner", "max_jobs_from_env"]
 
-DEFAULT_MAX_JOBS = 1  # one training at a time: on two cores a second one only slows both
+DEFAULT_MAX_JOBS = 1  # threads of one process share its interpreter (the process runner: 1 a core)
 KEEP_FINISHED = 30  # finished jobs whose events stay in memory (their runs stay on disk)
 FIRST_GUESS = 60.0  # seconds a job is guessed to take before any has finished
 RECENT = 5  # finished jobs whose durations make the estimate
@@ -91,7 +91,7 @@ class JobRunner(abc.ABC):
 
     def __init__(self, max_concurrent: int | None = None):
         self.max_concurrent = (
-            max_jobs_from_env()
+            self.default_concurrency()
             if max_concurrent is None
             else checks.whole(max_concurrent, "max_concurrent", low=1)
         )
@@ -104,6 +104,11 @@ class JobRunner(abc.ABC):
         self._admission = Admission(on_tick=self._tick)  # claims on the shared runs folder
 
     # --- what subclasses provide -----------------------------------------------------
+
+    @classmethod
+    def default_concurrency(cls) -> int:
+        """Trainings at once when not told: $CNNVIZ_MAX_JOBS, else DEFAULT_MAX_JOBS."""
+        return max_jobs_from_env()
 
     @abc.abstractmethod
     def _launch(self, job: _Job) -> None:
@@ -179,6 +184,7 @@ class JobRunner(abc.ABC):
             job.started = time.monotonic()
             job.publish(StatusEvent("running", "starting"))
             try:
+                job.request = time_limited(job.request)  # the limit in force as it starts
                 self._launch(job)
             except Exception as err:  # the runner could not start it: the job fails
                 fail_run(job.run_dir, f"the job could not start: {err}", emit=job.publish)

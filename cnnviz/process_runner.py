@@ -4,11 +4,15 @@ A training never holds the server's interpreter, and a crash or an out-of-memory
 ends that run `interrupted` (its finished epochs kept, openable), never the server.
 Workers are processes of `cnnviz.worker` (`python -m cnnviz.worker`: never the page
 script, which multiprocessing's spawn would re-import under `streamlit run`) that stay
-warm: each imports TensorFlow once (as soon as the runner exists, while the learner is
-still choosing a model) and then runs the jobs it is given, one at a time; there are at
-most `max_concurrent` of them. A worker that dies is replaced for the next job. Events
-come back over a socket pair as `cnnviz.events` documents; Stop is a message the
-worker's listening thread turns into the job's stop flag, checked after every batch.
+warm: each imports TensorFlow once (the first as soon as the runner exists, while the
+learner is still choosing a model, the next once the one before is warm) and then runs
+the jobs it is given, one at a time; there are at most `max_concurrent` of them. By
+default that is one per core (`$CNNVIZ_MAX_JOBS` caps it), and each worker's TensorFlow
+gets its share of the cores, so that several small jobs train at once without
+oversubscribing the machine: a small job's operations gain little from a second thread.
+A worker that dies is replaced for the next job. Events come back over a socket pair as
+`cnnviz.events` documents; Stop is a message the worker's listening thread turns into
+the job's stop flag, checked after every batch (or every few, `cnnviz.compiled`).
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from typing import Any
 from cnnviz import runstatus
 from cnnviz.events import StatusEvent, event_from_dict
 from cnnviz.jobs import JobRunner, _Job
+from cnnviz.settings import settings
 from cnnviz.train import fail_run
 
-__all__ = ["ProcessJobRunner"]
+__all__ = ["ProcessJobRunner", "machine_cores"]
 
 PROJECT = str(Path(__file__).resolve().parents[1])  # where `import cnnviz` finds this one
 
@@ -40,8 +45,9 @@ class _Worker:
         self.conn, child = multiprocessing.Pipe()  # a socket pair: the child's end by number
         env = dict(os.environ)  # the server's, with this cnnviz first on the path
         env["PYTHONPATH"] = os.pathsep.join(p for p in (PROJECT, env.get("PYTHONPATH")) if p)
+        command = [sys.executable, "-m", "cnnviz.worker", str(child.fileno())]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cnnviz.worker", str(child.fileno())],
+            [*command, str(runner.threads)],
             pass_fds=(child.fileno(),),
             env=env,
             stdin=subprocess.DEVNULL,
@@ -76,6 +82,7 @@ class _Worker:
                 self.pid = message[1]
             elif message[0] == "warm":
                 self.warm_seconds = message[1]
+                self.runner._warmed()
             elif message[0] == "event" and self.job is not None and self.job.id == message[1]:
                 self.job.publish(event_from_dict(message[2]))
             elif message[0] == "done" and self.job is not None and self.job.id == message[1]:
@@ -83,6 +90,14 @@ class _Worker:
                 self.runner._finished(job)
         _wait(self.process, 10)
         self.runner._worker_ended(self)
+
+
+def machine_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _wait(process: subprocess.Popen, seconds: float) -> None:
@@ -108,18 +123,31 @@ class ProcessJobRunner(JobRunner):
     """Runs jobs in warm worker processes, at most `max_concurrent` at a time.
 
     Args:
-        max_concurrent: trainings at once (default: $CNNVIZ_MAX_JOBS, else 1).
-        warm: start one worker now, so TensorFlow is imported before the first job.
+        max_concurrent: trainings at once (default: one per core, at most
+            $CNNVIZ_MAX_JOBS).
+        warm: start one worker now, so TensorFlow is imported before the first job,
+            and the others one after another until there is one per slot.
+        threads: TensorFlow threads of each worker (default: its share of the cores).
     """
 
     name = "process"
 
-    def __init__(self, max_concurrent: int | None = None, *, warm: bool = True):
+    def __init__(
+        self, max_concurrent: int | None = None, *, warm: bool = True, threads: int | None = None
+    ):
         super().__init__(max_concurrent)
+        self.threads = threads or max(1, machine_cores() // self.max_concurrent)
+        self._warm = warm
         self._workers: list[_Worker] = []
         if warm:
             with self._lock:
                 self._workers.append(_Worker(self))
+
+    @classmethod
+    def default_concurrency(cls) -> int:
+        """One training per core, at most $CNNVIZ_MAX_JOBS (`cnnviz.settings`)."""
+        cores = machine_cores()
+        return max(1, min(cores, settings().max_jobs or cores))
 
     def worker_pids(self) -> list[int]:
         """The process ids of the living workers."""
@@ -132,8 +160,20 @@ class ProcessJobRunner(JobRunner):
         with self._lock:
             return [w.warm_seconds for w in self._workers if w.alive]
 
+    def _warmed(self) -> None:
+        """A worker has imported TensorFlow: start the next spare one, if a slot has
+        none yet and no other is starting (one import at a time spares the cores)."""
+        with self._lock:
+            alive = [w for w in self._workers if w.alive]
+            starting = any(w.warm_seconds is None for w in alive)
+            if self._warm and not self.closed and not starting:
+                if len(alive) < self.max_concurrent:
+                    self._workers.append(_Worker(self))
+
     def _launch(self, job: _Job) -> None:
-        worker = next((w for w in self._workers if w.job is None and w.alive), None)
+        idle = [w for w in self._workers if w.job is None and w.alive]
+        idle.sort(key=lambda w: w.warm_seconds is None)  # a warm one first
+        worker = idle[0] if idle else None
         if worker is None:
             worker = _Worker(self)
             self._workers.append(worker)

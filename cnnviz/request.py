@@ -2,15 +2,19 @@
 
 A `TrainRequest` is parsed once, at the edge (the page, the command line, or `from_dict`
 in another process): the `ModelSpec`, the dataset id, the `TrainConfig`, the
-`AugmentSpec`, the desk that asked. `run_job` loads the data it names and trains it into
-its run folder: every job runner (`cnnviz.jobs`) calls it, in a thread, a worker process
-or a Ray task.
+`AugmentSpec`, the desk that asked, its time limit. `run_job` loads the data it names and
+trains it into its run folder: every job runner (`cnnviz.jobs`) calls it, in a thread, a
+worker process or a Ray task. A job with a time limit stops after the batch past it (its
+clock starts when `run_job` does), keeps what it learned and ends `stopped`, its message
+naming the limit; `time_limited` gives a request the limit in force as it starts (the
+teacher's, else $CNNVIZ_MAX_JOB_MINUTES or the classroom default, `cnnviz.classstate`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cnnviz import checks
@@ -23,7 +27,9 @@ from cnnviz.settings import settings
 from cnnviz.spec import ModelSpec
 from cnnviz.train import TrainResult, fail_run, train
 
-__all__ = ["TrainRequest", "run_job"]
+__all__ = ["TrainRequest", "run_job", "time_limited"]
+
+MAX_MINUTES = 10_000  # the longest time limit a job may have
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class TrainRequest:
             `cnnviz.sweep.Sweep.record`), kept in config.json to group runs; or None.
         init_from: the id of a run whose weights this one starts from (the same
             layers: "unfreeze and fine-tune"), or None.
+        max_minutes: the job stops after the batch past this many minutes (None: no
+            limit of its own).
     """
 
     spec: ModelSpec
@@ -60,6 +68,7 @@ class TrainRequest:
     owner: str | None = None
     experiment: dict[str, Any] | None = None
     init_from: str | None = None
+    max_minutes: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.spec, ModelSpec):
@@ -81,6 +90,16 @@ class TrainRequest:
             object.__setattr__(self, "data_dir", None)
         if self.experiment is not None and not isinstance(self.experiment, dict):
             raise checks.fail("experiment", "a JSON object or None", self.experiment, CnnvizError)
+        if self.max_minutes is not None:
+            minutes = checks.between(
+                self.max_minutes,
+                "max_minutes",
+                0,
+                MAX_MINUTES,
+                low_open=True,
+                what="minutes a job may train, e.g. 10 or 0.5",
+            )
+            object.__setattr__(self, "max_minutes", float(minutes))
 
     def source(self) -> dict[str, Any]:
         """The config.json entries naming the data and the settings, enough to load
@@ -101,7 +120,12 @@ class TrainRequest:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data, e.g. to send to another process."""
-        return {"spec": self.spec.to_dict(), "runs_dir": self.runs_dir, **self.source()}
+        return {
+            "spec": self.spec.to_dict(),
+            "runs_dir": self.runs_dir,
+            "max_minutes": self.max_minutes,
+            **self.source(),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainRequest:
@@ -126,6 +150,7 @@ class TrainRequest:
             owner=data.get("owner"),
             experiment=data.get("experiment"),
             init_from=data.get("init_from"),
+            max_minutes=data.get("max_minutes"),
         )
 
 
@@ -135,6 +160,7 @@ def run_job(
     """Load the data a request names (or take this process's recent load of it,
     `cnnviz.data.recent`) and train it into `run_dir`; never raises for a failed run
     (the result and status.json say what went wrong)."""
+    should_stop = _with_deadline(should_stop, request.max_minutes)
     try:
         from cnnviz.data.recent import load_recent
 
@@ -168,3 +194,34 @@ def run_job(
         augment=request.augment,
         init_weights=start,
     )
+
+
+def _limit_words(minutes: float) -> str:
+    """Why a job that reached its time limit stopped, e.g. for a status message."""
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"it reached the time limit of {minutes:g} {unit} a job may train"
+
+
+def time_limited(request: TrainRequest) -> TrainRequest:
+    """The request with the time limit in force where its runs are kept: the smaller of
+    its own and the teacher's (`cnnviz.classstate.job_minutes`: the teacher's setting,
+    else $CNNVIZ_MAX_JOB_MINUTES, else 30 minutes in classroom mode, else none)."""
+    from cnnviz.classstate import job_minutes
+
+    limit, own = job_minutes(request.runs_dir), request.max_minutes
+    minutes = limit if own is None else own if limit is None else min(own, limit)
+    return request if minutes == own else replace(request, max_minutes=minutes)
+
+
+def _with_deadline(should_stop, minutes: float | None):
+    """`should_stop`, answering also once `minutes` have passed from now (with why)."""
+    if minutes is None:
+        return should_stop
+    deadline = time.monotonic() + 60 * minutes
+    why = _limit_words(minutes)
+
+    def stop() -> bool | str:
+        asked = should_stop() if should_stop is not None else False
+        return asked or (time.monotonic() >= deadline and why)
+
+    return stop

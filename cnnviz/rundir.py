@@ -245,12 +245,17 @@ def epoch_file(run_dir: str | os.PathLike, epoch: int) -> Path:
     return Path(run_dir) / EPOCHS_DIR / f"epoch-{epoch:04d}.weights.h5"
 
 
-def save_epoch(run_dir: str | os.PathLike, model, epoch: int) -> Path:
+def save_epoch(run_dir: str | os.PathLike, model, epoch: int, *, write=None) -> Path:
     """The model's weights after `epoch`, written atomically: a process killed while
-    writing leaves the previous epochs whole."""
+    writing leaves the previous epochs whole.
+
+    Args:
+        write: writes the weights file to the path it is given (default:
+            `model.save_weights`), e.g. `cnnviz.snapshots.WeightsFile.write`.
+    """
     path = epoch_file(run_dir, epoch)
     path.parent.mkdir(exist_ok=True)
-    return atomically(path, model.save_weights, ".tmp.weights.h5")
+    return atomically(path, write or model.save_weights, ".tmp.weights.h5")
 
 
 def drop_epoch(run_dir: str | os.PathLike, epoch: int) -> None:

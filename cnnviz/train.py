@@ -1,19 +1,20 @@
 """Training: one function that trains a spec on a dataset into a run directory.
 
-`train` checks everything a learner chose before the first batch (`cnnviz.plan`), then
-runs Keras's `fit` with four callbacks: a metric stream (`emit`, per batch at most ~10
-times a second and per epoch) and a stop flag (`should_stop`, checked after every batch),
-both from `cnnviz.callbacks`, then Keras's `TerminateOnNaN` and `CSVLogger`
-(history.csv), plus `EarlyStopping` when asked. Every outcome ends in a status:
-completed, stopped (by request, weights kept), or failed with a message (NaN loss, full
-disk, a crash). It never calls `keras.backend.clear_session()`: that resets Keras for
-every thread of the process. The job runners that run `train` in the background live
-in `cnnviz.jobs`.
+`train` checks everything a learner chose before the first batch (`cnnviz.plan`), takes
+a compiled model (`cnnviz.compiled`: a warm process reuses one per kind of model), then
+runs Keras's `fit` with its callbacks: the validation pass, a metric stream (`emit`, per
+batch at most ~10 times a second and per epoch) and a stop flag (`should_stop`, checked
+after every batch, or every few batches for a small model), from `cnnviz.callbacks`;
+Keras's `TerminateOnNaN` and `CSVLogger` (history.csv); the epoch snapshots
+(`cnnviz.snapshots`); `EarlyStopping` when asked. Every outcome ends in a status:
+completed, stopped (by request or a time limit, weights kept), or failed with a message
+(NaN loss, full disk, a crash). It never calls `keras.backend.clear_session()`: that
+resets Keras for every thread of the process. The job runners that run `train` in the
+background live in `cnnviz.jobs`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import math
 import os
@@ -27,13 +28,11 @@ from cnnviz import files, rundir, runstatus
 from cnnviz.errors import CnnvizError
 from cnnviz.events import Emit, StatusEvent
 from cnnviz.metrics import ClassificationMetrics, classification_metrics, predicted_classes
-from cnnviz.plan import TrainConfig, TrainingPlan, make_optimizer, plan_training
+from cnnviz.plan import OPTIMIZERS, TrainConfig, TrainingPlan, plan_training
 from cnnviz.spec import ModelSpec
 
-__all__ = ["TrainResult", "fail_run", "snapshot_every", "train"]
+__all__ = ["TrainResult", "fail_run", "train"]
 
-_STRATEGIES: dict[int, Any] = {}  # one per device count and process (a second breaks the first)
-SNAPSHOT_BUDGET = 200 * 2**20  # bytes of per-epoch weights one run may keep
 NAN_MESSAGE = (
     "the loss became NaN (not a number) in epoch {epoch}, so training stopped; lower "
     "the learning rate (it is {lr:g}) or the number of epochs"
@@ -81,22 +80,13 @@ class TrainResult:
         }
 
 
-def snapshot_every(params: int, epochs: int, *, budget: int = SNAPSHOT_BUDGET) -> int:
-    """Keep the weights of every k-th epoch, k the smallest that keeps all of a run's
-    snapshots (4 bytes a weight, plus the file's own structure) within `budget`."""
-    size = 4 * int(params) + 64 * 2**10
-    return max(1, math.ceil(epochs * size / budget))
+def _evaluate(model, plan: TrainingPlan, class_names) -> ClassificationMetrics:
+    """Test metrics, from the model's graph function (`cnnviz.forward`: traced once
+    per model, so a reused model traces nothing)."""
+    from cnnviz.data import rescale
+    from cnnviz.forward import predict_outputs
 
-
-def _evaluate(model, plan: TrainingPlan, config: TrainConfig, class_names):
-    """Test metrics. The model is called eagerly batch by batch: `model.predict` would
-    trace a new graph for every new model, and TensorFlow warns about that retracing."""
-    import numpy as np
-
-    from cnnviz.data import make_pipeline
-
-    test = make_pipeline(plan.test, batch_size=config.batch_size, training=False, cache=False)
-    outputs = np.concatenate([model(x, training=False).numpy() for x, _ in test])
+    outputs = predict_outputs(model, rescale(plan.test.images))
     return classification_metrics(plan.test.labels, predicted_classes(outputs), class_names)
 
 
@@ -166,9 +156,11 @@ def train(
         run_dir: the run folder (created if missing), e.g. from `rundir.create`.
         emit: called in this thread with each `cnnviz.events` event: batch events (at
             most ~10 a second), epoch events and status events.
-        should_stop: polled after every batch; once it answers (True, or a sentence
-            saying why), training stops after that batch, keeps its weights, evaluates
-            them and ends "stopped" (the message gives the sentence).
+        should_stop: polled after every batch (after every few, up to 8, for a small
+            model: `cnnviz.compiled.steps_per_execution`); once it answers (True, or a
+            sentence saying why, e.g. a time limit), training stops after that batch,
+            keeps its weights, evaluates them and ends "stopped" (the message gives the
+            sentence).
         augment: an `AugmentSpec` applied to training batches only, or None.
         init_weights: start from these weights (another run's, same layers) instead
             of the initial and pretrained ones.
@@ -228,22 +220,26 @@ def _fit(
     augment,
     init_weights=None,
 ) -> TrainResult:
-    import keras
+    from cnnviz.compiled import compiled_model
 
-    from cnnviz.build import build_model, start_from
-    from cnnviz.callbacks import ClassAccuracy, EpochSnapshots, MetricStream, StopFlag
-    from cnnviz.data import make_pipeline, rescale
-
-    strategy = _strategy(config.devices)  # first: CPUs are split before TensorFlow starts
     runstatus.write_status(run_dir, "running", "building the model", epochs_completed=0)
     if emit is not None:
         emit(StatusEvent("running", "building the model"))
-    keras.utils.set_random_seed(config.seed)
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = build_model(plan.report, pretrained=init_weights is None)
-        if init_weights is not None:
+    with compiled_model(plan.report, plan.head, config) as model:
+        if init_weights is not None:  # fine-tuning: another run's weights, the same layers
+            from cnnviz.build import start_from
+
             start_from(model, init_weights)
-        model.compile(optimizer=make_optimizer(config), loss=plan.head.loss, metrics=["accuracy"])
+        return _fit_model(model, plan, dataset, config, run_dir, emit, should_stop, augment)
+
+
+def _fit_model(model, plan, dataset, config, run_dir, emit, should_stop, augment) -> TrainResult:
+    import keras
+
+    from cnnviz.callbacks import MetricStream, StopFlag, Validation
+    from cnnviz.data import make_pipeline, rescale
+    from cnnviz.snapshots import EpochSnapshots, snapshot_every
+
     layer = None
     if augment is not None and not augment.is_identity:
         from cnnviz.augment_layers import augmentation_layer
@@ -252,27 +248,24 @@ def _fit(
     train_ds = make_pipeline(
         plan.train, batch_size=config.batch_size, training=True, augment=layer, seed=config.seed
     )
-    val_ds = (
-        None
-        if plan.validation is None
-        else make_pipeline(plan.validation, batch_size=config.batch_size, training=False)
-    )
     stream = MetricStream(
         emit, images=len(plan.train), batch_size=config.batch_size, epochs=config.epochs
     )
     stopper = StopFlag(should_stop or (lambda: False))
-    every = snapshot_every(model.count_params(), config.epochs)
-    per_class = (
+    slots = OPTIMIZERS[config.optimizer].state_slots
+    slots = 0 if config.optimizer == "sgd" and config.momentum == 0 else slots
+    every = snapshot_every(model.count_params(), config.epochs, slots=slots)
+    validation = (
         []
         if plan.validation is None
         else [
-            ClassAccuracy(
+            Validation(
                 rescale(plan.validation.images), plan.validation.labels, dataset.info.num_classes
             )
         ]
     )
     callbacks = [
-        *per_class,  # first: the epoch's logs then carry each class's accuracy
+        *validation,  # first: the epoch's logs then carry the validation metrics
         stream,
         stopper,
         keras.callbacks.TerminateOnNaN(),
@@ -282,7 +275,7 @@ def _fit(
     early = None
     if config.early_stopping_patience is not None:
         early = keras.callbacks.EarlyStopping(
-            monitor="val_loss" if val_ds is not None else "loss",
+            monitor="val_loss" if validation else "loss",
             patience=config.early_stopping_patience,
             restore_best_weights=True,
         )
@@ -294,19 +287,16 @@ def _fit(
         epochs_completed=0,
         epochs=config.epochs,
         snapshot_every=every,
-        replicas=1 if strategy is None else strategy.num_replicas_in_sync,
+        replicas=model.distribute_strategy.num_replicas_in_sync,
     )
-    if should_stop is not None and should_stop():
+    if should_stop is not None and should_stop() is True:  # Stop pressed: nothing trains
+        # (a time limit or a lost server, said in words, stop after the first batch: a
+        # job past its limit always keeps a model)
         return _finish(
             TrainResult(run_dir.name, run_dir, "stopped", "stopped before the first batch"), emit
         )
     history = model.fit(
-        train_ds,
-        validation_data=val_ds,
-        epochs=config.epochs,
-        callbacks=callbacks,
-        verbose=0,
-        shuffle=False,
+        train_ds, epochs=config.epochs, callbacks=callbacks, verbose=0, shuffle=False
     )
     result = TrainResult(
         run_dir.name,
@@ -325,39 +315,11 @@ def _fit(
     rundir.save_model(run_dir, model)
     if emit is not None:
         emit(StatusEvent("running", "testing"))
-    result.metrics = _evaluate(model, plan, config, dataset.info.class_names)
+    result.metrics = _evaluate(model, plan, dataset.info.class_names)
     files.write_json(run_dir / rundir.METRICS_FILE, result.metrics.to_dict())
     result.test_accuracy = result.metrics.accuracy
     result.status, result.message = _outcome(stream, stopper, early, config)
     return _finish(result, emit)
-
-
-def _strategy(devices: int):
-    """None for one device; else a `tf.distribute.MirroredStrategy` over `devices` GPUs,
-    or, on a machine without GPUs, over as many logical CPUs (split from the CPU when
-    TensorFlow has not started yet in this process: tests and trials; no faster)."""
-    if devices == 1 or devices in _STRATEGIES:
-        return _STRATEGIES.get(devices)
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        try:
-            tf.config.set_logical_device_configuration(
-                tf.config.list_physical_devices("CPU")[0],
-                [tf.config.LogicalDeviceConfiguration()] * devices,
-            )
-        except RuntimeError:  # TensorFlow has started: its devices are fixed
-            pass
-    names = [d.name for d in tf.config.list_logical_devices("GPU" if gpus else "CPU")]
-    if len(names) < devices:
-        kind = "GPUs" if gpus else "CPU devices (TensorFlow had started before the split)"
-        raise CnnvizError(
-            f"devices {devices} asks for more than the {len(names)} {kind} this process "
-            f"has; choose devices {len(names)} or fewer, or train in a fresh process"
-        )
-    _STRATEGIES[devices] = tf.distribute.MirroredStrategy(names[:devices])
-    return _STRATEGIES[devices]
 
 
 def _outcome(stream, stopper, early, config: TrainConfig) -> tuple[str, str]:

@@ -1,9 +1,12 @@
 """A training worker: the main module of each process of `cnnviz.process_runner`.
 
-Started as `python -m cnnviz.worker FD`, with FD one end of a socket pair, so the
-process's `__main__` is this small module: never the app's page script, which is what
+Started as `python -m cnnviz.worker FD [THREADS]`, with FD one end of a socket pair, so
+the process's `__main__` is this small module: never the app's page script, which is what
 multiprocessing's spawn would re-import under `streamlit run`. It imports TensorFlow
-once, then runs the jobs the server sends, one at a time.
+once, with THREADS threads for its operations (the runner gives each of its workers its
+share of the cores), then runs the jobs the server sends, one at a time. It stays warm
+between jobs: its data (`cnnviz.data.recent`) and its compiled models
+(`cnnviz.compiled`) serve the next job of the same kind.
 
 Messages in: ("job", job_id, request document, run folder), ("stop", job_id), ("exit",).
 Messages out: ("ready", pid), ("warm", seconds to import Keras), ("event", job_id,
@@ -27,8 +30,13 @@ __all__ = ["serve"]
 SERVER_GONE = "the server went away during training"
 
 
-def serve(conn: Connection) -> None:
-    """Run the jobs the server sends over `conn` until it says exit or goes away."""
+def serve(conn: Connection, threads: int | None = None) -> None:
+    """Run the jobs the server sends over `conn` until it says exit or goes away.
+
+    Args:
+        threads: TensorFlow's threads within and between operations (None: its own
+            default, one per core).
+    """
     began = time.perf_counter()
     jobs: queue.Queue = queue.Queue()
     stops: dict[str, threading.Event] = {}
@@ -70,8 +78,16 @@ def serve(conn: Connection) -> None:
 
     threading.Thread(target=listen, daemon=True, name="cnnviz-worker-listen").start()
     send("ready", os.getpid())
-    import keras  # warm: TensorFlow is imported before the first job arrives
+    import keras  # noqa: F401  (warm: TensorFlow is imported before the first job arrives)
 
+    if threads:  # before TensorFlow runs anything
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:  # TensorFlow had started: its own threads stay
+            pass
     from cnnviz.request import TrainRequest, run_job
     from cnnviz.train import fail_run
 
@@ -95,7 +111,6 @@ def serve(conn: Connection) -> None:
             fail_run(run_dir, f"the job ended unexpectedly: {err!r}", emit=emit)
         finally:
             stops.pop(job_id, None)
-            keras.backend.clear_session()  # safe here: no other thread of this process trains
             send("done", job_id)
         if gone.is_set():
             return
@@ -108,7 +123,7 @@ def main(argv: list[str]) -> None:
     quiet_tensorflow()
     quiet_tensorflow_import()  # its start-up lines stay out of the server's log
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's, not ours
-    serve(Connection(int(argv[1])))
+    serve(Connection(int(argv[1])), int(argv[2]) if len(argv) > 2 else None)
 
 
 if __name__ == "__main__":

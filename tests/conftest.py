@@ -12,6 +12,16 @@ os.environ.setdefault("CNNVIZ_RUNNER", "thread")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def no_kept_models():
+    """Each test starts with no compiled model kept from another (`cnnviz.compiled`): a
+    test that patches Keras sees its patch traced, and reuse is tested where it is meant."""
+    yield
+    from cnnviz.compiled import forget_models
+
+    forget_models()
+
+
 @pytest.fixture
 def runs_dir(tmp_path, monkeypatch):
     """A private runs directory, also set as CNNVIZ_RUNS_DIR."""

@@ -9,13 +9,9 @@ import numpy as np
 import pytest
 
 from cnnviz import runstatus
-from cnnviz.callbacks import (
-    ClassAccuracy,
-    EpochSnapshots,
-    MetricStream,
-    StopFlag,
-)
+from cnnviz.callbacks import MetricStream, StopFlag, Validation
 from cnnviz.rundir import class_accuracy_key
+from cnnviz.snapshots import EpochSnapshots
 
 IMAGES, BATCH, EPOCHS = 50, 8, 2  # 7 batches an epoch, the last one of 2 images
 
@@ -98,7 +94,7 @@ def test_class_accuracy_is_each_classes_share_of_right_answers(tiny):
         def on_epoch_end(self, epoch, logs=None):
             seen[epoch] = (dict(logs), model.predict(x, verbose=0).argmax(axis=1))
 
-    fit(tiny, ClassAccuracy(x, y, 2), Keep(), epochs=1)
+    fit(tiny, Validation(x, y, 2), Keep(), epochs=1)
     logs, predicted = seen[0]
     for index in (0, 1):
         expected = float(np.mean(predicted[y == index] == index))
@@ -135,3 +131,59 @@ def test_a_partial_epoch_is_not_snapshotted(tiny, tmp_path):
     stream = MetricStream(None, images=IMAGES, batch_size=BATCH, epochs=2)
     fit(tiny, stream, StopFlag(lambda: next(calls) >= 9), EpochSnapshots(run_dir, stream), epochs=2)
     assert [p.name for p in (run_dir / "epochs").iterdir()] == ["epoch-0001.weights.h5"]
+
+
+def test_with_several_batches_per_execution_the_stream_counts_every_batch():
+    """Keras calls back once per execution of 3 batches: the stream still counts all 7
+    batches and 50 images of an epoch, and the stop flag acts after an execution."""
+    model, x, y = _model_with(steps_per_execution=3)
+    events = []
+    stream = MetricStream(events.append, images=IMAGES, batch_size=BATCH, epochs=2, interval=0)
+    model.fit(x, y, batch_size=BATCH, epochs=2, verbose=0, shuffle=False, callbacks=[stream])
+    batches = [(e.epoch, e.batch) for e in events if e.kind == "batch"]
+    assert batches == [(1, 3), (1, 6), (1, 7), (2, 3), (2, 6), (2, 7)]
+    epochs = [e for e in events if e.kind == "epoch"]
+    assert [(e.batch, e.partial) for e in epochs] == [(7, False), (7, False)]
+    assert stream.seen == 2 * IMAGES and stream.steps == 14 and epochs[-1].eta == 0
+
+    events.clear()
+    flag = StopFlag(lambda: stream.steps >= 2)  # asked during the first execution
+    model.fit(x, y, batch_size=BATCH, epochs=2, verbose=0, callbacks=[stream, flag])
+    assert flag.fired and stream.steps == 3 and stream.seen == 3 * BATCH
+    assert [e.partial for e in events if e.kind == "epoch"] == [True]
+
+
+def test_validation_loss_is_the_loss_keras_evaluate_reports():
+    """Oracle: Keras's own `evaluate` on the same images, after the epoch."""
+    import keras
+
+    model, x, y = _model_with(steps_per_execution=1, regularized=True)
+    seen = {}
+
+    class Keep(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen["logs"] = dict(logs)
+            seen["keras"] = self.model.evaluate(x, y, batch_size=7, verbose=0, return_dict=True)
+
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, callbacks=[Validation(x, y, 2), Keep()])
+    assert seen["logs"]["val_loss"] == pytest.approx(seen["keras"]["loss"], rel=1e-5)
+    assert seen["logs"]["val_accuracy"] == pytest.approx(seen["keras"]["accuracy"])
+
+
+def _model_with(*, steps_per_execution: int, regularized: bool = False):
+    import keras
+
+    rng = np.random.default_rng(1)
+    x = rng.random((IMAGES, 4)).astype("float32")
+    y = rng.integers(0, 2, IMAGES)
+    dense = keras.layers.Dense(
+        2, activation="softmax", kernel_regularizer="l2" if regularized else None
+    )
+    model = keras.Sequential([keras.Input((4,)), dense])
+    model.compile(
+        "sgd",
+        "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
+    return model, x, y

@@ -89,8 +89,32 @@ def test_sigterm_stops_after_the_batch_and_saves_like_ctrl_c(tmp_path):
     assert 1 <= run.status["epochs_completed"] < 1000
 
 
-def test_a_bad_owner_or_runner_is_a_user_error(tmp_path, capsys):
-    for argv in (["--owner", "!!"], ["--runner", "cloud"]):
+def test_max_minutes_stops_after_the_batch_past_it_and_keeps_the_weights(tmp_path):
+    proc = cli(
+        "train",
+        "--data",
+        "digits",
+        "--model",
+        "digits-small",
+        "--epochs",
+        "400",
+        "--max-minutes",
+        "0.1",
+        "--runs-dir",
+        tmp_path,
+    )
+    out, err = proc.communicate(timeout=300)  # a bound against hanging, not a speed test
+    assert proc.returncode == 0, err  # stopped as asked: not an error, not a Ctrl-C
+    assert "Traceback" not in err and "stopped: test accuracy" in out
+    assert "time limit of 0.1 minutes" in out
+    (run,) = list_runs(tmp_path)
+    assert run.state == "stopped" and "time limit of 0.1 minutes" in run.status["message"]
+    assert (run.dir / "model.keras").is_file() and run.metrics() is not None
+    assert run.status.get("epochs_completed", 0) < 400 and run.history()["loss"]
+
+
+def test_a_bad_owner_runner_or_time_limit_is_a_user_error(tmp_path, capsys):
+    for argv in (["--owner", "!!"], ["--runner", "cloud"], ["--max-minutes", "-1"]):
         code = None
         try:
             code = main(

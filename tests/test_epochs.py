@@ -12,7 +12,7 @@ from PIL import Image
 
 from cnnviz.cli import main
 from cnnviz.runs import load_run
-from cnnviz.train import SNAPSHOT_BUDGET, snapshot_every
+from cnnviz.snapshots import SNAPSHOT_BUDGET, snapshot_every
 
 
 @pytest.fixture(scope="module")

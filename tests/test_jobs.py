@@ -113,6 +113,27 @@ def test_a_second_job_waits_in_the_queue_and_sees_its_position(runner, runs_dir,
     assert runner.job_ids() == [first, second, third]
 
 
+def test_with_two_slots_two_jobs_train_and_the_queue_counts_both(runs_dir, digits):
+    """Oracle: the running jobs' own ETAs, read in the same snapshot of the queue; a job
+    waits for the sooner of them, the next for the later, the one after for a round more."""
+    runner = ThreadJobRunner(max_concurrent=2)
+    try:
+        jobs = [runner.submit(request(runs_dir, epochs=500, owner=f"d{i}")) for i in range(5)]
+        for job in jobs[:2]:
+            wait_for(lambda job=job: runner.status(job)["eta"] is not None)
+        queue = runner.queue()
+        assert [s["job_id"] for s in queue[:2]] == jobs[:2]  # the two running, started first
+        assert [s["queue_position"] for s in queue] == [None, None, 1, 2, 3]
+        running = sorted(s["eta"] for s in queue[:2])
+        typical = runner.typical_duration()  # no job has finished: the first guess
+        waits = [s["eta"] for s in queue[2:]]
+        assert waits == pytest.approx([running[0], running[1], running[0] + typical], abs=0.5)
+        assert len(job_threads()) == 2
+    finally:
+        runner.shutdown(wait=True)
+    assert [runs.load_run(j, runs_dir).state for j in jobs] == ["stopped"] * 5
+
+
 def test_failures_inside_a_job_end_the_job_not_the_runner(runner, runs_dir, digits):
     bad_data = runner.submit(
         TrainRequest(

@@ -1,74 +1,97 @@
-"""A training request that starts from another run's weights ("unfreeze and fine-tune"):
-recorded in config.json, the second run starts from the first one's weights, and weights
-of other layers are refused with a message.
+"""A job's request and its time limit: carried to any runner, the smaller of the
+job's own and the teacher's, and a job past it stops after its batch and keeps its weights.
 
-Oracle: the first run's own saved weights, read back by Keras.
+Oracles: the run folders the jobs leave (read back with `cnnviz.runs`), Keras loading
+the saved model, and the class state the teacher writes (`cnnviz.classstate`).
 """
 
-import numpy as np
+import functools
+
 import pytest
 
-from cnnviz import presets, rundir
+from cnnviz.classstate import update_class_state
+from cnnviz.errors import CnnvizError
 from cnnviz.plan import TrainConfig
-from cnnviz.request import TrainRequest, run_job
-from cnnviz.runs import Run
+from cnnviz.request import TrainRequest, run_job, time_limited
+from cnnviz.runs import load_run
 from cnnviz.spec import ModelSpec
-from tests.helpers_runs import colour_folder, train_run
+from cnnviz.thread_runner import ThreadJobRunner
+from tests.helpers_runs import ended
+from tests.helpers_runs import wait_for as _wait_for
+
+wait_for = functools.partial(_wait_for, timeout=180.0)
+TINY = ModelSpec.from_dict(
+    {
+        "name": "tiny",
+        "layers": [
+            {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": "num_classes", "activation": "softmax"},
+        ],
+    }
+)
 
 
-def with_blocks(k: int, **change) -> ModelSpec:
-    spec = presets.get("squeezenet-head").to_dict()
-    spec["layers"][0]["trainable_blocks"] = k
-    spec.update(change)
-    return ModelSpec.from_dict(spec)
+def request(runs_dir, epochs=2, **kwargs) -> TrainRequest:
+    config = TrainConfig(epochs=epochs, batch_size=16)
+    return TrainRequest(TINY, "digits", config, limit=200, runs_dir=str(runs_dir), **kwargs)
 
 
-@pytest.fixture(scope="module")
-def first(tmp_path_factory):
-    """A frozen squeezenet head trained for an epoch on red, green and blue photos."""
-    root = tmp_path_factory.mktemp("finetune")
-    data = colour_folder(root / "photos", 3, 8)
-    run = train_run(root / "runs", "squeezenet-head", data, epochs=1, batch_size=8)
-    return run, data, root / "runs"
+def test_a_time_limit_travels_with_the_request(runs_dir):
+    limited = request(runs_dir, max_minutes=2)
+    assert limited.max_minutes == 2.0
+    assert TrainRequest.from_dict(limited.to_dict()) == limited  # to a worker process
+    assert TrainRequest.from_dict(request(runs_dir).to_dict()).max_minutes is None
+    for bad in (0, -1, "ten", 1e9):
+        with pytest.raises(CnnvizError, match=r"max_minutes.*Received: max_minutes="):
+            request(runs_dir, max_minutes=bad)
 
 
-def start_from(first, spec: ModelSpec, **settings) -> Run:
-    run, data, runs = first
-    request = TrainRequest(
-        spec, data, TrainConfig(epochs=1, batch_size=8, **settings), init_from=run.id, runs_dir=runs
-    )
-    run_dir = rundir.create(spec.to_dict(), request.source(), runs_dir=runs)
-    run_job(request, run_dir=run_dir)
-    return Run.read(run_dir)
+def test_the_limit_in_force_is_the_smaller_of_the_jobs_and_the_teachers(runs_dir, monkeypatch):
+    monkeypatch.delenv("CNNVIZ_MAX_JOB_MINUTES", raising=False)
+    monkeypatch.delenv("CNNVIZ_CLASS_CODE", raising=False)
+    assert time_limited(request(runs_dir)).max_minutes is None  # solo: no limit
+    assert time_limited(request(runs_dir, max_minutes=3)).max_minutes == 3.0
+    monkeypatch.setenv("CNNVIZ_CLASS_CODE", "owls")
+    assert time_limited(request(runs_dir)).max_minutes == 30.0  # the classroom default
+    monkeypatch.setenv("CNNVIZ_MAX_JOB_MINUTES", "12")
+    assert time_limited(request(runs_dir)).max_minutes == 12.0
+    update_class_state(runs_dir, job_minutes=5)  # the teacher's setting, at run time
+    assert time_limited(request(runs_dir)).max_minutes == 5.0
+    assert time_limited(request(runs_dir, max_minutes=3)).max_minutes == 3.0
+    assert time_limited(request(runs_dir, max_minutes=60)).max_minutes == 5.0
 
 
-def test_a_second_run_with_more_blocks_unfrozen_starts_from_the_first_ones_weights(first):
-    run, _, _ = first
-    second = start_from(first, with_blocks(2), learning_rate=1e-9)  # steps too small to move
-    assert second.state == "completed", second.status.get("message")
-    assert second.config["init_from"] == run.id
-    assert second.report().trainable_params == 386_176 + 512 * 3 + 3
-    before, after = run.model(), second.model()
-    for ours, theirs in zip(after.get_layer("dense").weights, before.get_layer("dense").weights):
-        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-5)
-    inner_after, inner_before = after.get_layer("backbone"), before.get_layer("backbone")
-    for name in ("fire9_expand3x3", "conv1"):  # ImageNet's, kept by the first run
-        np.testing.assert_allclose(
-            inner_after.get_layer(name).kernel.numpy(),
-            inner_before.get_layer(name).kernel.numpy(),
-            atol=1e-5,
-        )
+def test_a_job_past_its_limit_stops_after_the_batch_and_keeps_its_weights(runs_dir):
+    run_dir = runs_dir / "limited"
+    result = run_job(request(runs_dir, epochs=5000, max_minutes=0.1), run_dir=run_dir)
+    assert result.status == "stopped"
+    assert "time limit of 0.1 minutes" in result.message
+    assert "the weights learned so far are saved" in result.message
+    run = load_run(run_dir)
+    assert run.state == "stopped" and run.status["message"] == result.message
+    assert 1 <= len(run.history()["loss"]) < 5000
+    assert run.model() is not None and run.metrics() is not None  # saved and tested
 
 
-def test_weights_of_other_layers_are_refused_with_a_message(first):
-    spec = presets.get("squeezenet-head").to_dict()
-    spec["layers"].insert(2, {"type": "Dense", "units": 8, "activation": "relu"})
-    other = start_from(first, ModelSpec.from_dict(spec))
-    assert other.state == "failed"
-    assert "the weights of the run to start from do not fit this model" in other.status["message"]
+def test_a_runner_gives_a_job_the_teachers_limit_as_it_starts(runs_dir):
+    runner = ThreadJobRunner(max_concurrent=1)
+    try:
+        update_class_state(runs_dir, job_minutes=0.1)
+        job = runner.submit(request(runs_dir, epochs=5000, owner="ana"))
+        wait_for(lambda: ended(runner, job))
+    finally:
+        runner.shutdown(wait=True)
+    run = load_run(job, runs_dir)
+    assert run.state == "stopped" and "time limit of 0.1 minutes" in run.status["message"]
+    assert (run.dir / "model.keras").is_file() and run.epochs()
 
 
-def test_init_from_travels_with_the_request():
-    request = TrainRequest(with_blocks(1), "digits", init_from="20260101-000000-x-abcd")
-    again = TrainRequest.from_dict(request.to_dict())
-    assert again == request and again.source()["init_from"] == "20260101-000000-x-abcd"
+def test_a_limit_reached_before_the_first_batch_still_keeps_a_model(runs_dir):
+    """The job stops after the batch past its limit: the first one, when loading took
+    longer than the limit; a model is always kept."""
+    result = run_job(request(runs_dir, max_minutes=1e-6), run_dir=runs_dir / "at-once")
+    assert result.status == "stopped"
+    assert "of epoch 1: it reached the time limit" in result.message
+    run = load_run(runs_dir / "at-once")
+    assert (run.dir / "model.keras").is_file() and run.metrics() is not None

@@ -12,10 +12,11 @@ import pytest
 from cnnviz import runs, runstatus
 from cnnviz.augment import AugmentSpec
 from cnnviz.build import build_model
+from cnnviz.compiled import steps_per_execution
 from cnnviz.data import Dataset, DatasetInfo, Split, load_dataset, rescale, split_validation
 from cnnviz.errors import CnnvizError
 from cnnviz.plan import TrainConfig, plan_training
-from cnnviz.spec import ModelSpec
+from cnnviz.spec import ModelSpec, validate
 from cnnviz.train import train
 
 TINY = {
@@ -122,7 +123,9 @@ def test_stop_after_the_current_batch_keeps_the_weights(digits, runs_dir):
         should_stop=stop.is_set,
     )
     assert result.status == "stopped"
-    assert "after batch 1 of epoch 2" in result.message
+    # after the batches Keras ran in one call (`steps_per_execution`): the first of epoch 2
+    steps = steps_per_execution(validate(tiny(), input_shape=(8, 8, 1), num_classes=10), 16)
+    assert f"after batch {min(steps, math.ceil(180 / 16))} of epoch 2" in result.message
     assert result.epochs_completed == 1 and len(result.history["loss"]) == 2
     run = runs.load_run(runs_dir / "s")
     assert run.state == "stopped" and run.metrics() is not None
@@ -210,22 +213,27 @@ def test_a_crash_inside_fit_fails_the_run_with_a_message(digits, runs_dir, monke
 
 
 def test_augmentation_reaches_training_batches_only(digits, runs_dir, monkeypatch):
-    import tensorflow as tf
+    from cnnviz import callbacks, forward
 
-    seen = {"test": []}
-    real_fit, real_call = keras.Model.fit, keras.Model.__call__
+    seen = {"val": [], "test": []}
+    real_fit = keras.Model.fit
+    real_validate, real_test = callbacks.predict_with_loss, forward.predict_outputs
 
-    def spy_fit(self, x, validation_data=None, **kwargs):
-        seen["train"], seen["val"] = x, validation_data
-        return real_fit(self, x, validation_data=validation_data, **kwargs)
+    def spy_fit(self, x, **kwargs):
+        seen["train"] = x
+        return real_fit(self, x, **kwargs)
 
-    def spy_call(self, x, *args, **kwargs):  # eager calls: the test images
-        if tf.executing_eagerly():
-            seen["test"].append((x, None))
-        return real_call(self, x, *args, **kwargs)
+    def spy_validate(model, images, labels, **kwargs):  # the validation pass, every epoch
+        seen["val"].append((images, None))
+        return real_validate(model, images, labels, **kwargs)
+
+    def spy_test(model, images, **kwargs):  # the test images
+        seen["test"].append((images, None))
+        return real_test(model, images, **kwargs)
 
     monkeypatch.setattr(keras.Model, "fit", spy_fit)
-    monkeypatch.setattr(keras.Model, "__call__", spy_call)
+    monkeypatch.setattr(callbacks, "predict_with_loss", spy_validate)
+    monkeypatch.setattr(forward, "predict_outputs", spy_test)
     halve = AugmentSpec(brightness=(0.5, 0.5))  # multiplies every pixel by exactly 0.5
     config = TrainConfig(epochs=1, batch_size=32)
     result = train(tiny(), digits, config, run_dir=runs_dir / "a", augment=halve)
@@ -242,7 +250,7 @@ def test_augmentation_reaches_training_batches_only(digits, runs_dir, monkeypatc
         rtol=1e-5,
     )
     for key, split in (("val", val_split), ("test", digits.test)):  # untouched
-        images = np.concatenate([x.numpy() for x, _ in seen[key]])
+        images = np.concatenate([np.asarray(x) for x, _ in seen[key]])
         np.testing.assert_array_equal(images, rescale(split.images))
 
 

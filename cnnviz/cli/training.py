@@ -46,10 +46,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     thread), printing one line per epoch (or, with --json, the DESIGN document on stdout
     and the epoch lines on stderr).
 
-    Exit codes: 0 completed; 1 the run failed (NaN loss, full disk, a crash; its
-    status.json says why); 2 a mistake found before training (no run is created);
-    130 stopped by Ctrl-C or SIGTERM: the first stops after the current batch, saves and
-    tests what was learned and marks the run `stopped`; a second Ctrl-C aborts at once.
+    Exit codes: 0 completed, or stopped by its time limit (`--max-minutes`, else
+    $CNNVIZ_MAX_JOB_MINUTES: after the batch past it, saved and tested); 1 the run failed
+    (NaN loss, full disk, a crash; its status.json says why); 2 a mistake found before
+    training (no run is created); 130 stopped by Ctrl-C or SIGTERM: the first stops after
+    the current batch, saves and tests what was learned and marks the run `stopped`; a
+    second Ctrl-C aborts at once.
     """
     from cnnviz import presets
     from cnnviz.augment import read_spec
@@ -76,6 +78,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             runs_dir=args.runs_dir,
             owner=args.owner,
             init_from=init_from,
+            max_minutes=args.max_minutes,
         )
         dataset = load_recent(  # the job (in a thread) takes the same load
             request.dataset,
@@ -162,7 +165,7 @@ def _follow(runner, job: str, args: argparse.Namespace, out) -> int:
     followed = follow(runner, job, out)
     if followed is None:
         return 130
-    run = followed[0]
+    run, asked = followed
     status = run.status
     if args.json:
         print_json(
@@ -188,7 +191,7 @@ def _follow(runner, job: str, args: argparse.Namespace, out) -> int:
         f"{status.get('images_per_second', 0.0):,.0f} images/s); {status.get('message')}",
         file=out,
     )
-    return 130 if run.state == "stopped" else 0
+    return 130 if run.state == "stopped" and asked else 0  # a time limit: 0
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -248,6 +251,13 @@ def register(sub) -> None:
         default=None,
         metavar="RUN",
         help="start from that run's weights (same layers; e.g. more trainable_blocks)",
+    )
+    p.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="stop after the batch past M minutes and keep what was learned (default: "
+        "$CNNVIZ_MAX_JOB_MINUTES, else no limit; in classroom mode 30)",
     )
     p.add_argument(
         "--runner",
