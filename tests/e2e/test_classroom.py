@@ -231,6 +231,6 @@ def test_a_refresh_a_restart_and_a_second_replica_keep_the_desk(browser, tmp_pat
             page.goto(again["url"] + "/build")  # the server restarted: the desk stays
             wait_idle(page)
             page.get_by_text("You are: desk cyd").wait_for()
-            assert page.locator("h1", has_text="Build").count()
+            page.locator("h1", has_text="Build").wait_for()  # the page asked for
     finally:
         context.close()
