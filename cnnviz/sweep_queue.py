@@ -40,6 +40,7 @@ class SweepQueue:
 
     Attributes:
         jobs: the job (run) ids this queue submitted, in order.
+        slots: the slot of each of them.
         state: "running", "done" (no slot missing) or "stopped" (a job stopped by
             hand, or the runner shut down).
         message: why it ended, in words ("" while running).
@@ -50,6 +51,7 @@ class SweepQueue:
     ) -> None:
         self.runner, self.sweep, self.base, self.poll = runner, sweep, base, poll
         self.jobs: list[str] = []
+        self.slots: list[Slot] = []
         self.state, self.message = RUNNING, ""
         self._halt = threading.Event()
         self._lock = threading.Lock()  # a stop and the next submit never cross
@@ -75,6 +77,7 @@ class SweepQueue:
             return None
         job = self.runner.submit(self.sweep.request_for(self.base, missing[0]))
         self.jobs.append(job)
+        self.slots.append(missing[0])
         return job
 
     def start(self) -> str:

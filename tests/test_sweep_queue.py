@@ -65,6 +65,7 @@ def test_the_slots_are_trained_one_after_another(runner, runs_dir, owner):
         (slot.settings, slot.repeat) for slot in sweep.slots()
     ]
     assert [runs[job].config["seed"] for job in queue.jobs] == [5, 5, 6, 6]
+    assert queue.slots == sweep.slots()
     assert all(runs[job].state == "completed" and runs[job].owner == owner for job in queue.jobs)
     assert queue.missing() == []
     with pytest.raises(CnnvizError, match="trained already"):

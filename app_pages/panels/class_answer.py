@@ -55,10 +55,11 @@ def verdict(results) -> str:
     if not tested:
         return "No result yet: the answer appears here as the desks' trainings end."
     top, name = tested[0], plain(setting_words(tested[0].setting))
-    best = f"{plain(value_label(top.best_value))}, {top.best_mean:.1%} on average"
+    value, mean = plain(value_label(top.best_value)), f"{top.best_mean:.1%} on average"
+    best = f"{value}, {mean}"
     groups = _tested(results, top.setting)
     if len(groups) < 2:
-        return f"So far only {name} = {best} has results: the other groups are still training."
+        return f"So far only {name} = {value} has results ({mean}): the others are still training."
     if len(tested) > 1:
         other = tested[1]
         spread = (
@@ -67,8 +68,8 @@ def verdict(results) -> str:
             else "one value with results so far"
         )
         said = (
-            f"**{name} mattered most**: its groups' mean test accuracies are "
-            f"{_points(top.spread)} apart (best: {best}); "
+            f"**{name[:1].upper() + name[1:]} mattered most**: its groups' mean test "
+            f"accuracies are {_points(top.spread)} apart (best: {best}); "
             f"{plain(setting_words(other.setting))}: {spread}."
         )
     else:

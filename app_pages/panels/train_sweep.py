@@ -57,8 +57,8 @@ def _wait_for_next(runner, queue) -> None:
 
 def _running(runner, queue) -> None:
     st.info(
-        f"Sweep {plain(queue.sweep.describe())}: run {len(queue.jobs)} of "
-        f"{queue.sweep.size} is in your queue; the next starts when it ends.",
+        f"Sweep {plain(queue.sweep.describe())}. Run {len(queue.jobs)} of {queue.sweep.size}, "
+        f"{plain(queue.slots[-1].describe())}, is in your queue; the next starts when it ends.",
         icon=":material/tune:",
     )
     st.button("Stop sweep", key="train_sweep_stop", on_click=queue.stop)
@@ -73,7 +73,7 @@ def sweep_panel(runner, dataset, busy: bool) -> None:
 
     queue = desk_sweep(current_desk())
     running = queue is not None and queue.active
-    with st.expander("Try several settings", expanded=running, icon=":material/tune:"):
+    with st.expander("Try several settings", expanded=queue is not None, icon=":material/tune:"):
         if running:
             _running(runner, queue)
         else:
@@ -102,10 +102,11 @@ def sweep_panel(runner, dataset, busy: bool) -> None:
 
             runs = experiment_runs(listed_runs(current_desk()), queue.sweep.id)
             trained = [run.id for run in runs if run.has_model]
-            if len(trained) >= 2:
+            if len(trained) >= 2:  # three or more are grouped; two side by side
                 words = plain(setting_words(queue.sweep.settings[0]))
+                grouped = f", grouped by {words}" if len(trained) > 2 else ", side by side"
                 st.button(
-                    f"Compare its {len(trained)} trained runs, grouped by {words}",
+                    f"Compare its {len(trained)} trained runs{grouped}",
                     key="train_sweep_compare",
                     on_click=_compare,
                     args=(trained,),

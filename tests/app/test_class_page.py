@@ -228,7 +228,7 @@ def test_the_answer_is_grouped_by_each_setting_with_numpys_means(tmp_path, monke
     assert sorted({lr(r) for r in own}) == [0.003, 0.01]
     best = int(np.argmax(by_rate))
     assert [shown(m.value) for m in at.markdown if "mattered most" in m.value] == [
-        f"**learning rate mattered most**: its groups' mean test accuracies are "
+        f"**Learning rate mattered most**: its groups' mean test accuracies are "
         f"{(max(by_rate) - min(by_rate)) * 100:.1f} points apart (best: {(0.003, 0.01)[best]:g}, "
         f"{by_rate[best]:.1%} on average); conv2d.filters: one value with results so far."
     ]
@@ -245,3 +245,37 @@ def test_the_answer_is_grouped_by_each_setting_with_numpys_means(tmp_path, monke
     for desk in ("ada", "bee-q", "cyd-q", "dee-q", "eve-q"):
         assert not re.search(rf"\b{desk}\b", page), desk
     assert "(hidden)" in page and trained.apart.id in page  # the run apart named by its id
+
+
+def test_the_answer_in_words_as_results_come_in(tmp_path, monkeypatch):
+    trained = trained_sweep()
+    root = tmp_path / "runs"
+    shutil.copytree(trained.root, root)
+    monkeypatch.setenv("CNNVIZ_RUNS_DIR", str(root))
+    own = trained.runs()
+    record = own[0].config["experiment"]
+    sweep = Sweep.from_dict(
+        {"id": record["id"], "repeats": REPEATS, "vary": {"learning_rate": [0.003, 0.01]}},
+        preset(),
+    )
+    start_class_experiment(sweep, Experiment(preset(), "digits"))
+    fast = [run for run in own if lr(run) == 0.01]
+    for run in fast:  # still training: no test accuracy yet
+        write_status(root / run.id, "running", "", test_accuracy=None)
+    at = open_page("class_", timeout=120)
+    slow = np.mean([run.test_accuracy for run in own if lr(run) == 0.003])
+    said = [shown(m.value) for m in at.markdown if "So far" in m.value]
+    assert said == [
+        f"So far only learning rate = 0.003 has results ({slow:.1%} on average): "
+        "the others are still training."
+    ]
+    for run in fast:
+        write_status(root / run.id, "completed", "", test_accuracy=run.test_accuracy)
+    at.run()
+    means = {0.003: slow, 0.01: np.mean([run.test_accuracy for run in fast])}
+    best = max(means, key=means.get)
+    said = [shown(m.value) for m in at.markdown if "The best" in m.value]
+    assert said == [
+        f"**The best learning rate: {best:g}, {means[best]:.1%} on average**, "
+        f"{abs(means[0.01] - means[0.003]) * 100:.1f} points above the lowest."
+    ]

@@ -63,6 +63,11 @@ def test_a_desk_takes_its_combination_at_its_next_page_change(runs_dir, classroo
     assert config["experiment"] == given.record  # the record reached the run
     assert config["experiment"]["settings"] == {"learning_rate": 0.003}
     assert json.loads((runs_dir / job / "status.json").read_text())["status"] == "completed"
+    at.run()
+    assert any(
+        shown(s.value).startswith("You tried learning rate 0.003 for your teacher's experiment")
+        for s in at.success
+    )  # the card now sends the desk to the answer
     at.switch_page("app_pages/inspect.py").run()  # another page change: nothing new
     assert read_class_state().experiment.desks == ("ada",)
     assert not any("Your teacher's experiment" in n for n in notices(at))

@@ -36,7 +36,13 @@ def test_the_solo_sweep_queues_its_slots_one_after_another(runs_dir, monkeypatch
     assert any("3 values, 1 × each: 3 runs" in shown(c.value) for c in at.caption)
     at.button(key="train_sweep_start").click().run()
     assert not at.error, errors(at)
-    assert any(shown(i.value).startswith("Sweep learning_rate 0.003, 0.01, 0.03") for i in at.info)
+    assert any(
+        shown(i.value).startswith(
+            "Sweep learning_rate 0.003, 0.01, 0.03; 1 repeat: 3 runs. "
+            "Run 1 of 3, learning_rate = 0.003, is in your queue"
+        )
+        for i in at.info
+    )
     assert at.button(key="train_start").disabled  # the desk trains the sweep's first run
 
     deadline = time.monotonic() + 300
