@@ -43,7 +43,8 @@ if in_charge:
         st.markdown("**Send to every desk**")
         send_panel()
         st.markdown("**Class experiment**")
-        experiment_panel()
+        with st.container(key="class_exp"):
+            experiment_panel()
         st.markdown("**Desks and runs**")
         desks_and_runs()
         sign_out_link()

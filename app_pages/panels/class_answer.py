@@ -130,4 +130,5 @@ def class_answer(refresh: float | None) -> None:
     """The answer, read again every `refresh` seconds (None: only when the page runs)."""
     if read_class_state().experiment is None:
         return
-    st.fragment(_answer, run_every=refresh)()
+    with st.container(key="class_answer"):  # one place, e.g. for an accessibility check
+        st.fragment(_answer, run_every=refresh)()
