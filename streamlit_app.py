@@ -46,6 +46,7 @@ def route() -> None:
     from app_pages.server.runs import first_run
     from app_pages.server.uploads import forget_gone_sessions_uploads
     from app_pages.server.warmup import start_warmup
+    from app_pages.session.class_task import take_class_task
     from app_pages.session.sent import take_teacher_send
     from app_pages.session.training import notice_ended_job
     from app_pages.session.url import page_name, sync_url
@@ -80,6 +81,7 @@ def route() -> None:
         arrived = arrived_at(name)
         notice_ended_job(arrived)  # a job that ended meanwhile: the current run
         take_teacher_send(arrived)  # what the teacher sent, at the next page change
+        take_class_task(arrived)  # this desk's combination of the class experiment
         sidebar()
         projector_style(query)
         show_notices(name)

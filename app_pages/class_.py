@@ -1,13 +1,16 @@
-"""Class: where to join, every desk's runs, the best first, and who trains now (for the
-projector); the teacher's controls for the signed-in teacher."""
+"""Class: where to join, the class experiment's answer, every desk's runs, the best
+first, and who trains now (for the projector); the teacher's controls for the signed-in
+teacher."""
 
 import streamlit as st
 
 from app_pages.frame.desk import teacher
 from app_pages.frame.state import init_state
+from app_pages.panels.class_answer import class_answer
 from app_pages.panels.class_header import join_card
 from app_pages.panels.classroom import elsewhere_rows, leaderboard, queue_rows
 from app_pages.panels.teacher_desks import class_settings, desks_and_runs
+from app_pages.panels.teacher_experiment import experiment_panel
 from app_pages.panels.teacher_queue import pause_switch, queue_with_stops
 from app_pages.panels.teacher_send import send_panel
 from app_pages.panels.teacher_signin import sign_out_link, teacher_sign_in
@@ -40,11 +43,15 @@ if in_charge:
         class_settings()
         st.markdown("**Send to every desk**")
         send_panel()
+        st.markdown("**Class experiment**")
+        with st.container(key="class_exp"):
+            experiment_panel()
         st.markdown("**Desks and runs**")
         desks_and_runs()
         sign_out_link()
 elif settings().classroom:
     teacher_sign_in()
+class_answer(REFRESH_S if busy else None)
 
 
 @st.fragment(run_every=REFRESH_S if busy else None)

@@ -10,6 +10,8 @@ from app_pages.panels.delete_run import delete_run_button
 from app_pages.panels.run_picker import run_picker, whose_runs
 from app_pages.panels.share import copy_link
 from app_pages.panels.train_settings import config_inputs
+from app_pages.panels.train_sweep import sweep_panel
+from app_pages.panels.train_task import task_card
 from app_pages.server.datasets import dataset_label
 from app_pages.server.runner import job_runner
 from app_pages.server.runs import run_rows
@@ -32,6 +34,7 @@ st.caption("Training runs in the background: leave the page or refresh, it keeps
 
 dataset = current_dataset()
 runner = job_runner()
+task_card()  # this desk's combination of the teacher's class experiment, if any
 
 with st.container(border=True):
     config_inputs()  # epochs, batch size, optimizer, learning rate, validation split, seed
@@ -68,6 +71,7 @@ with st.container(border=True):
     if st.session_state.get("train_error"):
         show_error(st.session_state.train_error)
     copy_link("train_copy_link")
+sweep_panel(runner, dataset, busy=bool(job))  # Try several settings: one run after another
 
 
 QUEUED_POLL, RUNNING_POLL = 3.0, 1.0  # seconds between polls of a waiting / training job

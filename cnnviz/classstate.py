@@ -6,16 +6,20 @@ One small document in the shared runs folder, written atomically (`cnnviz.files`
         {"v": 1, "paused": false, "hide_names": false, "job_minutes": null,
          "desk_quota_mb": null, "updated": "2026-11-29T19:30:00+01:00",
          "sent": {"seq": 1764441000123, "experiment": "eJy...", "lesson": null,
-                  "at": 1764441000.1} or null}
+                  "at": 1764441000.1} or null,
+         "experiment": {"sweep": {...Sweep.to_dict()...}, "base": "eJy...",
+                        "desks": ["ada", "bob"], "started": 1764441000.1,
+                        "ended": null} or null}
 
 `read_class_state` is cheap: one `stat` per call, the document parsed again only when
 the file changed (a new inode, size or mtime); a missing or damaged file reads as the
-defaults. `update_class_state` changes some fields under a lock file. **Send to every
-desk** (`send_to_desks`) stores the teacher's experiment (a `cnnviz.links` token) or a
-lesson id with a new sequence number; `take_sent(desk)` hands it to each desk once (the
-number a desk took is kept in `_class/seen/<desk>.json`, so a refresh does not apply it
-again), for `SENT_HOURS`. `job_minutes` and `desk_quota_mb` are the limits in force: the
-teacher's, else the server's settings.
+defaults. `update_class_state` changes some fields under a lock file, and
+`change_class_state` reads, changes and writes the document under it. **Send to every
+desk** (`Sent`) is sent and taken by `cnnviz.class_send`. `job_minutes` and
+`desk_quota_mb` are the limits in force: the teacher's, else the server's settings. The
+teacher's class experiment (`ClassExperiment`: the sweep, the experiment the desks start
+from, the desks in the order they took a combination) is started, taken and ended by
+`cnnviz.class_experiment`.
 """
 
 from __future__ import annotations
@@ -23,8 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,20 +45,19 @@ except ImportError:  # Windows: one process per runs folder there
 
 __all__ = [
     "CLASS_DIR",
+    "ClassExperiment",
     "ClassState",
     "Sent",
+    "change_class_state",
+    "class_folder",
     "desk_quota_mb",
-    "forget_desk",
     "job_minutes",
     "read_class_state",
-    "send_to_desks",
-    "take_sent",
     "update_class_state",
 ]
 
 CLASS_DIR = "_class"  # under the runs root
-STATE_FILE, LOCK_FILE, SEEN_DIR = "state.json", ".lock", "seen"
-SENT_HOURS = 12.0  # a send older than this is not offered (last week's lesson stays there)
+STATE_FILE, LOCK_FILE = "state.json", ".lock"
 MAX_MINUTES = 10_000.0
 SETTINGS = ("paused", "hide_names", "job_minutes", "desk_quota_mb")
 
@@ -78,6 +80,58 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class ClassExperiment:
+    """The teacher's class experiment (`cnnviz.class_experiment`).
+
+    Attributes:
+        sweep: the `cnnviz.sweep.Sweep`, as `Sweep.to_dict()` writes it.
+        base: the experiment every desk starts from, a `cnnviz.links` token.
+        desks: the desks that have taken a combination, in the order they took it: the
+            k-th has slot k of the rotation (`cnnviz.sweep_desks`).
+        started: when the teacher started it (seconds since 1970).
+        ended: when the teacher ended it (no desk takes a combination from then on; its
+            results stay), or None.
+    """
+
+    sweep: dict[str, Any]
+    base: str
+    desks: tuple[str, ...] = ()
+    started: float = 0.0
+    ended: float | None = None
+
+    @property
+    def id(self) -> str:
+        """The sweep's id, which its runs record."""
+        return str(self.sweep.get("id", ""))
+
+    @property
+    def open(self) -> bool:
+        """Desks still take combinations."""
+        return self.ended is None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ClassExperiment:
+        """The state document's "experiment", checked (the sweep itself is checked
+        against its model where it is opened, `cnnviz.class_experiment.opened`).
+
+        Raises:
+            CnnvizError: a field of the wrong kind.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("sweep"), dict):
+            raise CnnvizError("the class state's 'experiment' must be an object with a sweep")
+        desks, ended = data.get("desks", []), data.get("ended")
+        if not isinstance(desks, (list, tuple)):
+            raise checks.fail("desks", "a list of desk names", desks, CnnvizError)
+        return cls(
+            sweep=data["sweep"],
+            base=_text_or_none(data.get("base"), "base") or "",
+            desks=tuple(checks.desk_name(desk) for desk in desks),
+            started=checks.number(data.get("started", 0.0), "started"),
+            ended=None if ended is None else checks.number(ended, "ended"),
+        )
+
+
+@dataclass(frozen=True)
 class ClassState:
     """The classroom settings of the moment.
 
@@ -87,6 +141,7 @@ class ClassState:
         job_minutes: the per-job time limit the teacher set; None: the server's.
         desk_quota_mb: the per-desk disk quota the teacher set; None: the server's.
         sent: the latest **Send to every desk**, or None.
+        experiment: the teacher's class experiment (open or ended), or None.
         updated: when the teacher last changed something (ISO time), "" never.
     """
 
@@ -95,6 +150,7 @@ class ClassState:
     job_minutes: float | None = None
     desk_quota_mb: int | None = None
     sent: Sent | None = None
+    experiment: ClassExperiment | None = None
     updated: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,7 +176,11 @@ class ClassState:
                 lesson=_text_or_none(sent.get("lesson"), "lesson"),
                 at=checks.number(sent.get("at", 0.0), "at"),
             )
-        return cls(**values, sent=sent, updated=str(data.get("updated", "")))
+        experiment = data.get("experiment")
+        if experiment is not None:
+            experiment = ClassExperiment.from_dict(experiment)
+        updated = str(data.get("updated", ""))
+        return cls(**values, sent=sent, experiment=experiment, updated=updated)
 
 
 def _text_or_none(value: Any, name: str) -> str | None:
@@ -146,7 +206,8 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _folder(runs_dir: str | os.PathLike | None) -> Path:
+def class_folder(runs_dir: str | os.PathLike | None = None) -> Path:
+    """`_class/` under the runs root (not created)."""
     return runs_root(runs_dir) / CLASS_DIR
 
 
@@ -156,7 +217,7 @@ _CACHE: dict[Path, tuple[tuple[int, int, int], ClassState]] = {}
 def read_class_state(runs_dir: str | os.PathLike | None = None) -> ClassState:
     """The class state every replica on the runs folder sees; the defaults when there is
     none yet or it is damaged. Parsed again only when the file changed."""
-    path = (_folder(runs_dir) / STATE_FILE).absolute()
+    path = (class_folder(runs_dir) / STATE_FILE).absolute()
     try:
         info = os.stat(path)
     except OSError:
@@ -200,6 +261,22 @@ def _write(folder: Path, state: ClassState) -> ClassState:
     return state
 
 
+def change_class_state(
+    change: Callable[[ClassState], ClassState], runs_dir: str | os.PathLike | None = None
+) -> ClassState:
+    """Read the class state, change it and write it, under the lock (no other process on
+    this machine changes it in between); returns the state as written. When `change`
+    returns the very state it was given, nothing is written.
+
+    Raises:
+        CnnvizError: a runs folder that cannot be written (or what `change` raises).
+    """
+    with _locked(runs_dir) as folder:
+        state = read_class_state(runs_dir)
+        changed = change(state)
+        return state if changed is state else _write(folder, changed)
+
+
 def update_class_state(runs_dir: str | os.PathLike | None = None, **changes: Any) -> ClassState:
     """Change some of `paused`, `hide_names`, `job_minutes`, `desk_quota_mb` (None: back
     to the server's setting) for every replica; returns the new state.
@@ -209,78 +286,7 @@ def update_class_state(runs_dir: str | os.PathLike | None = None, **changes: Any
             that cannot be written.
     """
     values = _checked(changes)
-    with _locked(runs_dir) as folder:
-        return _write(folder, replace(read_class_state(runs_dir), **values))
-
-
-def send_to_desks(
-    *,
-    experiment: str | None = None,
-    lesson: str | None = None,
-    runs_dir: str | os.PathLike | None = None,
-) -> Sent:
-    """**Send to every desk**: the teacher's experiment (a `cnnviz.links` token) or a
-    lesson id, offered to each desk once (`take_sent`).
-
-    Raises:
-        CnnvizError: neither or both given, a token that is not an experiment link, a
-            lesson that does not exist, or a runs folder that cannot be written.
-    """
-    if (experiment is None) == (lesson is None):
-        raise CnnvizError(
-            "send either an experiment or a lesson to the desks. "
-            f"Received: experiment={experiment is not None}, lesson={lesson!r}"
-        )
-    from cnnviz import lessons, links
-
-    if experiment is not None:
-        links.decode(experiment)
-    else:
-        lesson = lessons.get_lesson(lesson).id
-    with _locked(runs_dir) as folder:
-        state = read_class_state(runs_dir)
-        last = state.sent.seq if state.sent else 0
-        sent = Sent(max(last + 1, time.time_ns() // 1_000_000), experiment, lesson, time.time())
-        return _write(folder, replace(state, sent=sent)).sent
-
-
-def _seen_file(desk: str, runs_dir: str | os.PathLike | None) -> Path:
-    return _folder(runs_dir) / SEEN_DIR / f"{checks.desk_name(desk)}.json"
-
-
-def take_sent(desk: str, *, runs_dir: str | os.PathLike | None = None) -> Sent | None:
-    """What the teacher sent, the first time this desk asks (then None until the next
-    send); None too when nothing was sent in the last `SENT_HOURS`, or when the runs
-    folder cannot record that the desk took it (so it is never applied twice).
-
-    Args:
-        desk: a verified desk name (`cnnviz.desks.desk_of`).
-
-    Raises:
-        CnnvizError: `desk` is not a desk name.
-    """
-    path = _seen_file(desk, runs_dir)
-    sent = read_class_state(runs_dir).sent
-    if sent is None or time.time() - sent.at > SENT_HOURS * 3600:
-        return None
-    try:
-        seen = json.loads(path.read_text(encoding="utf-8")).get("seq")
-    except (OSError, ValueError, AttributeError):
-        seen = None
-    if checks.is_whole(seen) and seen >= sent.seq:
-        return None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_json(path, {"seq": sent.seq})
-    except OSError:
-        return None
-    return sent
-
-
-def forget_desk(desk: str, *, runs_dir: str | os.PathLike | None = None) -> None:
-    """Forget what a desk took (a reset desk's new laptop gets the latest send)."""
-    with contextlib.suppress(OSError):
-        _seen_file(desk, runs_dir).unlink(missing_ok=True)
+    return change_class_state(lambda state: replace(state, **values), runs_dir)
 
 
 def job_minutes(runs_dir: str | os.PathLike | None = None) -> float | None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz.checks import DESK_NAME, desk_name, received
-from cnnviz.classstate import forget_desk
+from cnnviz.class_send import forget_desk
 from cnnviz.errors import CnnvizError
 from cnnviz.files import create_new, now_iso
 from cnnviz.rundir import cannot_write, checked_root, runs_root

@@ -9,7 +9,9 @@ A run of a sweep or class experiment carries one entry (written by `cnnviz.rundi
 
 `other_settings` is everything about a run but the varied settings and the seed: the
 data, hyper-parameters and augmentation (`cnnviz.compare.run_settings`) and a digest of
-its layer stack. `base_differences` compares a run's with its record's "base": a desk
+its layer stack. `keeps_settings` says whether a run still has its record's values of the
+varied settings (a desk that changed one is not trying its combination any more).
+`base_differences` compares a run's with its record's "base": a desk
 that also changed the batch size, or edited a layer, differs, and is shown apart.
 TensorFlow is not imported.
 """
@@ -27,7 +29,14 @@ from cnnviz.errors import CnnvizError
 from cnnviz.spec import ModelSpec
 from cnnviz.sweep_settings import get, is_setting, layer_names
 
-__all__ = ["RECORD_KEY", "base_differences", "other_settings", "record_of", "varied_of"]
+__all__ = [
+    "RECORD_KEY",
+    "base_differences",
+    "keeps_settings",
+    "other_settings",
+    "record_of",
+    "varied_of",
+]
 
 RECORD_KEY = "experiment"  # the config.json entry of a sweep's run
 
@@ -106,3 +115,20 @@ def base_differences(config: Mapping[str, Any], spec: ModelSpec) -> dict[str, li
     if "layers" in differs:
         differs["layers"] = ["as given", "changed"]
     return differs
+
+
+def keeps_settings(record: Mapping[str, Any], config: Mapping[str, Any], spec: ModelSpec) -> bool:
+    """Whether a run's values of its record's varied settings are the record's.
+
+    Args:
+        record: a run's experiment entry (`cnnviz.sweep.Sweep.record`).
+        config: the run's config.json (or `TrainRequest.source()`).
+        spec: its model.
+    """
+    settings = record.get("settings")
+    if not isinstance(settings, dict):
+        return False
+    try:
+        return all(get(name).read(config, spec) == value for name, value in settings.items())
+    except CnnvizError:  # a setting this version does not know
+        return False

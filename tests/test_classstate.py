@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnviz import classstate, desks, presets
+from cnnviz import class_send, classstate, desks, presets
 from cnnviz.classstate import ClassState, read_class_state, update_class_state
 from cnnviz.errors import CnnvizError
 from cnnviz.links import Experiment, decode, encode
@@ -101,31 +101,31 @@ def test_the_limits_in_force_are_the_teachers_else_the_servers(runs_dir, monkeyp
 def test_a_send_is_taken_once_by_each_desk(replicas):
     one, two = replicas
     token = encode(Experiment(presets.get("digits-small")))
-    assert classstate.take_sent("alice", runs_dir=one) is None  # nothing sent yet
-    sent = classstate.send_to_desks(experiment=token, runs_dir=one)
+    assert class_send.take_sent("alice", runs_dir=one) is None  # nothing sent yet
+    sent = class_send.send_to_desks(experiment=token, runs_dir=one)
     assert sent.experiment == token and sent.lesson is None and sent.seq > 0
-    assert decode(classstate.take_sent("alice", runs_dir=two).experiment).spec.name
-    assert classstate.take_sent("alice", runs_dir=one) is None  # once, on any replica
-    assert classstate.take_sent("bob", runs_dir=two) == sent  # every desk gets it
-    lesson = classstate.send_to_desks(lesson="pooling", runs_dir=two)
+    assert decode(class_send.take_sent("alice", runs_dir=two).experiment).spec.name
+    assert class_send.take_sent("alice", runs_dir=one) is None  # once, on any replica
+    assert class_send.take_sent("bob", runs_dir=two) == sent  # every desk gets it
+    lesson = class_send.send_to_desks(lesson="pooling", runs_dir=two)
     assert lesson.seq > sent.seq and lesson.lesson == "pooling" and lesson.experiment is None
-    assert classstate.take_sent("alice", runs_dir=one) == lesson
-    assert classstate.take_sent("alice", runs_dir=one) is None
+    assert class_send.take_sent("alice", runs_dir=one) == lesson
+    assert class_send.take_sent("alice", runs_dir=one) is None
 
 
 def test_a_reset_desk_gets_the_latest_send_again(runs_dir):
     desks.claim_desk("alice")
-    sent = classstate.send_to_desks(lesson="pooling")
-    assert classstate.take_sent("alice") == sent and classstate.take_sent("alice") is None
+    sent = class_send.send_to_desks(lesson="pooling")
+    assert class_send.take_sent("alice") == sent and class_send.take_sent("alice") is None
     desks.reset_desk("alice")  # a new laptop at that desk
-    assert classstate.take_sent("alice") == sent
+    assert class_send.take_sent("alice") == sent
 
 
 def test_an_old_send_is_not_offered(runs_dir, monkeypatch):
-    classstate.send_to_desks(lesson="pooling")
-    later = classstate.time.time() + classstate.SENT_HOURS * 3600 + 1
-    monkeypatch.setattr(classstate.time, "time", lambda: later)
-    assert classstate.take_sent("alice") is None
+    class_send.send_to_desks(lesson="pooling")
+    later = class_send.time.time() + class_send.SENT_HOURS * 3600 + 1
+    monkeypatch.setattr(class_send.time, "time", lambda: later)
+    assert class_send.take_sent("alice") is None
 
 
 def test_a_bad_send_is_refused_and_changes_nothing(runs_dir):
@@ -137,17 +137,17 @@ def test_a_bad_send_is_refused_and_changes_nothing(runs_dir):
     ]
     for kwargs, words in cases:
         with pytest.raises(CnnvizError, match=words):
-            classstate.send_to_desks(**kwargs)
+            class_send.send_to_desks(**kwargs)
     assert read_class_state().sent is None
     with pytest.raises(CnnvizError, match="short name"):
-        classstate.take_sent("../x")
+        class_send.take_sent("../x")
 
 
 def test_sends_racing_from_threads_each_get_their_own_number(runs_dir):
     numbers = []
 
     def send():
-        numbers.append(classstate.send_to_desks(lesson="pooling").seq)
+        numbers.append(class_send.send_to_desks(lesson="pooling").seq)
 
     threads = [threading.Thread(target=send) for _ in range(8)]
     for thread in threads:

@@ -6,7 +6,13 @@ from cnnviz.plan import TrainConfig
 from cnnviz.request import TrainRequest
 from cnnviz.spec import LayerSpec
 from cnnviz.sweep import Sweep
-from cnnviz.sweep_record import base_differences, other_settings, record_of, varied_of
+from cnnviz.sweep_record import (
+    base_differences,
+    keeps_settings,
+    other_settings,
+    record_of,
+    varied_of,
+)
 from tests.helpers_sweep import DROPOUT
 
 BASE = TrainRequest(DROPOUT, "digits", TrainConfig(epochs=2), limit=200)
@@ -59,3 +65,23 @@ def test_a_run_of_no_sweep_is_never_apart():
     assert record_of(BASE.source()) is None and varied_of(BASE.source()) == []
     assert base_differences(BASE.source(), DROPOUT) == {}
     assert base_differences({**BASE.source(), "experiment": {"settings": 3}}, DROPOUT) == {}
+
+
+def test_a_run_keeps_its_settings_until_one_of_the_varied_ones_changes():
+    sweep = Sweep.parse(["lr=0.001,0.01", "augment=on,off"], DROPOUT)
+    for request in sweep.requests(BASE):
+        record = request.experiment
+        assert keeps_settings(record, request.source(), request.spec)
+        batch = dataclasses.replace(request.config, batch_size=16)  # another setting
+        assert keeps_settings(record, {**request.source(), "training": batch.to_dict()}, DROPOUT)
+        moved = dataclasses.replace(request.config, learning_rate=0.3)  # a varied one
+        assert not keeps_settings(
+            record, {**request.source(), "training": moved.to_dict()}, DROPOUT
+        )
+        flipped = {**request.source(), "augment": None if request.augment else {"zoom": [0.9, 1.1]}}
+        assert not keeps_settings(record, flipped, request.spec)
+    rate = Sweep.parse(["dropout=0,0.3"], DROPOUT).requests(BASE)[1]
+    assert keeps_settings(rate.experiment, rate.source(), rate.spec)
+    assert not keeps_settings(rate.experiment, rate.source(), DROPOUT)  # the layer's own rate
+    assert not keeps_settings({"settings": {"no_such": 1}}, BASE.source(), DROPOUT)
+    assert not keeps_settings({}, BASE.source(), DROPOUT)

@@ -19,6 +19,7 @@ from cnnviz.sweep_record import record_of
 RUNS_KEY = "compare_runs"
 A_KEY, B_KEY = "compare_run_a", "compare_run_b"
 PAIR_KEY = "compare_pair"  # the two runs picked when A and B were last set to them
+PENDING = "cnnviz_compare_pick"  # runs another page asks Compare to open with (newest first)
 
 
 def _sweep_of(picked: list[str], runs: dict) -> list[str]:
@@ -57,6 +58,8 @@ def pick_runs() -> Choice | None:
         )
         return None
     label = run_label({run_id: run.owner for run_id, run in runs.items()})
+    if asked := [run_id for run_id in st.session_state.pop(PENDING, ()) if run_id in runs]:
+        _pick(asked[:MAX_RUNS])  # e.g. a sweep's runs, from Train
     if RUNS_KEY not in st.session_state:
         st.session_state[RUNS_KEY] = ids[1::-1]  # the two newest, the older first
     chosen = st.multiselect(

@@ -13,7 +13,8 @@ import streamlit as st
 from app_pages.frame.feedback import show_error
 from app_pages.server.listing import listed_runs
 from cnnviz import desks, runs
-from cnnviz.classstate import forget_desk, read_class_state, update_class_state
+from cnnviz.class_send import forget_desk
+from cnnviz.classstate import read_class_state, update_class_state
 from cnnviz.errors import CnnvizError
 from cnnviz.results import result_rows, results_csv
 

@@ -9,7 +9,8 @@ from app_pages.frame.feedback import plain, show_error
 from app_pages.server.datasets import dataset_label
 from app_pages.server.lessons import shelf
 from app_pages.session.links import experiment_token, session_experiment
-from cnnviz.classstate import read_class_state, send_to_desks
+from cnnviz.class_send import send_to_desks
+from cnnviz.classstate import read_class_state
 from cnnviz.errors import CnnvizError
 
 WHAT = ("My current experiment", "A lesson")

@@ -1,5 +1,5 @@
 """Runs compared, computed once for the whole server: two runs image by image, two to
-ten runs from what they recorded, and runs grouped by a setting.
+ten runs from what they recorded, runs grouped by a setting, and a sweep's answer.
 
 Streamlit-side only: `st.cache_resource` wrappers around `cnnviz.compare`,
 `cnnviz.compare_many` and `cnnviz.grouping`, keyed by the runs and their
@@ -64,3 +64,17 @@ def grouping(ids: Sequence[str], setting: str):
     spread and mean curves, computed once per setting and state of the runs' files."""
     ids = tuple(ids)
     return _grouping(ids, str(runs.runs_root()), _stamps(ids), setting)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _sweep_answer(ids: tuple[str, ...], root: str, stamps: tuple, settings: tuple[str, ...]):
+    from cnnviz.grouping import sweep_results
+
+    return sweep_results([runs.load_run(run_id, root) for run_id in ids], settings)
+
+
+def sweep_answer(ids: Sequence[str], settings: Sequence[str]):
+    """`cnnviz.grouping.SweepResults` of a sweep's runs grouped by each varied setting,
+    computed once per state of the runs' files (a training run's change every epoch)."""
+    ids = tuple(ids)
+    return _sweep_answer(ids, str(runs.runs_root()), _stamps(ids), tuple(settings))

@@ -18,7 +18,7 @@ from cnnviz.errors import CnnvizError
 
 def take_teacher_send(arrived: bool) -> None:
     """On arriving at a page: apply what the teacher sent since this desk last looked."""
-    from cnnviz.classstate import take_sent
+    from cnnviz.class_send import take_sent
     from cnnviz.links import decode
 
     desk = current_desk()

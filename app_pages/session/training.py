@@ -3,9 +3,8 @@
 Streamlit-side only. The job runner (`app_pages.server.runner`) outlives pages and
 sessions; a training never touches Streamlit: pages poll its events. A session follows,
 starts and stops only its desk's job (`app_pages.frame.desk`): at most one queued or
-running job per desk, and the runner refuses to stop another desk's. Start checks the
-request from the dataset's info alone (`cnnviz.plan.check_training`): no image is copied
-in the server; the worker loads and splits the data.
+running job per desk, and the runner refuses to stop another desk's. Start submits the
+session's request (`app_pages.session.requests`): the worker loads and splits the data.
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.frame.desk import current_desk
-from app_pages.frame.state import current_preset, data_dir
 from app_pages.server.runner import job_runner
-from app_pages.session.config import chosen_augment, remember_training, session_config
+from app_pages.session.class_task import task_record
+from app_pages.session.requests import session_request
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE
 
@@ -86,36 +85,19 @@ def waiting_text(status: dict) -> str:
 
 
 def start_training(runner, dataset) -> str:
-    """Check the model against the data, then submit it; returns the job (run) id.
+    """Check the model against the data, then submit it; returns the job (run) id. The
+    run carries the desk's class experiment record while the session still tries the
+    desk's combination (`app_pages.session.class_task.task_record`).
 
     Raises:
         CnnvizError: the spec, the hyper-parameters or the data do not fit.
     """
-    from cnnviz.plan import check_training
-    from cnnviz.request import TrainRequest
-    from cnnviz.spec import ModelSpec
+    from dataclasses import replace
 
-    if dataset is None:
-        raise CnnvizError("choose a dataset that loads on the Data page first")
-    state = st.session_state
-    spec = ModelSpec.from_dict(state.cnnviz_spec)
-    remember_training()  # the widgets as they are now (a lesson may hide some)
-    config = session_config()
-    check_training(spec, dataset.info, config)
-    augment = chosen_augment()
-    use = state.get("train_use_augment", True) and not augment.is_identity
-    request = TrainRequest(
-        spec,
-        dataset.info.id,
-        config,
-        data_dir=data_dir(),
-        image_size=state.cnnviz_image_size,
-        augment=augment if use else None,
-        model=current_preset() or spec.name,
-        owner=current_desk(),
-    )
-    job = runner.submit(request)
-    state.train_job = state.train_shown = job
+    request = session_request(dataset)
+    record = task_record(request)
+    job = runner.submit(request if record is None else replace(request, experiment=record))
+    st.session_state.train_job = st.session_state.train_shown = job
     return job
 
 

@@ -231,10 +231,10 @@ def group_curves_figure(
         ]
     layout = base_layout(
         f"{words.capitalize()} of each group, by {name}",
-        400,
-        margin={"l": 70, "r": 20, "t": 60, "b": 50},
+        440,
+        margin={"l": 70, "r": 20, "t": 60, "b": 110},
         showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": -0.2},
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},  # below "epoch"
     )
     layout["xaxis"] = {"title": {"text": "epoch"}, "gridcolor": GRID_COLOR, "dtick": 1}
     layout["yaxis"] = {"title": {"text": words}, "gridcolor": GRID_COLOR}

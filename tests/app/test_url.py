@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.session.config import TRAIN_WIDGETS
 from cnnviz.links import Experiment, decode, encode
 from cnnviz.plan import TrainConfig
 from cnnviz.spec import ModelSpec, validate
@@ -56,7 +57,7 @@ def url(at: AppTest) -> dict:
 
 
 def train_values(at: AppTest) -> dict:
-    values = {n.key: n.value for n in at.number_input if n.key.startswith("train_")}
+    values = {n.key: n.value for n in at.number_input if n.key in TRAIN_WIDGETS}  # the config
     return {**values, "train_optimizer": at.selectbox(key="train_optimizer").value}
 
 
