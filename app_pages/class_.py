@@ -3,6 +3,7 @@ projector); the teacher's controls for the signed-in teacher."""
 
 import streamlit as st
 
+from app_pages.frame.access import announce
 from app_pages.frame.desk import teacher
 from app_pages.frame.state import init_state
 from app_pages.panels.class_header import join_card
@@ -57,6 +58,8 @@ def board() -> None:
     counts[1].metric("Runs", len(runs))
     counts[2].metric("Training now", len(queue) - waiting)
     counts[3].metric("Waiting", waiting)
+    training = len(queue) - waiting  # said to screen readers when it changes, not only drawn
+    announce(f"Training now: {training}; waiting: {waiting}." if queue else "Nobody is training.")
 
     st.subheader("Training now, and the queue")
     by_id = {run.id: run for run in runs}
