@@ -37,7 +37,7 @@ CSS = f"""<style>
   color: {CAPTION} !important; opacity: 1 !important; }}
 {_TOKENS}
 :is(a, button, summary, textarea, [role="tab"],
-    [tabindex="0"]:not([data-testid="stMain"])):focus-visible,
+    [tabindex="0"]:not(input, [data-testid="stMain"])):focus-visible,
 label:has(input:focus-visible), [data-testid="stNumberInputContainer"]:has(input:focus-visible),
 [data-testid="stTextInputRootElement"]:has(input:focus-visible),
 [data-testid="stSelectbox"] [role="group"]:has(input:focus-visible),
