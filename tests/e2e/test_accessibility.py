@@ -99,6 +99,8 @@ def axe_findings(page, where: str) -> list[str]:
     options = {**RULES, "resultTypes": ["violations", "incomplete"]}
     results = Axe().run(page, options=options).response
     page.set_viewport_size(size)
+    checked = {rule["id"] for rule in results["passes"]}
+    assert {"color-contrast", "label", "document-title"} <= checked, (where, checked)  # it ran
     found = []
     for kind in ("violations", "incomplete"):
         for rule in results[kind]:
