@@ -196,10 +196,12 @@ def pick_option(page, box: str, presses: int) -> None:
     wait_idle(page)
 
 
-def test_build_train_and_inspect_with_the_keyboard_alone(a11y_server, page):
+def test_build_train_and_inspect_with_the_keyboard_alone(a11y_server, page, tmp_path):
     """From the first page, with Tab, Shift+Tab, Enter, Space and the arrows only: add a
     layer on Build, start a training on Train and hear it (the live region's text
-    changes), then open a confusion cell's images on Inspect. The focus is always seen."""
+    changes), open a confusion cell's images on Inspect, and upload an image on Predict
+    (the browser's file chooser, opened by Enter). The focus is always seen."""
+    digit = digit_png(tmp_path)
     page.goto(a11y_server["url"])
     wait_idle(page)
     assert page.evaluate("() => document.documentElement.lang") == "en"
@@ -259,3 +261,12 @@ def test_build_train_and_inspect_with_the_keyboard_alone(a11y_server, page):
     wait_idle(page)
     assert page.locator(".st-key-inspect_cell_images [data-testid=stPlotlyChart]").count()
     shot(page, "a11y_keyboard_inspect_cell")
+
+    nav_to(page, "Predict")  # the upload button opens the browser's file chooser
+    tab_to(page, r"(?s)^button: .*Upload$")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(digit)
+    page.get_by_text(re.compile(r"Prediction: ")).first.wait_for()
+    wait_idle(page)
+    shot(page, "a11y_keyboard_predict")
