@@ -35,6 +35,7 @@ PAGES = [  # (script, title, icon): the sidebar, in this order
 
 def route() -> None:
     """One page run: who this is, the navigation, links in, the frame, the page."""
+    from app_pages.frame.access import access_style
     from app_pages.frame.desk import classroom_without_desk, verify_identity
     from app_pages.frame.feedback import show_notices
     from app_pages.frame.projector import projector_style
@@ -75,6 +76,7 @@ def route() -> None:
     try:
         query = sync_url(page)  # links in (?experiment, ?run, ?lesson, ...), state out
         name = page_name(page)
+        access_style()  # contrast and a visible keyboard focus, on every page
         if newcomer and name != "class":  # a newcomer joins first; the Class page is open
             join_form()
             return

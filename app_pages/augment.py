@@ -119,8 +119,12 @@ with shown:
     image, source_id, caption = chosen_image()
     if image is not None:
         png = preview_png(source_id, spec.to_dict(), st.session_state.augment_seed, image)
-        caption = f"In red: the original ({plain(caption)}); then {VARIANTS} random variants"
-        st.image(png, caption=caption, output_format="PNG")
+        changes = spec.describe() or "none yet, so each is the original"
+        alt = (
+            f"The original ({caption}), first, then {VARIANTS} random variants; changes: {changes}"
+        )
+        caption = f"In red: the original ({plain(caption)}), first; then {VARIANTS} random variants"
+        st.image(png, caption=caption, alt=alt, output_format="PNG")
         st.button("Draw again", key="augment_reseed", on_click=reseed, icon=":material/casino:")
         if spec.is_identity:
             st.info("No augmentation yet: every variant is the original. Move a slider.")

@@ -4,6 +4,7 @@ teacher."""
 
 import streamlit as st
 
+from app_pages.frame.access import announce
 from app_pages.frame.desk import teacher
 from app_pages.frame.state import init_state
 from app_pages.panels.class_answer import class_answer
@@ -67,6 +68,8 @@ def board() -> None:
     counts[1].metric("Runs", len(runs))
     counts[2].metric("Training now", len(queue) - waiting + len(others))
     counts[3].metric("Waiting", waiting)
+    training = len(queue) - waiting  # said to screen readers when it changes, not only drawn
+    announce(f"Training now: {training}; waiting: {waiting}." if queue else "Nobody is training.")
 
     st.subheader("Training now, and the queue")
     if queue and in_charge:

@@ -1,17 +1,15 @@
 """Concepts: what convolution and pooling do to a grid of numbers, one step at a time."""
 
-import numpy as np
 import streamlit as st
 
 from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.figures import show_picture
 from app_pages.panels.stepper import step_controls
-from app_pages.server.datasets import IMAGE_TYPES
+from app_pages.panels.transformer import transformer
 from cnnviz import concepts
 from cnnviz.errors import CnnvizError
 from cnnviz.figures import concepts as figures
-from cnnviz.images import jpeg_bytes, open_image, sample_photo, to_array
 
-PHOTOS = {"Temple (sample photo)": "china.jpg", "Flower (sample photo)": "flower.jpg"}
 POOL_STRIDES = {"same as pool size": None, "1": 1, "2": 2, "3": 3}
 
 
@@ -21,22 +19,6 @@ def new_grid() -> None:
     st.session_state.concepts_grid = concepts.format_grid(
         concepts.random_grid(size, size, seed=seed)
     )
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def transformed(name: str, data: bytes | None, kernel: np.ndarray, stride: int, padding: str):
-    """The transformer's pictures as (caption, JPEG bytes), so a rerun does not re-encode.
-
-    JPEG, not PNG: encoding the four pictures takes ~7 ms instead of ~300 ms.
-    """
-    if data is None:
-        photo = sample_photo(PHOTOS[name])
-    else:  # a JPEG decodes straight at a reduced scale
-        photo = to_array(open_image(data, name=name, draft_size=(1280, 1280)))
-    stages = concepts.transform_image(photo, kernel, stride=stride, padding=padding)
-    return [
-        (caption, jpeg_bytes(picture)) for caption, picture in figures.transformer_images(stages)
-    ]
 
 
 st.title("Concepts")
@@ -82,13 +64,13 @@ except CnnvizError as problem:  # kernel larger than the input, stride 0: said i
 else:
     st.markdown(f"**Output size:** `{result.formula}`")
     index = step_controls("concepts_step", result.n_steps, "step")
-    st.image(figures.convolution_figure(result, index))
+    show_picture(figures.convolution_figure(result, index), key="concepts_convolution")
     step = result.step(index)
     st.markdown(
         f"**Step {index + 1} of {result.n_steps}**, output cell (row {step.row}, "
         f"column {step.col}): {step.expression}"
     )
-    st.image(figures.arithmetic_figure(result, index))
+    show_picture(figures.arithmetic_figure(result, index), key="concepts_arithmetic")
 
 st.header("Max and average pooling")
 st.markdown(
@@ -112,35 +94,10 @@ except CnnvizError as problem:
 else:
     st.markdown(f"**Output size:** `{pooled[0].formula}`")
     index = step_controls("concepts_pool_step", pooled[0].n_steps, "pooling step")
-    st.image(figures.pooling_figure(*pooled, index))
+    show_picture(figures.pooling_figure(*pooled, index), key="concepts_pooling")
     st.markdown(
         f"**Max:** {pooled[0].step(index).expression}  \n"
         f"**Average:** {pooled[1].step(index).expression}"
     )
 
-st.header("Image transformer")
-st.markdown(
-    f"The **{kernel_name}** kernel (stride {stride}, '{padding}' padding) on a photo's "
-    "brightness, then ReLU, then 2x2 max pooling: what one `Conv2D` filter followed by "
-    "`MaxPooling2D` does to a picture."
-)
-photo_col, upload_col = st.columns(2)
-photo_name = photo_col.selectbox("Photo", list(PHOTOS), key="concepts_photo")
-upload = upload_col.file_uploader(
-    "...or upload your own",
-    key="concepts_upload",
-    type=IMAGE_TYPES,
-)
-try:
-    source = (upload.name, upload.getvalue()) if upload else (photo_name, None)
-    pictures = transformed(*source, kernel, stride, padding)
-except CnnvizError as error:
-    st.info(plain(str(error)))
-    st.stop()
-for row in (pictures[:2], pictures[2:]):
-    for column, (caption, picture) in zip(st.columns(2), row):
-        column.image(picture, caption=caption, width="stretch")
-st.caption(
-    "Feature maps: blue is positive, white is 0, red is negative, on one scale. Pictures are "
-    "stretched to one width: the captions give their real sizes."
-)
+transformer(kernel_name, kernel, stride, padding)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.figures import show_figure
 from app_pages.frame.state import init_state
 from app_pages.panels.coach import coach_panel
 from app_pages.panels.delete_run import delete_run_button
@@ -63,9 +64,8 @@ st.markdown(
     + (" ✓" if true_name == guess else " ✗")
 )
 activations = feature_maps(model, image)
-st.plotly_chart(
+show_figure(
     network_overview(image, activations, result.probabilities[index], names, predicted=predicted),
-    width="stretch",
     key="inspect_overview",
 )
 

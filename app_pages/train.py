@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from app_pages.frame.access import announce
 from app_pages.frame.feedback import plain, show_error
-from app_pages.frame.projector import styled
+from app_pages.frame.figures import show_figure
 from app_pages.frame.state import init_state
 from app_pages.panels.coach import coach_panel
 from app_pages.panels.delete_run import delete_run_button
@@ -82,20 +83,22 @@ poll = (QUEUED_POLL if status["queue_position"] else RUNNING_POLL) if job else N
 def live(job_id):
     """Polls the job's event stream; the training never touches Streamlit."""
     if job_id not in runner.job_ids():
+        announce("")  # the live region is there before there is news to say
         data = plain(dataset_label(st.session_state.cnnviz_dataset))
         st.info(f"Press **Start training** to train the model from the Build page on {data}.")
         return
     status = runner.status(job_id)
     if status["queue_position"]:
+        announce(waiting_text(status))  # said, not only drawn (a screen reader's region)
         st.warning(waiting_text(status), icon=":material/hourglass_top:")
         return
     if poll == QUEUED_POLL:  # it has started: poll faster, and draw the chart
         st.rerun(scope="app")
     progress = progress_from_events(runner.events(job_id))
+    announce(progress.news())  # once per epoch and per status, not with every batch
     st.progress(progress.fraction, text=f"**{progress.status}** · {plain(progress.label())}")
-    st.plotly_chart(
-        styled(training_curves(progress.history, batch_curve=progress.batch_curve)),
-        width="stretch",
+    show_figure(
+        training_curves(progress.history, batch_curve=progress.batch_curve),
         key="train_live_chart",
     )
     if job and not progress.active:

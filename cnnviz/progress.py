@@ -65,6 +65,26 @@ class Progress:
             f"{self.images_per_second:,.0f} images/s"
         )
 
+    def news(self) -> str:
+        """One sentence for a screen reader's live region: it changes when the status
+        does or an epoch ends, never with every batch (a region that changes each second
+        would talk over everything else)."""
+        if self.status == "queued":
+            return "Training is waiting to start."
+        if self.status == "running":
+            done = len(self.history.get("loss", []))
+            if not done:
+                return "Training has started: the first epoch is running."
+            metric = "val_accuracy" if "val_accuracy" in self.history else "accuracy"
+            score = self.history.get(metric, [])
+            words = "validation accuracy" if metric == "val_accuracy" else "accuracy"
+            tail = f", {words} {score[-1]:.1%}" if score else ""
+            return f"Training: epoch {done} of {self.epochs} done{tail}."
+        if self.status == "completed" and self.test_accuracy is not None:
+            return f"Training completed: test accuracy {self.test_accuracy:.1%}."
+        message = f": {self.message}" if self.message else ""
+        return f"Training {self.status}{message}."
+
 
 def _clock(seconds: float) -> str:
     seconds = max(0, round(seconds))

@@ -3,12 +3,14 @@ symmetric scale, the class probabilities with the predicted class in blue."""
 
 import numpy as np
 
+from cnnviz.features import LayerActivation
 from cnnviz.figures.colors import OTHER_COLOR, PREDICTED_COLOR
 from cnnviz.figures.overview import network_overview
 from cnnviz.figures.pixels import (
     feature_map_rgb,
     symmetric_range,
 )
+from cnnviz.figures.theme import for_projector
 from tests.helpers_figures import (
     CONV,
     DENSE,
@@ -76,3 +78,41 @@ def test_network_overview_lists_the_class_probabilities_predicted_in_blue():
 def test_network_overview_names_the_flat_layers_it_does_not_draw():
     fig = network_overview(np.zeros((8, 8, 1)), [CONV, FLAT, DENSE], [0.5, 0.5], "ab", predicted=0)
     assert "after flatten, dense" in notes(fig)
+
+
+def _labels_apart(figure, layers) -> None:
+    """The labels under each layer's colour strip: the three ends or one "±limit", apart."""
+    for activation in layers:
+        limit = symmetric_range(activation.output)
+        (strip,) = traces(figure, f"colour scale: -{limit:.3g} to {limit:.3g}")
+        left, right = strip.x0, strip.x0 + strip.dx * len(decoded(strip)[0])
+        ends = (f"{-limit:.3g}", "0", f"{limit:.3g}", f"±{limit:.3g}")
+        below = [
+            a
+            for a in figure.layout.annotations
+            if left - 1 <= a.x <= right + 1 and a.y > strip.y0 and a.text in ends
+        ]
+        assert sorted(a.text for a in below) in (sorted(ends[:3]), [ends[3]])
+        spans = []
+        for a in below:  # a digit of a sans-serif font is about 0.6 of its size wide
+            wide = len(a.text) * 0.6 * a.font.size
+            start = {"left": a.x, "right": a.x - wide}.get(a.xanchor, a.x - wide / 2)
+            spans.append((start, start + wide))
+        spans.sort()
+        assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:])), spans
+
+
+def test_the_colour_scales_labels_never_overlap_even_in_projector_type():
+    """Under each layer's strip: -limit, 0 and limit when they fit, else one "±limit"."""
+
+    def layer(name, h, channels):  # the digits default: four narrow columns of 32-64 maps
+        return LayerActivation(name, "Conv2D", RNG.normal(size=(h, h, channels)) * 0.8)
+
+    many = [layer("c1", 8, 32), layer("p1", 4, 32), layer("c2", 4, 64), layer("p2", 2, 64)]
+    image = np.zeros((8, 8, 1))
+    for layers in ([CONV, POOL], many):
+        fig = network_overview(image, layers, [0.2, 0.5, 0.3], ["a", "b", "c"], predicted=1)
+        _labels_apart(fig, layers)
+        _labels_apart(for_projector(fig), layers)
+    narrow = network_overview(image, many, [0.2, 0.5, 0.3], ["a", "b", "c"], predicted=1)
+    assert any(a.text.startswith("±") for a in narrow.layout.annotations)

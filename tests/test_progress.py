@@ -82,3 +82,31 @@ def test_partial_epoch_is_not_history_and_completion_is_full():
     assert p.history["loss"] == [1.0]
     assert p.status == "completed" and not p.active
     assert p.fraction == 1.0 and p.test_accuracy == 0.9
+
+
+def test_the_news_changes_with_the_status_and_each_epoch_never_with_a_batch():
+    """What a screen reader is told (the Train page's live region)."""
+    said = []
+    events = [
+        StatusEvent("queued", "waiting"),
+        StatusEvent("running", "starting"),
+        batch(1, 2, 2.0, 0.2),
+        batch(1, 3, 1.8, 0.3),
+        epoch_end(1, 1.5, 0.5, 1.4, 0.55),
+        batch(2, 2, 1.0, 0.7),
+        epoch_end(2, 0.9, 0.6, 0.9, 0.625),
+        StatusEvent("completed", "done", test_accuracy=0.9),
+    ]
+    for n in range(1, len(events) + 1):
+        news = progress_from_events(events[:n]).news()
+        if not said or said[-1] != news:
+            said.append(news)
+    assert said == [
+        "Training is waiting to start.",
+        "Training has started: the first epoch is running.",
+        "Training: epoch 1 of 2 done, validation accuracy 55.0%.",
+        "Training: epoch 2 of 2 done, validation accuracy 62.5%.",
+        "Training completed: test accuracy 90.0%.",
+    ]
+    stopped = progress_from_events([StatusEvent("stopped", "stopped by the learner")])
+    assert stopped.news() == "Training stopped: stopped by the learner."

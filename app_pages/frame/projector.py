@@ -20,7 +20,8 @@ from app_pages.frame.feedback import notify, plain
 CSS = """<style>
 html { font-size: 130% !important; }
 [data-testid="stApp"], [data-testid="stMarkdownContainer"] { color: #000 !important; }
-[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #222 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  opacity: 1 !important; color: #222 !important; }
 [data-testid="stWidgetLabel"] p { color: #000 !important; font-weight: 600; }
 [data-testid="stImage"] img { zoom: 1.3; }
 [data-testid="stNumberInputContainer"], [data-testid="stTextInputRootElement"],
@@ -30,6 +31,7 @@ html { font-size: 130% !important; }
   border: 2px solid #000 !important; }
 [data-testid="stBaseButton-primary"] { background: #0072b2 !important;
   border-color: #0072b2 !important; color: #fff !important; }
+[data-testid="stBaseButton-primary"] * { color: #fff !important; }
 [data-testid="stBaseButton-secondary"] { border: 2px solid #000 !important; }
 [data-testid="stMetricValue"] { color: #000 !important; }
 </style>"""

@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages.frame.feedback import plain, show_error
-from app_pages.frame.projector import styled
+from app_pages.frame.figures import show_figure
 from app_pages.server.comparisons import grouping
 from app_pages.server.listing import listed_runs
 from cnnviz.errors import CnnvizError
@@ -84,16 +84,8 @@ def show_groups(result, label: Callable[[str], str]) -> None:
         column_config={"mean test accuracy": PERCENT, "spread (standard deviation)": PERCENT},
         key="compare_groups",
     )
-    st.plotly_chart(
-        styled(grouped_results_figure(found.groups, setting=words)),
-        width="stretch",
-        key="compare_grouped",
-    )
-    st.plotly_chart(
-        styled(group_curves_figure(found.groups, setting=words)),
-        width="stretch",
-        key="compare_group_curves",
-    )
+    show_figure(grouped_results_figure(found.groups, setting=words), key="compare_grouped")
+    show_figure(group_curves_figure(found.groups, setting=words), key="compare_group_curves")
     if found.apart:
         runs = ", ".join(plain(label(apart.run)) for apart in found.apart)
         st.caption(f"Shown apart, as they changed other settings of their sweep too: {runs}.")

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages.frame.feedback import plain, show_error
-from app_pages.frame.projector import styled
+from app_pages.frame.figures import show_figure
 from app_pages.panels.compare_groups import setting_words, show_groups
 from app_pages.server.comparisons import many_comparison
 from cnnviz.errors import CnnvizError
@@ -62,19 +62,14 @@ def show_many(ids: list[str], label: Callable[[str], str]) -> None:
 
     st.subheader("Curves")
     st.caption("Validation solid, training dotted; one colour per run.")
-    st.plotly_chart(
-        styled(runs_curves_figure(result.histories, names)),
-        width="stretch",
-        key="compare_many_curves",
-    )
+    show_figure(runs_curves_figure(result.histories, names), key="compare_many_curves")
 
     st.subheader("Per class")
     if result.per_class_accuracy is None:
         st.info(f"No per-class accuracy side by side: {plain(result.reason)}.")
     else:
-        st.plotly_chart(
-            styled(per_class_runs_figure(result.per_class_accuracy, result.class_names, names)),
-            width="stretch",
+        show_figure(
+            per_class_runs_figure(result.per_class_accuracy, result.class_names, names),
             key="compare_many_per_class",
         )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.figures import show_figure
 from app_pages.panels.compare_view import LAYER_COLUMNS, layer_table, settings_rows
 from app_pages.server.comparisons import comparison
 from cnnviz.errors import CnnvizError
@@ -37,7 +38,7 @@ def show_pair(a: str, b: str) -> None:
     count = result.disagreements_count
     c[2].metric("Test images answered differently", "-" if count is None else f"{count:,}")
 
-    st.plotly_chart(compare_curves(result.histories), width="stretch", key="compare_curves")
+    show_figure(compare_curves(result.histories), key="compare_curves")
 
     st.subheader("Settings that differ")
     rows = settings_rows(result)
@@ -65,20 +66,16 @@ def show_pair(a: str, b: str) -> None:
         ["Per class", "Confusion matrix", "Answered differently"]
     )
     with per_class:
-        st.plotly_chart(
+        show_figure(
             per_class_change_figure(result.per_class_accuracy, result.class_names),
-            width="stretch",
             key="compare_per_class",
         )
     with confusion:
-        st.plotly_chart(
+        show_figure(
             confusion_diff_figure(result.confusion_diff, result.class_names),
-            width="stretch",
             key="compare_confusion",
         )
     with different:
         shown = result.disagreements(limit=24)
         st.caption("First the images only B gets right, then those only A gets right.")
-        st.plotly_chart(
-            disagreements_figure(shown, total=count), width="stretch", key="compare_disagreements"
-        )
+        show_figure(disagreements_figure(shown, total=count), key="compare_disagreements")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.frame.feedback import plain
+from app_pages.frame.figures import show_figure
 from app_pages.server.datasets import dataset_words
 from cnnviz.augment import grid_image
+from cnnviz.figures.alt import count
 from cnnviz.figures.datasets import class_distribution_figure
 from cnnviz.images import enlarge
 
@@ -34,7 +36,9 @@ def dataset_preview(dataset) -> None:
     shown = [(i, images) for i, images in dataset.samples(4).items() if len(images)][:MOSAICS]
     for slot, (index, images) in enumerate(shown):  # a 2x2 mosaic per class
         mosaic = grid_image(enlarge(images[0], side=64), enlarge(images[1:], side=64))
-        grid[slot % 4].image(mosaic, caption=plain(info.class_names[index]), output_format="PNG")
-    chart.markdown("**Images per class**")
-    figure = class_distribution_figure(info.class_names, info.per_class)
-    chart.plotly_chart(figure, width="stretch", key="data_chart")
+        name = info.class_names[index]  # as typed: alt text is an attribute, never Markdown
+        alt = f"{count(len(images), 'training image')} of class {name}"
+        grid[slot % 4].image(mosaic, caption=plain(name), alt=alt, output_format="PNG")
+    with chart:
+        st.markdown("**Images per class**")
+        show_figure(class_distribution_figure(info.class_names, info.per_class), key="data_chart")

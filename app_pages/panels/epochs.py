@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.frame.figures import show_figure
 from cnnviz.figures.training import class_accuracy_curves
 
 FINAL = "final model"
@@ -45,4 +46,4 @@ def class_accuracy_chart(run, *, epoch: int | None, key: str) -> None:
     curves, names = run.class_accuracy(), list(run.config.get("class_names", []))
     if curves is None:
         return
-    st.plotly_chart(class_accuracy_curves(curves, names, marked=epoch), width="stretch", key=key)
+    show_figure(class_accuracy_curves(curves, names, marked=epoch), key=key)

@@ -1,5 +1,6 @@
-"""Inspect's confusion matrix: click a cell, or one of the most-confused pairs, to see
-that cell's test images beside their Grad-CAM.
+"""Inspect's confusion matrix: click a cell, choose its classes in the two boxes above
+it (the keyboard's way), or press one of the most-confused pairs, to see that cell's test
+images beside their Grad-CAM.
 
 The pick is copied into the session's own key in the chart's `on_select` callback:
 the chart is redrawn with the picked cell outlined, and Streamlit forgets a chart's
@@ -12,6 +13,8 @@ import numpy as np
 import streamlit as st
 
 from app_pages.frame.feedback import plain
+from app_pages.frame.figures import show_figure
+from app_pages.panels.keyboard_pick import pick_boxes
 from cnnviz.data import rescale
 from cnnviz.figures.evaluation import cell_images_figure, confusion_matrix_figure
 from cnnviz.gradcam import grad_cam_layers, grad_cams
@@ -47,10 +50,20 @@ def confusion_panel(run_id: str, model, test, result, names: list[str]) -> None:
     """The clickable matrix, the most-confused pairs, and the picked cell's images."""
     normalized = st.toggle("Row-normalised (share of each true class)", key="inspect_norm")
     cell = picked_cell(run_id, len(names))
+    classes = range(len(names))
+    pick_boxes(
+        st.columns(2),
+        [
+            ("True class of the cell", classes, "inspect_cell_true", names.__getitem__),
+            ("Predicted class of the cell", classes, "inspect_cell_predicted", names.__getitem__),
+        ],
+        cell,
+        lambda true, predicted: _pick(run_id, true, predicted),
+    )
     figure = confusion_matrix_figure(result.metrics, normalized=normalized, picked=cell)
     matrix, pairs = st.columns([4, 1], gap="medium")
     with matrix:
-        st.plotly_chart(
+        show_figure(
             figure,
             on_select=lambda: _on_click(run_id),
             selection_mode="points",
@@ -72,7 +85,7 @@ def confusion_panel(run_id: str, model, test, result, names: list[str]) -> None:
                 width="stretch",
             )
     if cell is None:
-        st.info("Click a cell of the matrix to see its test images.")
+        st.info("Click a cell of the matrix, or choose its two classes, to see its test images.")
         return
     true, predicted = cell
     count = int(result.metrics.confusion_matrix[true, predicted])  # the cell, not its records
@@ -95,6 +108,4 @@ def confusion_panel(run_id: str, model, test, result, names: list[str]) -> None:
         heatmaps = list(grad_cams(model, images, [item.predicted for item in shown]))
     else:  # no feature maps to explain the answers with
         heatmaps = [None] * len(shown)
-    st.plotly_chart(
-        cell_images_figure(shown, heatmaps, title=""), width="stretch", key="inspect_cell_images"
-    )
+    show_figure(cell_images_figure(shown, heatmaps, title=""), key="inspect_cell_images")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.frame.figures import show_figure
 from cnnviz.features import conv_layer_names, filters
 from cnnviz.figures.maps import filters_figure
 
@@ -15,8 +16,4 @@ def filters_panel(model) -> None:
         st.info("This model has no convolution layers.")
         return
     conv = st.selectbox("Convolution", convs, key="inspect_conv")
-    st.plotly_chart(
-        filters_figure(filters(model, conv), layer_name=conv),
-        width="stretch",
-        key="inspect_filters",
-    )
+    show_figure(filters_figure(filters(model, conv), layer_name=conv), key="inspect_filters")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.frame.figures import show_figure
 from cnnviz.figures.base import as_text
 from cnnviz.figures.predictions import gradcam_overlay
 from cnnviz.gradcam import default_layer, grad_cam, grad_cam_layers
@@ -21,6 +22,4 @@ def gradcam_panel(model, image, names: list[str], predicted: int) -> None:
     index = predicted if target == "predicted" else names.index(target)
     heat = grad_cam(model, image, layer_name=where, class_index=index)
     title = f"Where {where} looks for '{as_text(names[index])}'"  # plotly draws it
-    st.plotly_chart(
-        gradcam_overlay(image, heat, title=title), width="stretch", key="inspect_gradcam"
-    )
+    show_figure(gradcam_overlay(image, heat, title=title), key="inspect_gradcam")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.frame.figures import show_figure
 from cnnviz.figures.evaluation import mistakes_figure
 from cnnviz.mistakes import mistakes
 
@@ -39,4 +40,4 @@ def mistakes_panel(test, result, names: list[str]) -> None:
     if count > len(found):
         st.caption(f"The {len(found)} most confidently wrong are shown.")
     if found:
-        st.plotly_chart(mistakes_figure(found), width="stretch", key="inspect_mistakes")
+        show_figure(mistakes_figure(found), key="inspect_mistakes")

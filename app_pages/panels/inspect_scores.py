@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.frame.figures import show_figure
 from cnnviz.figures.evaluation import per_class_metrics_figure
 
 
 def scores_panel(metrics, names: list[str]) -> None:
     """The bars and the table of a `cnnviz.metrics.ClassificationMetrics`."""
-    st.plotly_chart(per_class_metrics_figure(metrics), width="stretch", key="inspect_per_class")
+    show_figure(per_class_metrics_figure(metrics), key="inspect_per_class")
     rows = zip(names, metrics.precision, metrics.recall, metrics.f1, metrics.support)
     st.dataframe(
         [

@@ -1,4 +1,5 @@
-"""Inspect's "trace one value": click a pixel of a convolution's map, see its arithmetic.
+"""Inspect's "trace one value": click a pixel of a convolution's map (or choose its row
+and column in the boxes beside it, the keyboard's way), see its arithmetic.
 
 The map of one channel is drawn large with a point on every pixel; the pick is copied
 into the session's own key in `on_select` (the map is redrawn with the pixel outlined).
@@ -11,6 +12,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.frame.feedback import show_error
+from app_pages.frame.figures import show_figure
+from app_pages.panels.keyboard_pick import pick_boxes
 from cnnviz.errors import CnnvizError
 from cnnviz.figures.trace import clickable_map, receptive_field_figure, trace_figure
 from cnnviz.trace import trace_activation
@@ -48,16 +51,25 @@ def trace_panel(model, image, activation) -> None:
     st.subheader("Trace one value")
     st.caption(
         "Every value of a convolution's map is a window of its input times the kernel, "
-        "summed, plus the bias, through the activation. Pick a channel and click a pixel."
+        "summed, plus the bias, through the activation. Pick a channel, then click a pixel "
+        "or choose its row and column."
     )
     h, w, channels = activation.output.shape
-    channel = st.columns([1, 3])[0].selectbox(
-        "Channel", range(channels), key="inspect_trace_channel"
-    )
+    channel_col, row_col, col_col, _ = st.columns([1, 1, 1, 1])
+    channel = channel_col.selectbox("Channel", range(channels), key="inspect_trace_channel")
     pixel = picked_pixel(activation.name, channel, activation.output.shape)
+    pick_boxes(
+        [row_col, col_col],
+        [
+            ("Row", range(h), "inspect_trace_row", str),
+            ("Column", range(w), "inspect_trace_col", str),
+        ],
+        pixel,
+        lambda row, col: st.session_state.update({PICK: (activation.name, channel, row, col)}),
+    )
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.plotly_chart(
+        show_figure(
             clickable_map(
                 activation.output[..., channel],
                 title=f"{activation.name}, channel {channel} ({h}×{w})",
@@ -70,7 +82,9 @@ def trace_panel(model, image, activation) -> None:
             config={"displayModeBar": False},
         )
     if pixel is None:
-        right.info("Click a pixel of the map to see how it was computed.")
+        right.info(
+            "Click a pixel of the map, or choose its row and column, to see how it was computed."
+        )
         return
     try:
         trace = trace_activation(
@@ -80,7 +94,7 @@ def trace_panel(model, image, activation) -> None:
         show_error(err)
         return
     with right:
-        st.plotly_chart(
+        show_figure(
             receptive_field_figure(image, trace),
             width="content",
             key="inspect_trace_field",
@@ -92,7 +106,7 @@ def trace_panel(model, image, activation) -> None:
         f"{trace.value:.4f}",
         help=f"Keras's own output: {trace.keras_value:.6f}",
     )
-    st.plotly_chart(
+    show_figure(
         trace_figure(trace),
         width="content",
         key="inspect_trace_sum",

@@ -120,15 +120,16 @@ def layer_card(index: int, layer: dict[str, Any], uid: int, row, problem, locked
     off = {"disabled": locked}
     shape = f"→ {list(row.output_shape)}, {row.total:,} params" if row else ""
     with st.container(border=True):
-        head, up, down, delete = st.columns([8, 1, 1, 1], vertical_alignment="center")
+        head, actions = st.columns([5, 4], vertical_alignment="center")
         head.markdown(f"**{index + 1}. {plain(str(layer.get('type')))}** {shape}")
-        up.button("↑", key=f"build_up_{uid}", on_click=move, args=(index, -1), help="Up", **off)
-        down.button(
-            "↓", key=f"build_down_{uid}", on_click=move, args=(index, 1), help="Down", **off
+        # Words, not only arrows: a button's name is what a screen reader says (its help is not).
+        row_of_buttons = actions.container(
+            horizontal=True, horizontal_alignment="right", gap="small"
         )
-        delete.button(
-            "✕", key=f"build_del_{uid}", on_click=remove, args=(index,), help="Remove", **off
-        )
+        with row_of_buttons:
+            st.button("Up", key=f"build_up_{uid}", on_click=move, args=(index, -1), **off)
+            st.button("Down", key=f"build_down_{uid}", on_click=move, args=(index, 1), **off)
+            st.button("Remove", key=f"build_del_{uid}", on_click=remove, args=(index,), **off)
         kind = kind_of(layer)
         if kind and kind.params:
             columns = st.columns(4)

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.figures import show_figure
 from app_pages.panels.canvas import drawing_canvas
 from cnnviz.errors import CnnvizError
 from cnnviz.features import CONV_TYPES, feature_maps
@@ -104,14 +105,14 @@ def show_reasons(
         answer = why.answer
         rule = f" (threshold {THRESHOLD})" if answer.binary else ""
         st.subheader(f"Prediction: {plain(answer.name)} · {answer.probability:.1%}{rule}")
-        st.plotly_chart(why.bars, width="stretch", key="predict_bars")
+        show_figure(why.bars, key="predict_bars")
         if why.gradcam is not None:
-            st.plotly_chart(why.gradcam, width="stretch", key="predict_gradcam")
+            show_figure(why.gradcam, key="predict_gradcam")
     if why.first_conv is not None:
-        st.plotly_chart(why.first_conv, width="stretch", key="predict_first_conv")
+        show_figure(why.first_conv, key="predict_first_conv")
     if why.overview is not None:
         st.markdown("**The whole network for this image**")
-        st.plotly_chart(why.overview, width="stretch", key="predict_overview")
+        show_figure(why.overview, key="predict_overview")
 
 
 @st.fragment

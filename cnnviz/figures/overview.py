@@ -31,6 +31,7 @@ OVERVIEW_GAP = 5  # between the maps of one column
 OVERVIEW_ROWS = 8  # at most this many maps down a column; more go two across
 OVERVIEW_WIDTH_PX = 980  # the wide layout's main column on a 1440-pixel-wide screen
 OVERVIEW_TOP = 84  # room for the column titles
+LABEL_CHAR_PX = 8.6  # width of a character of the scale's 11 px labels, also 1.3x larger
 
 
 def _colour_bar(limit: float, x: float, y: float, width: float) -> tuple[dict, list[dict]]:
@@ -44,10 +45,13 @@ def _colour_bar(limit: float, x: float, y: float, width: float) -> tuple[dict, l
         name=f"colour scale: -{limit:.3g} to {limit:.3g}",
     )
     below = y + width / 16 + 10
+    low, high = f"{-limit:.3g}", f"{limit:.3g}"
+    if (len(low) + len(high) + 3) * LABEL_CHAR_PX > width:  # a narrow strip: one label
+        return trace, [note(f"±{high}", x + width / 2, below, size=11)]
     notes = [
-        note(f"{-limit:.3g}", x, below, size=11, xanchor="left"),
+        note(low, x, below, size=11, xanchor="left"),
         note("0", x + width / 2, below, size=11),
-        note(f"{limit:.3g}", x + width, below, size=11, xanchor="right"),
+        note(high, x + width, below, size=11, xanchor="right"),
     ]
     return trace, notes
 

@@ -33,6 +33,18 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
+def tables(at: AppTest) -> list:
+    """The page's own tables (`st.dataframe`), in order, without the figures' "The numbers"
+    tables (`app_pages.frame.figures`): a figure above a table does not move it."""
+    numbers = {id(d) for e in at.expander if e.label == "The numbers" for d in e.dataframe}
+    return [d for d in at.dataframe if id(d) not in numbers]
+
+
+def figure_numbers(at: AppTest) -> list:
+    """The figures' tables ("The numbers", under each figure), in order."""
+    return [d for e in at.expander if e.label == "The numbers" for d in e.dataframe]
+
+
 def errors(at: AppTest) -> list[str]:
     """The error messages on the page, as the reader sees them."""
     return [shown(e.value) for e in at.error]

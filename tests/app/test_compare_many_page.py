@@ -15,7 +15,7 @@ import pytest
 from cnnviz.rundir import MODEL_FILE
 from cnnviz.runs import Run, create_run, list_runs
 from cnnviz.runstatus import write_status
-from tests.app.pages import open_page, shown
+from tests.app.pages import open_page, shown, tables
 from tests.helpers_sweep import trained_sweep
 
 DIFFERING = ["desk", "learning rate", "batch size", "seed"]  # as the sweep made them
@@ -56,7 +56,7 @@ def test_five_runs_show_the_settings_that_differ_and_their_curves_overlaid(sweep
     assert len(runs) == 5
     at = compare(r.id for r in runs)
     assert at.toggle(key="compare_differences_only").value is True
-    table = at.dataframe[0].value
+    table = tables(at)[0].value
     assert list(table.columns) == ["setting", *(label(r) for r in runs)]
     first, *settings = table["setting"]
     assert first == "test accuracy" and sorted(settings) == sorted(DIFFERING)
@@ -70,7 +70,7 @@ def test_five_runs_show_the_settings_that_differ_and_their_curves_overlaid(sweep
         assert by_setting.loc["batch size", label(run)] == str(run.config["training"]["batch_size"])
 
     at.toggle(key="compare_differences_only").set_value(False).run()
-    every = at.dataframe[0].value.set_index("setting")
+    every = tables(at)[0].value.set_index("setting")
     assert {"model", "optimizer", "epochs", "conv2d.filters", *DIFFERING} <= set(every.index)
     for setting, row in every.iterrows():  # what is not shown as differing is the same
         if setting not in DIFFERING and setting != "test accuracy":
@@ -102,7 +102,7 @@ def test_grouped_by_a_setting_one_group_per_value_with_numpys_means(sweep):
     ]:
         at.selectbox(key="compare_group_by").set_value(setting).run()
         values = sorted({read(r) for r in own})
-        groups = at.dataframe[1].value
+        groups = tables(at)[1].value
         assert list(groups[setting.replace("_", " ")]) == [f"{v:g}" for v in values]
         accuracies = [np.array([r.test_accuracy for r in own if read(r) == v]) for v in values]
         assert list(groups["runs"]) == [len(a) for a in accuracies]
@@ -158,7 +158,7 @@ def test_eleven_runs_are_refused_with_a_message_and_ten_are_compared(sweep):
     ten = newest[:10][::-1]  # as the page shows them: the oldest first
     at.multiselect(key="compare_runs").set_value([r.id for r in ten]).run()
     assert not at.warning
-    table = at.dataframe[0].value.set_index("setting")
+    table = tables(at)[0].value.set_index("setting")
     assert list(table.columns) == [label(r) for r in ten]
     rates = [f"{r.config['training']['learning_rate']:g}" for r in ten]
     assert list(table.loc["learning rate"]) == rates

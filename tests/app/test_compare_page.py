@@ -15,7 +15,7 @@ from cnnviz.data import load_dataset, rescale
 from cnnviz.rundir import MODEL_FILE
 from cnnviz.runs import Run, create_run
 from cnnviz.runstatus import write_status
-from tests.app.pages import open_page, shown
+from tests.app.pages import open_page, shown, tables
 from tests.helpers_runs import train_run
 
 LIMIT = 600
@@ -63,9 +63,9 @@ def test_compare_shows_what_changed_and_what_it_changed(pair):
     assert metrics["B: test accuracy"] == f"{np.mean(answers_b == labels):.1%}"
     assert metrics["Test images answered differently"] == f"{int((answers_a != answers_b).sum())}"
 
-    settings = at.dataframe[0].value
+    settings = tables(at)[0].value
     assert settings.to_dict("records") == [{"setting": "learning rate", "A": "0.003", "B": "0.001"}]
-    layers = at.dataframe[1].value
+    layers = tables(at)[1].value
     assert list(layers["change"]) == ["changed"] + ["same"] * 6
     assert layers["what changed"][0] == "filters 32 → 16; weights 320 → 160"
     assert layers["what changed"][2] == "its input changed; weights 18,496 → 9,280"

@@ -7,7 +7,7 @@ from sklearn import metrics as skm
 from cnnviz.data import load_dataset, rescale
 from cnnviz.metrics import classification_metrics
 from cnnviz.runs import load_run
-from tests.app.pages import open_page, run_box, shown
+from tests.app.pages import open_page, run_box, shown, tables
 
 
 def test_inspect_shows_the_run_and_its_mistakes(runs_with_model):
@@ -21,7 +21,7 @@ def test_inspect_shows_the_run_and_its_mistakes(runs_with_model):
     predicted = np.argmax(run.model()(rescale(test.images)).numpy(), axis=1)
     expected = classification_metrics(test.labels, predicted, run.config["class_names"])
     assert at.metric[0].value == f"{expected.accuracy:.1%}"
-    table = at.dataframe[0].value
+    table = tables(at)[0].value
     assert list(table["support"]) == [int(s) for s in expected.support]
     overview = at.get("plotly_chart")
     assert len(overview) >= 5
@@ -79,6 +79,48 @@ def test_a_confusion_cell_and_a_most_confused_pair_open_their_images(runs_with_m
     at.session_state["inspect_cell"] = ("another-run", 1, 2)
     at.run()
     assert any("Click a cell of the matrix" in i.value for i in at.info)
+
+
+def test_the_keyboards_way_to_a_cell_is_two_boxes_that_follow_the_click(runs_with_model):
+    """The cell's true and predicted class in two select boxes write the pick a click
+    writes; a click (or a pair's button) moves the boxes; one box alone waits."""
+    root, run_id = runs_with_model
+    at = open_page("inspect", timeout=120)
+    true_box, predicted_box = "inspect_cell_true", "inspect_cell_predicted"
+    assert at.selectbox(key=true_box).label == "True class of the cell"
+    assert at.selectbox(key=true_box).value is None
+    at.selectbox(key=true_box).set_value(4).run()
+    assert "inspect_cell" not in at.session_state  # the other box is still to choose
+    assert at.selectbox(key=true_box).value == 4
+    at.selectbox(key=predicted_box).set_value(4).run()
+    assert at.session_state["inspect_cell"] == (run_id, 4, 4)
+    assert any(shown(s.value).startswith("4 recognised: ") for s in at.subheader)
+    at.session_state["inspect_cell"] = (run_id, 2, 7)  # as the chart's click stores it
+    at.run()
+    assert (at.selectbox(key=true_box).value, at.selectbox(key=predicted_box).value) == (2, 7)
+    at.selectbox(key=predicted_box).set_value(1).run()
+    assert at.session_state["inspect_cell"] == (run_id, 2, 1)
+    assert any(shown(s.value).startswith("true 2, predicted 1: ") for s in at.subheader)
+
+
+def test_the_keyboards_way_to_a_pixel_is_a_row_and_a_column_box(runs_with_model):
+    root, run_id = runs_with_model
+    _, model, _, _ = keras_answers(root, run_id)
+    _, height, width, _ = model.get_layer("conv2d_1").output.shape
+    at = open_page("inspect", timeout=120)
+    at.selectbox(key="inspect_layer").set_value("conv2d_1").run()
+    at.selectbox(key="inspect_trace_channel").set_value(5).run()
+    assert at.selectbox(key="inspect_trace_row").options == [str(r) for r in range(height)]
+    assert at.selectbox(key="inspect_trace_col").options == [str(c) for c in range(width)]
+    at.selectbox(key="inspect_trace_row").set_value(2).run()
+    at.selectbox(key="inspect_trace_col").set_value(3).run()
+    assert at.session_state["inspect_trace_pick"] == ("conv2d_1", 5, 2, 3)  # as a click's
+    (metric,) = [m for m in at.metric if m.label.startswith("conv2d_1[")]
+    assert metric.label == "conv2d_1[row 2, column 3, channel 5]"
+    # Another channel: no pick there, so the boxes are cleared, not left showing one.
+    at.selectbox(key="inspect_trace_channel").set_value(6).run()
+    assert at.selectbox(key="inspect_trace_row").value is None
+    assert not [m for m in at.metric if m.label.startswith("conv2d_1[")]
 
 
 def test_a_clicked_feature_map_pixel_shows_its_arithmetic_equal_to_keras(runs_with_model):

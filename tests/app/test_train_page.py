@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.app.desks import TINY, submit
-from tests.app.pages import errors, open_page, run_box
+from tests.app.pages import errors, open_page, run_box, tables
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_start_training_and_poll_to_completion(app, runs_dir):
     assert app.session_state.train_job
     assert app.button(key="train_start").disabled
     poll_until_done(app)
-    rows = app.dataframe[0].value
+    rows = tables(app)[0].value
     assert list(rows["status"]) == ["completed"]
     assert rows["test accuracy"].iloc[0].endswith("%")
     assert rows["epochs"].iloc[0] == "2/2"
@@ -50,7 +50,7 @@ def test_stop_training_keeps_a_stopped_run(app, runs_dir):
     app.run()
     app.button(key="train_stop").click().run()
     poll_until_done(app)
-    rows = app.dataframe[0].value
+    rows = tables(app)[0].value
     assert rows["status"].iloc[0] == "stopped"
 
 
