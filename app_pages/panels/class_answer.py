@@ -12,7 +12,7 @@ from dataclasses import replace
 import streamlit as st
 
 from app_pages.frame.feedback import plain, show_error
-from app_pages.frame.projector import styled
+from app_pages.frame.figures import show_figure
 from app_pages.panels.classroom import HIDDEN
 from app_pages.panels.compare_groups import setting_words
 from app_pages.server.comparisons import sweep_answer
@@ -86,14 +86,17 @@ def _figures(results) -> None:
         figure = grouped_results_figure(
             results.groupings[name].groups, setting=setting_words(name), effects=effects
         )
-        column.plotly_chart(styled(figure), width="stretch", key=f"class_grouped_{k}")
+        with column:
+            show_figure(figure, key=f"class_grouped_{k}")
     curves, every = st.tabs(["Curves of each group", "Every run"])
     columns = curves.columns(len(results.settings))
     for k, (column, name) in enumerate(zip(columns, results.settings, strict=True)):
         figure = group_curves_figure(results.groupings[name].groups, setting=setting_words(name))
-        column.plotly_chart(styled(figure), width="stretch", key=f"class_curves_{k}")
+        with column:
+            show_figure(figure, key=f"class_curves_{k}")
     figure = parallel_coordinates_figure(results.rows, results.settings)
-    every.plotly_chart(styled(figure), width="stretch", key="class_parallel")
+    with every:
+        show_figure(figure, key="class_parallel")
 
 
 def _answer() -> None:

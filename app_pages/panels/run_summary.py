@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.frame.feedback import plain
-from app_pages.frame.projector import styled
+from app_pages.frame.figures import show_figure
 from app_pages.panels.epochs import class_accuracy_chart
 from app_pages.panels.inspect_scores import scores_panel
 from cnnviz.figures.evaluation import confusion_matrix_figure
@@ -19,15 +19,11 @@ def run_summary(run, why: str) -> None:
     st.info(plain(why), icon=":material/visibility_off:")
     accuracy = run.test_accuracy
     st.metric("Test accuracy", "-" if accuracy is None else f"{accuracy:.1%}")
-    st.plotly_chart(
-        styled(training_curves(run.history())), width="stretch", key="inspect_summary_curves"
-    )
+    show_figure(training_curves(run.history()), key="inspect_summary_curves")
     metrics = run.metrics()
     if metrics is not None:
-        st.plotly_chart(
-            styled(confusion_matrix_figure(metrics)),
-            width="content",
-            key="inspect_summary_confusion",
+        show_figure(
+            confusion_matrix_figure(metrics), key="inspect_summary_confusion", width="content"
         )
         scores_panel(metrics, list(metrics.class_names))
     class_accuracy_chart(run, epoch=None, key="inspect_summary_class_curves")

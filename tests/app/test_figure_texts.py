@@ -134,3 +134,17 @@ def test_compare_names_every_figure(runs_with_model, runs):
     at = open_page("compare", timeout=120)
     assert not at.exception and not at.error
     assert len(texts_shown(at)) >= 2
+
+
+def test_pages_show_charts_only_through_show_figure():
+    """One way to show a chart (its name, its summary, its numbers): no page or panel
+    calls `st.plotly_chart` itself."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "app_pages"
+    callers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "plotly_chart(" in path.read_text(encoding="utf-8")
+    ]
+    assert callers == ["frame/figures.py"], callers
