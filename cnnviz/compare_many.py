@@ -56,15 +56,6 @@ class SettingRow:
         return len({json.dumps(v, sort_keys=True) for v in self.values}) > 1
 
 
-def _parameters(run) -> int | None:
-    if not run.read_data:
-        return None
-    try:
-        return run.report().total_params
-    except CnnvizError:
-        return None
-
-
 def setting_rows(runs: Sequence[Any]) -> list[SettingRow]:
     """Every setting of the runs, one row each: desk, model, layers, parameters, the
     data, hyper-parameters and augmentation, then the layers' rate and filters.
@@ -77,7 +68,7 @@ def setting_rows(runs: Sequence[Any]) -> list[SettingRow]:
         SettingRow("desk", tuple(run.owner for run in runs)),
         SettingRow("model", tuple(run.spec.name for run in runs)),
         SettingRow("layers", tuple(", ".join(x.type for x in run.spec.layers) for run in runs)),
-        SettingRow("parameters", tuple(_parameters(run) for run in runs)),
+        SettingRow("parameters", tuple(run.total_params for run in runs)),
     ]
     rows += [SettingRow(name, tuple(s[name] for s in settings)) for name in settings[0]]
     layer_settings = {}

@@ -28,7 +28,6 @@ from cnnviz.uploads import dataset_label
 
 __all__ = [
     "COLUMNS",
-    "parameters",
     "result_rows",
     "results",
     "results_csv",
@@ -63,17 +62,6 @@ def settings_summary(config: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def parameters(run: Run) -> int | None:
-    """The model's weight count; None before the run has read its data (its image shape
-    is not known yet) or when its spec no longer fits its data (a damaged run)."""
-    if not run.read_data:
-        return None
-    try:
-        return run.report().total_params
-    except CnnvizError:
-        return None
-
-
 def _recall(run: Run) -> dict[str, float]:
     try:
         metrics = run.metrics()
@@ -101,7 +89,7 @@ def result_rows(runs: Iterable[Run]) -> list[dict[str, Any]]:
                 "desk": run.owner or "",
                 "run_id": run.id,
                 "model": run.spec.name,
-                "parameters": parameters(run),
+                "parameters": run.total_params,
                 "dataset": dataset_label(run.config.get("dataset", "")),
                 "epochs": int(run.status.get("epochs_completed") or 0),
                 "status": run.state,

@@ -191,6 +191,17 @@ class Run:
             num_classes=self.config.get("num_classes"),
         )
 
+    @property
+    def total_params(self) -> int | None:
+        """The model's weight count; None before the run has read its data (its image
+        shape is not known yet) or when its spec no longer fits its data (damaged)."""
+        if not self.read_data:
+            return None
+        try:
+            return self.report().total_params
+        except CnnvizError:
+            return None
+
     def model(self, epoch: int | None = None):
         """The trained keras.Model: rebuilt from the validated spec, weights loaded from
         the run's files (never deserialised from them, so no code in them runs).

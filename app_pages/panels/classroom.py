@@ -34,14 +34,10 @@ def desk_name(owner: str | None, *, hide_names: bool) -> str:
 def parameters(run) -> str:
     """The model's weight count, "12,345"; "" before the run has read its data (its
     image shape is not known yet), "?" when its spec no longer fits its data."""
-    from cnnviz.errors import CnnvizError
-
     if not run.read_data:  # queued, or stopped before it started
         return ""
-    try:
-        return f"{run.report().total_params:,}"
-    except CnnvizError:  # a damaged run: the rest of its row still shows
-        return "?"
+    count = run.total_params
+    return "?" if count is None else f"{count:,}"  # "?": a damaged run, its row still shows
 
 
 def _best_first(run) -> tuple:

@@ -49,6 +49,17 @@ def data_dir_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def runner_arg(p: argparse.ArgumentParser) -> None:
+    from cnnviz.runners import RUNNERS
+
+    p.add_argument(
+        "--runner",
+        default=None,
+        choices=list(RUNNERS),
+        help="where the training runs (default: $CNNVIZ_RUNNER, else thread)",
+    )
+
+
 def epoch_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--epoch",

@@ -6,10 +6,9 @@ import argparse
 import logging
 import sys
 
-from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runs_dir_arg, table
+from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runner_arg, runs_dir_arg, table
 from cnnviz.cli.training import follow, train_config
 from cnnviz.plan import OPTIMIZERS
-from cnnviz.runners import RUNNERS
 
 __all__ = ["register"]
 
@@ -166,12 +165,7 @@ def register(sub) -> None:
     p.add_argument("--augment", default=None, help="augmentation spec JSON file")
     p.add_argument("--limit", type=int, default=None, help="use at most N training images")
     p.add_argument("--owner", default=None, help="the desk the runs belong to")
-    p.add_argument(
-        "--runner",
-        default=None,
-        choices=list(RUNNERS),
-        help="where the training runs (default: $CNNVIZ_RUNNER, else thread)",
-    )
+    runner_arg(p)
     data_dir_arg(p)
     runs_dir_arg(p)
     json_arg(p)

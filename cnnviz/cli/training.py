@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runs_dir_arg, table
+from cnnviz.cli.output import data_dir_arg, json_arg, print_json, runner_arg, runs_dir_arg, table
 from cnnviz.events import EpochEvent
 from cnnviz.plan import OPTIMIZERS
-from cnnviz.runners import RUNNERS
 
 __all__ = ["follow", "register", "train_config"]
 
@@ -259,12 +258,7 @@ def register(sub) -> None:
         help="stop after the batch past M minutes and keep what was learned (default: "
         "$CNNVIZ_MAX_JOB_MINUTES, else no limit; in classroom mode 30)",
     )
-    p.add_argument(
-        "--runner",
-        default=None,
-        choices=list(RUNNERS),
-        help="where the training runs (default: $CNNVIZ_RUNNER, else thread)",
-    )
+    runner_arg(p)
     data_dir_arg(p)
     runs_dir_arg(p)
     json_arg(p)

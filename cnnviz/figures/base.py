@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from cnnviz.figures.colors import FONT_FAMILY, TEXT_COLOR
+from cnnviz.figures.colors import FONT_FAMILY, GRID_COLOR, TEXT_COLOR
 from cnnviz.figures.pixels import rgb_pixels
 from cnnviz.images import enlarge, png_bytes
 
@@ -180,6 +180,27 @@ def base_layout(title: str, height: int, **extra: Any) -> dict:
         "showlegend": False,
         **extra,
     }
+
+
+def class_bars_layout(title: str, height: int, *, value: str) -> dict:
+    """The layout of bars grouped by class (a legend on top, a 0-100 % axis named
+    `value`): per-class scores, and each run's accuracy on each class."""
+    layout = base_layout(
+        title,
+        height,
+        margin={"l": 60, "r": 10, "t": 70, "b": 60},
+        barmode="group",
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": 1.12},
+    )
+    layout["xaxis"] = {"type": "category", "title": {"text": "class"}, "automargin": True}
+    layout["yaxis"] = {
+        "title": {"text": value},
+        "range": [0, 1.05],
+        "tickformat": ".0%",
+        "gridcolor": GRID_COLOR,
+    }
+    return layout
 
 
 def shape_label(shape: Sequence[int]) -> str:

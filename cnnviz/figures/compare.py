@@ -14,8 +14,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures.alt import count, extremes, number, percent, with_text
-from cnnviz.figures.base import as_text, axis_suffix, base_layout, make_figure, paper_text
-from cnnviz.figures.colors import DIVERGING_TEXT, GRID_COLOR, RUN_A_COLOR, RUN_B_COLOR, TEXT_COLOR
+from cnnviz.figures.base import (
+    as_text,
+    axis_suffix,
+    base_layout,
+    class_bars_layout,
+    make_figure,
+    paper_text,
+)
+from cnnviz.figures.colors import DIVERGING_TEXT, RUN_A_COLOR, RUN_B_COLOR, TEXT_COLOR
 from cnnviz.figures.disagreements import disagreements_figure
 from cnnviz.figures.training import curves_layout, history_rows
 
@@ -210,21 +217,7 @@ def per_class_change_figure(
         }
         for i, (label, color) in enumerate(zip(labels, RUN_COLORS, strict=True))
     ]
-    layout = base_layout(
-        "Accuracy on each class's test images",
-        400,
-        margin={"l": 60, "r": 10, "t": 70, "b": 60},
-        barmode="group",
-        showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": 1.12},
-    )
-    layout["xaxis"] = {"type": "category", "title": {"text": "class"}, "automargin": True}
-    layout["yaxis"] = {
-        "title": {"text": "accuracy"},
-        "range": [0, 1.05],
-        "tickformat": ".0%",
-        "gridcolor": GRID_COLOR,
-    }
+    layout = class_bars_layout("Accuracy on each class's test images", 400, value="accuracy")
     return with_text(make_figure(traces, layout), *_change_text(per_class, class_names, labels))
 
 

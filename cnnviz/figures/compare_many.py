@@ -16,8 +16,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures.alt import count, extremes, percent, with_text
-from cnnviz.figures.base import as_text, axis_suffix, base_layout, make_figure, paper_text
-from cnnviz.figures.colors import GRID_COLOR
+from cnnviz.figures.base import (
+    as_text,
+    axis_suffix,
+    class_bars_layout,
+    make_figure,
+    paper_text,
+)
 from cnnviz.figures.compare import LOSS_CAP
 from cnnviz.figures.training import CLASS_COLORS, curves_layout, history_rows
 
@@ -153,21 +158,7 @@ def per_class_runs_figure(
         for k, name in enumerate(class_names)
         for i, label in enumerate(labels)
     ]
-    layout = base_layout(
-        "Accuracy on each class's test images",
-        420,
-        margin={"l": 60, "r": 10, "t": 70, "b": 60},
-        barmode="group",
-        showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": 1.12},
-    )
-    layout["xaxis"] = {"type": "category", "title": {"text": "class"}, "automargin": True}
-    layout["yaxis"] = {
-        "title": {"text": "accuracy"},
-        "range": [0, 1.05],
-        "tickformat": ".0%",
-        "gridcolor": GRID_COLOR,
-    }
+    layout = class_bars_layout("Accuracy on each class's test images", 420, value="accuracy")
     summary = _class_summary(per_class, class_names, labels)
     return with_text(make_figure(traces, layout), summary, rows)
 

@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures.alt import count, extremes, number, percent, with_text
-from cnnviz.figures.base import as_text, base_layout, make_figure
-from cnnviz.figures.colors import GRID_COLOR, HIGHLIGHT_COLOR, SEQUENTIAL, TEXT_COLOR
+from cnnviz.figures.base import as_text, base_layout, class_bars_layout, make_figure
+from cnnviz.figures.colors import HIGHLIGHT_COLOR, SEQUENTIAL, TEXT_COLOR
 from cnnviz.figures.mistakes import cell_images_figure, mistakes_figure
 
 __all__ = [
@@ -196,21 +196,9 @@ def per_class_metrics_figure(metrics: Any) -> go.Figure:
             ("F1", metrics.f1, "#10b981"),
         )
     ]
-    layout = base_layout(
-        f"Per-class scores, accuracy {metrics.accuracy:.1%}",
-        420,
-        margin={"l": 60, "r": 10, "t": 70, "b": 60},
-        barmode="group",
-        showlegend=True,
-        legend={"orientation": "h", "x": 0, "y": 1.12},
+    layout = class_bars_layout(
+        f"Per-class scores, accuracy {metrics.accuracy:.1%}", 420, value="score"
     )
-    layout["xaxis"] = {"type": "category", "title": {"text": "class"}, "automargin": True}
-    layout["yaxis"] = {
-        "title": {"text": "score"},
-        "range": [0, 1.05],
-        "tickformat": ".0%",
-        "gridcolor": GRID_COLOR,
-    }
     return with_text(make_figure(traces, layout), *_scores_text(metrics))
 
 
