@@ -39,6 +39,7 @@ __all__ = [
     "class_name",
     "dataset_folder",
     "delete_class",
+    "is_made",
     "made_datasets",
     "mark_changed",
     "new_dataset",
@@ -129,7 +130,7 @@ def made_datasets(desk: str | None, *, runs_dir: str | os.PathLike | None = None
     return [
         open_made(upload.id, desk=desk, runs_dir=runs_dir)
         for upload in desk_uploads(desk, runs_dir=runs_dir)
-        if _folder_or_none(upload.id, desk, runs_dir) is not None
+        if is_made(upload.id, desk=desk, runs_dir=runs_dir)
     ]
 
 
@@ -148,15 +149,17 @@ def new_dataset(name: str, *, desk: str | None, runs_dir: str | os.PathLike | No
     return upload_id(folder)
 
 
-def _folder_or_none(dataset: str, desk: str | None, runs_dir) -> Path | None:
+def is_made(
+    dataset: object, *, desk: str | None, runs_dir: str | os.PathLike | None = None
+) -> bool:
+    """Whether `dataset` names a dataset desk `desk` made in the browser."""
     name = stored_name(dataset)
     if name is None:
-        return None
+        return False
     try:
-        path = upload_path(name, desk=desk, runs_dir=runs_dir)
+        return upload_path(name, desk=desk, runs_dir=runs_dir).is_dir()
     except CnnvizError:
-        return None
-    return path if path.is_dir() else None
+        return False
 
 
 def dataset_folder(dataset: str, desk: str | None, runs_dir=None) -> Path:

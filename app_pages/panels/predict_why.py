@@ -56,7 +56,7 @@ def reasons(
     """
     image = prepare_image(data, shape, name=caption)
     answer = predict(model, image, names, top_k=min(5, len(names)), caption=caption)
-    activations = feature_maps(model, image)
+    activations = feature_maps(model, image) if first_conv or network else []
     heat = None
     if grad_cam_layers(model):
         where = f"What the model sees ({'x'.join(map(str, shape))}) and where it looked"
