@@ -33,12 +33,14 @@ except CnnvizError as err:
     st.stop()
 shape, names = run.config["image_shape"], list(run.config["class_names"])
 
-drawable = ["Draw"] if run.config.get("dataset") in DRAWABLE else []
-sources = ["Upload", "Camera", "Live camera", *drawable]
+sources = ["Upload", "Camera", *(["Draw"] if run.config.get("dataset") in DRAWABLE else [])]
 source = st.radio("Image from", sources, horizontal=True, key="predict_source")
+live = source == "Camera" and st.toggle(
+    "Live: the answer follows the camera", key="predict_live_on", help="Off: one photo."
+)
 if source == "Draw":
     live_drawing(model, shape, names)
-elif source == "Live camera":
+elif live:
     live_camera(model, shape, names)
 else:
     left, right = st.columns([1, 2], gap="large")

@@ -114,8 +114,13 @@ def start_training(runner, dataset) -> str:
         model=current_preset() or spec.name,
         owner=current_desk(),
     )
+    return submit(runner, request)
+
+
+def submit(runner, request) -> str:
+    """Submit a checked `TrainRequest` as this desk's job, the one the Train page follows."""
     job = runner.submit(request)
-    state.train_job = state.train_shown = job
+    st.session_state.train_job = st.session_state.train_shown = job
     return job
 
 
