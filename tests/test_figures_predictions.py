@@ -25,6 +25,18 @@ def test_gradcam_overlay_lays_the_heatmap_over_the_image():
         assert (axis.constrain, axis.constraintoward) == ("domain", "top")
 
 
+def test_a_live_overlay_is_drawn_at_most_max_side_and_says_where_it_is_strongest():
+    image = RNG.random((224, 224, 3))
+    heatmap = np.zeros((224, 224))
+    heatmap[:60, 160:] = 1.0  # the top right corner
+    full = valid(gradcam_overlay(image, heatmap, title="t"))
+    light = valid(gradcam_overlay(image, heatmap, title="t", max_side=64))
+    assert np.asarray(light.data[2].z).shape == (64, 64)
+    assert len(light.to_json()) < len(full.to_json()) / 5
+    for fig in (full, light):
+        assert "strongest in the top right of the image" in fig.layout.meta["summary"]
+
+
 def prediction(probabilities, names, binary=False):
     p = np.asarray(probabilities, dtype=float)
     top = tuple(top_classes(p, names, k=3))

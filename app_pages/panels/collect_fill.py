@@ -84,7 +84,10 @@ def fill_panel(made) -> None:
     name = pick.selectbox("Fill class", made.class_names, key="collect_fill_class")
     method = how.radio("With", METHODS, horizontal=True, key="collect_method")
     if method == "Camera":
-        st.caption("Hold **Hold to record** (mouse, finger or space bar): ten photos a second.")
+        st.caption(
+            "Keep **Hold to record** pressed (mouse, finger or space bar): about ten photos "
+            "a second. **Snapshot** takes one."
+        )
         _on_batch(made.id)  # the batch that made this run, if new: kept before it is answered
         webcam_burst(key="collect_camera", target=name, stored=state.get("collect_stored", 0))
     elif method == "Draw":

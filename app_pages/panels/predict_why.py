@@ -47,9 +47,11 @@ def reasons(
     caption: str,
     first_conv: bool = False,
     network: bool = True,
+    heat_side: int | None = None,
 ) -> Reasons:
     """The answer for an image's bytes and its figures (the first convolution's maps
-    and the network overview only when asked for).
+    and the network overview only when asked for; Grad-CAM drawn at most `heat_side`
+    pixels wide when given).
 
     Raises:
         CnnvizError: not an image cnnviz can read.
@@ -61,7 +63,8 @@ def reasons(
     if grad_cam_layers(model):
         where = f"What the model sees ({'x'.join(map(str, shape))}) and where it looked"
         title = f"{where} for '{as_text(answer.name)}'"  # drawn by plotly: as text
-        heat = gradcam_overlay(image, grad_cam(model, image, class_index=answer.label), title=title)
+        cam = grad_cam(model, image, class_index=answer.label)
+        heat = gradcam_overlay(image, cam, title=title, max_side=heat_side)
     convs = [a for a in activations if a.type in CONV_TYPES]
     maps = layer_maps(convs[0], columns=8) if first_conv and convs else None
     overview = None
@@ -82,6 +85,7 @@ def show_reasons(
     *,
     first_conv: bool = False,
     network: bool = True,
+    heat_side: int | None = None,
 ) -> None:
     """The answer in `column` (bars, Grad-CAM), then the maps and the network below."""
     with column:
@@ -97,6 +101,7 @@ def show_reasons(
                 caption=label,
                 first_conv=first_conv,
                 network=network,
+                heat_side=heat_side,
             )
         except CnnvizError as err:
             show_error(err)

@@ -15,11 +15,12 @@ import numpy as np
 from cnnviz.errors import CnnvizError
 from cnnviz.figures.alt import FigureText, layer_text
 from cnnviz.figures.colors import DIVERGING
-from cnnviz.images import enlarge, tile
+from cnnviz.images import enlarge, resize, tile
 
 __all__ = [
     "feature_map_rgb",
     "filter_images",
+    "fit_within",
     "layer_grid",
     "layer_grid_text",
     "normalize_channels",
@@ -37,6 +38,31 @@ def rgb_pixels(image: Any) -> np.ndarray:
     if array.ndim == 2:
         array = array[..., None]
     return np.repeat(array, 3, axis=2) if array.shape[2] == 1 else array[..., :3]
+
+
+def fit_within(values: Any, side: int) -> np.ndarray:
+    """Pixels or a heatmap shrunk (bilinear) so that the longer side is at most `side`, to
+    draw: a live camera's 224 x 224 Grad-CAM need not travel as 50,000 numbers each time.
+
+    Args:
+        values: uint8, or floats in [0, 1], of shape (H, W) or (H, W, C), C 1 or 3.
+        side: the longest side wanted, in pixels.
+
+    Returns:
+        The same kind of array (uint8, or float32 in [0, 1]), shape (h, w[, C]) with
+        max(h, w) <= side, aspect kept; `values` as they are when they fit.
+    """
+    array = np.asarray(values)
+    height, width = array.shape[:2]
+    if max(height, width) <= side:
+        return array
+    scale = side / max(height, width)
+    size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    floats = array.dtype != np.uint8
+    eight = np.clip(np.rint(array * 255.0), 0, 255).astype(np.uint8) if floats else array
+    out = resize(eight if eight.ndim == 3 else eight[..., None], size)
+    out = out if array.ndim == 3 else out[..., 0]
+    return out.astype(np.float32) / 255.0 if floats else out
 
 
 def normalize_channels(maps: np.ndarray) -> np.ndarray:

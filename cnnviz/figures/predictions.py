@@ -17,6 +17,7 @@ from cnnviz.figures.base import (
     picture_trace,
 )
 from cnnviz.figures.colors import GRID_COLOR, OTHER_COLOR, PREDICTED_COLOR, TEXT_COLOR
+from cnnviz.figures.pixels import fit_within
 
 __all__ = ["gradcam_overlay", "prediction_bars"]
 
@@ -26,7 +27,12 @@ REGIONS = (("top", "middle", "bottom"), ("left", "centre", "right"))
 
 
 def gradcam_overlay(
-    image: Any, heatmap: Any, *, title: str = "Grad-CAM", opacity: float = 0.45
+    image: Any,
+    heatmap: Any,
+    *,
+    title: str = "Grad-CAM",
+    opacity: float = 0.45,
+    max_side: int | None = None,
 ) -> go.Figure:
     """The image and, beside it, the image under its Grad-CAM heatmap.
 
@@ -35,11 +41,15 @@ def gradcam_overlay(
         heatmap: ndarray of shape (H, W), values in [0, 1] (`gradcam.grad_cam`).
         title: the figure title (say which class and layer).
         opacity: how strongly the heatmap covers the image.
+        max_side: draw both at most this many pixels on their longer side (the live
+            camera's: a lighter figure), or None for their own size.
 
     Returns:
         Panel 1: the image (trace "image"); panel 2: the image (trace "image
         under heatmap") and the heatmap (trace "Grad-CAM", with a colour bar).
     """
+    if max_side is not None:
+        image, heatmap = fit_within(image, max_side), fit_within(heatmap, max_side)
     heat = np.asarray(heatmap, dtype=float)
     h, w = heat.shape
     size = float(max(h, w))
