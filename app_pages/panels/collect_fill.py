@@ -133,7 +133,8 @@ def image_grid(dataset: str, images: tuple[str, ...], name: str) -> None:
         number = len(images) - (page - 1) * SHOWN - place
         with columns[place % COLUMNS]:
             try:
-                st.image(image_bytes(dataset, name, image, desk=current_desk()), width="stretch")
+                data = image_bytes(dataset, name, image, desk=current_desk())
+                st.image(data, width="stretch", alt=f"{name}, image {number}")
             except CnnvizError as err:
                 show_error(err)
             st.button(

@@ -34,7 +34,9 @@ def dataset_preview(dataset) -> None:
     shown = [(i, images) for i, images in dataset.samples(4).items() if len(images)][:MOSAICS]
     for slot, (index, images) in enumerate(shown):  # a 2x2 mosaic per class
         mosaic = grid_image(enlarge(images[0], side=64), enlarge(images[1:], side=64))
-        grid[slot % 4].image(mosaic, caption=plain(info.class_names[index]), output_format="PNG")
+        name = info.class_names[index]
+        alt = f"Four training images of class {name}"
+        grid[slot % 4].image(mosaic, caption=plain(name), output_format="PNG", alt=alt)
     chart.markdown("**Images per class**")
     figure = class_distribution_figure(info.class_names, info.per_class)
     chart.plotly_chart(figure, width="stretch", key="data_chart")
