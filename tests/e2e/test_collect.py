@@ -26,13 +26,13 @@ CAMERA_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def camera_browser(browser_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browser_path, headless=True, args=CAMERA_ARGS)
-        yield browser
-        browser.close()
+def camera_browser(browser, browser_path):
+    """Another Chromium, with the fake camera, from the session's Playwright (one a thread)."""
+    camera = browser.browser_type.launch(
+        executable_path=browser_path, headless=True, args=CAMERA_ARGS
+    )
+    yield camera
+    camera.close()
 
 
 @pytest.fixture
