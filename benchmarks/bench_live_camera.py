@@ -4,11 +4,11 @@ end to end in Chromium with its fake camera.
 A `squeezenet-head` run is trained first (one epoch on 3 classes x 30 photos at 224 px,
 bench_backbone's folder), then, beside each other in one run:
 - the server's work per camera frame, as the live fragment does it
-  (`app_pages/panels/live_camera.py`): the JPEG data URL decoded, `reasons` without the
-  whole network (the answer and Grad-CAM) and both figures serialised as
-  `st.plotly_chart` serialises them: answers a second one after another;
-- the same with the whole network (what one snapshot answer draws), and the lab's
-  `model.predict` alone (no Grad-CAM, no figure);
+  (`app_pages/panels/live_camera.py`): the JPEG data URL decoded, `live_reasons` (the
+  answer, Grad-CAM as one picture), the bars serialised as `st.plotly_chart` serialises
+  them and the picture as a JPEG: answers a second one after another;
+- the same answer with Grad-CAM as a figure, then with the whole network too (what one
+  snapshot answer draws), and the lab's `model.predict` alone (no Grad-CAM, no figure);
 - end to end: a real `streamlit run` server and Debian's Chromium with
   `--use-fake-device-for-media-stream`, Predict, Camera, Live: the answers the page
   drew in WINDOW seconds (the component counts them), the browser drawing every answer,
@@ -70,14 +70,22 @@ def trained_run(runs: Path) -> str:
 
 def server_rates(run, urls: list[str]) -> dict[str, float]:
     """Answers a second, one frame after another, for each way of answering."""
+    from app_pages.panels.live_camera import live_reasons
     from app_pages.panels.predict_why import reasons
     from app_pages.panels.webcam import jpeg_bytes
+    from cnnviz.figures.predictions import prediction_bars
+    from cnnviz.images import jpeg_bytes as jpeg
     from cnnviz.predict import prepare_image
 
     model, shape = run.model(), run.config["image_shape"]
     names = list(run.config["class_names"])
 
-    def fragment(url: str, network: bool) -> None:
+    def live(url: str) -> None:  # as the fragment: the bars' figure, the picture's JPEG
+        answer, picture, _ = live_reasons(model, jpeg_bytes(url), shape, names)
+        serialised(prediction_bars(answer))
+        jpeg(picture)
+
+    def figures(url: str, network: bool) -> None:
         why = reasons(
             model, jpeg_bytes(url), shape=shape, names=names, caption="camera", network=network
         )
@@ -86,8 +94,9 @@ def server_rates(run, urls: list[str]) -> dict[str, float]:
                 serialised(figure)
 
     ways = {
-        "live fragment: answer, Grad-CAM, 2 figures": lambda u: fragment(u, False),
-        "a snapshot's answer: also the whole network": lambda u: fragment(u, True),
+        "live fragment: answer, Grad-CAM picture, bars": live,
+        "the same with Grad-CAM as a figure (a snapshot's)": lambda u: figures(u, False),
+        "a snapshot's answer: also the whole network": lambda u: figures(u, True),
         "the lab's model.predict alone": lambda u: model.predict(
             prepare_image(jpeg_bytes(u), shape)[None], verbose=0
         ),

@@ -6,22 +6,27 @@ at most AHEAD beyond the last one answered (its number comes back in the compone
 data). A frame that arrives while the fragment answers the one before does not interrupt
 it: Streamlit queues the fragment's next run, keeping only the newest frame. So the
 server always has the next frame at hand, and the answers keep pace with it without
-piling up. Only the fragment reruns: the answer (`reasons` without the whole network),
-not the page. The camera's problems (not https, refused, none) are said by
-`app_pages.panels.webcam.camera_problem`.
+piling up. Only the fragment reruns, not the page: the answer's bars, and where the model
+looked as one picture (`cnnviz.figures.predictions.gradcam_picture`, its sentence as alt
+text), which the browser swaps far faster than it redraws a figure; a Camera snapshot
+(Live off) shows the whole figure and its table. The camera's problems (not https,
+refused, none) are said by `app_pages.panels.webcam.camera_problem`.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.panels.predict_why import show_reasons
+from app_pages.frame.feedback import plain, show_error
+from app_pages.panels.predict_why import heading
 from app_pages.panels.webcam import CAMERA_CSS, CAMERA_JS, camera_problem, jpeg_bytes
+from cnnviz.errors import CnnvizError
+from cnnviz.figures.predictions import gradcam_picture, prediction_bars
 
 KEY = "predict_live"
 GAP_MS = 100  # at most 10 frames a second, fewer when the server answers slower
 AHEAD = 2  # frames sent beyond the last one answered
-HEAT_SIDE = 64  # Grad-CAM drawn at most 64 x 64: a 224 x 224 one is 1 MB of figure a frame
+SIDE = 224  # the picture of where the model looked, pixels a side (small inputs enlarged)
 
 LIVE_HTML = """
 <div class="cam">
@@ -75,6 +80,47 @@ export default function({ data, parentElement, setStateValue }) {
 _live = st.components.v2.component("cnnviz_live_camera", html=LIVE_HTML, css=CAMERA_CSS, js=LIVE_JS)
 
 
+def live_reasons(model, data: bytes, shape, names: list[str]):
+    """One frame's answer and where the model looked (no Streamlit call: the live camera
+    benchmark times it).
+
+    Returns:
+        (`cnnviz.predict.Prediction`, uint8 picture (h, w, 3) or None when the model has
+        no feature maps for Grad-CAM, its alt text or None).
+
+    Raises:
+        CnnvizError: not an image cnnviz can read.
+    """
+    from cnnviz.gradcam import grad_cam, grad_cam_layers
+    from cnnviz.images import enlarge
+    from cnnviz.predict import predict, prepare_image
+
+    image = prepare_image(data, shape, name="camera")
+    answer = predict(model, image, names, top_k=min(5, len(names)), caption="camera")
+    if not grad_cam_layers(model):
+        return answer, None, None
+    heat = grad_cam(model, image, class_index=answer.label)
+    title = f"Where the model looked for '{answer.name}'"
+    picture, text = gradcam_picture(image, heat, title=title, max_side=SIDE)
+    return answer, enlarge(picture, side=SIDE), text
+
+
+def _answer(model, data: bytes | None, shape, names: list[str]) -> None:
+    if data is None:
+        st.info("Waiting for the camera: allow it, and point it at something.")
+        return
+    try:
+        answer, picture, text = live_reasons(model, data, shape, names)
+    except CnnvizError as err:
+        show_error(err)
+        return
+    st.subheader(heading(answer))
+    st.plotly_chart(prediction_bars(answer), width="stretch", key="predict_bars")
+    if picture is not None:
+        caption = f"Where the model looked for '{plain(answer.name)}' (red: most)"
+        st.image(picture, caption=caption, alt=text, output_format="JPEG", width=SIDE + 96)
+
+
 @st.fragment
 def live_camera(model, shape, names: list[str]) -> None:
     """The camera and its answer: each frame reruns only this fragment."""
@@ -86,8 +132,8 @@ def live_camera(model, shape, names: list[str]) -> None:
             "the picture and its answer."
         )
         camera = st.container()  # filled last: it says which frame is answered, once it is
-    data = jpeg_bytes(frame.get("image"))
-    show_reasons(right, model, data, "camera", shape, names, network=False, heat_side=HEAT_SIDE)
+    with right:
+        _answer(model, jpeg_bytes(frame.get("image")), shape, names)
     with camera:
         _live(
             key=KEY,

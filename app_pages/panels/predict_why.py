@@ -47,11 +47,9 @@ def reasons(
     caption: str,
     first_conv: bool = False,
     network: bool = True,
-    heat_side: int | None = None,
 ) -> Reasons:
     """The answer for an image's bytes and its figures (the first convolution's maps
-    and the network overview only when asked for; Grad-CAM drawn at most `heat_side`
-    pixels wide when given).
+    and the network overview only when asked for).
 
     Raises:
         CnnvizError: not an image cnnviz can read.
@@ -63,8 +61,7 @@ def reasons(
     if grad_cam_layers(model):
         where = f"What the model sees ({'x'.join(map(str, shape))}) and where it looked"
         title = f"{where} for '{as_text(answer.name)}'"  # drawn by plotly: as text
-        cam = grad_cam(model, image, class_index=answer.label)
-        heat = gradcam_overlay(image, cam, title=title, max_side=heat_side)
+        heat = gradcam_overlay(image, grad_cam(model, image, class_index=answer.label), title=title)
     convs = [a for a in activations if a.type in CONV_TYPES]
     maps = layer_maps(convs[0], columns=8) if first_conv and convs else None
     overview = None
@@ -73,6 +70,12 @@ def reasons(
             image, activations, answer.probabilities, names, predicted=answer.label
         )
     return Reasons(answer, prediction_bars(answer), heat, maps, overview)
+
+
+def heading(answer: Prediction) -> str:
+    """ "Prediction: NAME · 87.5%" (with the threshold for a binary model), as Markdown."""
+    rule = f" (threshold {THRESHOLD})" if answer.binary else ""
+    return f"Prediction: {plain(answer.name)} · {answer.probability:.1%}{rule}"
 
 
 def show_reasons(
@@ -85,7 +88,6 @@ def show_reasons(
     *,
     first_conv: bool = False,
     network: bool = True,
-    heat_side: int | None = None,
 ) -> None:
     """The answer in `column` (bars, Grad-CAM), then the maps and the network below."""
     with column:
@@ -101,14 +103,11 @@ def show_reasons(
                 caption=label,
                 first_conv=first_conv,
                 network=network,
-                heat_side=heat_side,
             )
         except CnnvizError as err:
             show_error(err)
             return
-        answer = why.answer
-        rule = f" (threshold {THRESHOLD})" if answer.binary else ""
-        st.subheader(f"Prediction: {plain(answer.name)} · {answer.probability:.1%}{rule}")
+        st.subheader(heading(why.answer))
         st.plotly_chart(why.bars, width="stretch", key="predict_bars")
         if why.gradcam is not None:
             st.plotly_chart(why.gradcam, width="stretch", key="predict_gradcam")

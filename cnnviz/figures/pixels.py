@@ -21,6 +21,7 @@ __all__ = [
     "feature_map_rgb",
     "filter_images",
     "fit_within",
+    "heat_overlay",
     "layer_grid",
     "layer_grid_text",
     "normalize_channels",
@@ -152,6 +153,30 @@ def _diverging_lut() -> np.ndarray:
 
 
 _DIVERGING_LUT = _diverging_lut()
+
+
+# plotly's "Jet" colour scale (Grad-CAM's usual colours), as its stops
+JET = ((0.0, (0, 0, 131)), (0.125, (0, 60, 170)), (0.375, (5, 255, 255)))
+JET += ((0.625, (255, 255, 0)), (0.875, (250, 0, 0)), (1.0, (128, 0, 0)))
+
+
+def heat_overlay(image: Any, heatmap: Any, *, opacity: float = 0.45) -> np.ndarray:
+    """A picture under its heatmap in Jet colours, blended as plotly draws a heatmap of
+    that opacity over it, as one picture (a live camera's Grad-CAM, sent as a JPEG).
+
+    Args:
+        image: pixels of shape (H, W), (H, W, 1) or (H, W, 3), uint8 or floats in [0, 1].
+        heatmap: ndarray of shape (H, W), values in [0, 1].
+        opacity: how strongly the heatmap covers the picture.
+
+    Returns:
+        uint8 ndarray of shape (H, W, 3).
+    """
+    where = [p for p, _ in JET]
+    heat = np.clip(np.asarray(heatmap, dtype=float), 0.0, 1.0)
+    colours = np.stack([np.interp(heat, where, [c[i] for _, c in JET]) for i in range(3)], -1)
+    blended = (1 - opacity) * rgb_pixels(image).astype(float) + opacity * colours
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
 
 
 def feature_map_rgb(values: Any, *, limit: float | None = None) -> np.ndarray:

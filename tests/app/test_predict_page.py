@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from cnnviz.data import load_dataset
+from cnnviz.figures.predictions import gradcam_picture
 from cnnviz.gradcam import grad_cam
 from cnnviz.predict import predict, prepare_image
 from cnnviz.runs import list_runs, load_run
@@ -142,7 +143,13 @@ def test_the_live_camera_answers_each_frame_with_grad_cam_only(runs_with_model):
         expected = predict(model, prepare_image(data, shape), names)
         assert at.subheader[0].value == f"Prediction: {expected.name} · {expected.probability:.1%}"
         keys = [c.key for c in at.get("plotly_chart")]
-        assert [k.rsplit("-", 1)[-1] for k in keys] == ["predict_bars", "predict_gradcam"]
+        assert [k.rsplit("-", 1)[-1] for k in keys] == ["predict_bars"]  # then one picture
+        (picture,) = [i.proto.imgs[0] for i in at.image]
+        heat = grad_cam(model, prepare_image(data, shape), class_index=expected.label)
+        _, text = gradcam_picture(
+            prepare_image(data, shape), heat, title=f"Where the model looked for '{expected.name}'"
+        )
+        assert picture.alt == text and "the heatmap is strongest in the" in text
     at.session_state["predict_live"] = {"frame": None, "problem": "denied"}
     at.run()
     assert any("The camera was refused: allow this site" in e for e in errors(at))

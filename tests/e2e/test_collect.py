@@ -147,10 +147,10 @@ def test_a_burst_per_class_trains_and_the_live_camera_answers(fresh_server, came
     rate = (answers() - first) / (time.monotonic() - start)
     print(f"live camera: {rate:.1f} answers a second in Chromium (with the page drawing them)")
     assert answers() > first + 3, "the answer should follow the camera"
-    shot(page, "collect_predict_live")
     page.get_by_role("button", name="Pause").click()
     page.wait_for_timeout(1000)
     held = answers()
     page.wait_for_timeout(1500)
     assert answers() == held, "paused: no new answers"
+    shot(page, "collect_predict_live")  # paused: a full-page shot resizes the charts
     assert not page.locator('[data-testid="stException"]').count()
