@@ -169,3 +169,16 @@ def test_use_refuses_an_unready_dataset_then_it_trains(app, runs_dir):
     assert list(rows["status"]) == ["completed"] and list(rows["dataset"]) == ["my things"]
     reopened = open_page("data", cnnviz_dataset=dataset)
     assert reopened.radio(key="data_source").value == "Make your own"
+
+
+def test_in_a_classroom_a_made_dataset_is_the_desks_own(runs_dir, classroom):
+    ada = open_page("data", cnnviz_desk="ada")
+    ada.radio(key="data_source").set_value("Make your own").run()
+    ada.text_input(key="collect_new_name").set_value("ada things")
+    ada.button(key="collect_create").click().run()
+    (made_set,) = collect.made_datasets("ada")
+    assert (runs_dir / "_uploads" / "ada" / made_set.id.partition(":")[2]).is_dir()
+    bob = open_page("data", cnnviz_desk="bob")
+    bob.radio(key="data_source").set_value("Make your own").run()
+    assert bob.selectbox(key="collect_dataset").options == ["(a new dataset)"]
+    assert collect.made_datasets("bob") == [] and collect.made_datasets(None) == []
