@@ -1,4 +1,4 @@
-"""Predict: ask a trained model about an image you upload, photograph or draw."""
+"""Predict: ask a trained model about an image you upload, photograph, film or draw."""
 
 import streamlit as st
 
@@ -6,6 +6,7 @@ from app_pages.frame.desk import current_desk
 from app_pages.frame.feedback import plain, show_error
 from app_pages.frame.state import init_state
 from app_pages.panels.export import export_panel
+from app_pages.panels.live_camera import live_camera
 from app_pages.panels.predict_why import live_drawing, show_reasons
 from app_pages.panels.run_picker import pick_run
 from app_pages.server.datasets import IMAGE_TYPES
@@ -34,8 +35,13 @@ shape, names = run.config["image_shape"], list(run.config["class_names"])
 
 sources = ["Upload", "Camera", *(["Draw"] if run.config.get("dataset") in DRAWABLE else [])]
 source = st.radio("Image from", sources, horizontal=True, key="predict_source")
+live = source == "Camera" and st.toggle(
+    "Live: the answer follows the camera", key="predict_live_on", help="Off: one photo."
+)
 if source == "Draw":
     live_drawing(model, shape, names)
+elif live:
+    live_camera(model, shape, names)
 else:
     left, right = st.columns([1, 2], gap="large")
     with left:

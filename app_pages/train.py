@@ -8,6 +8,7 @@ from app_pages.frame.figures import show_figure
 from app_pages.frame.state import init_state
 from app_pages.panels.coach import coach_panel
 from app_pages.panels.delete_run import delete_run_button
+from app_pages.panels.fine_tune import fine_tune_panel
 from app_pages.panels.run_picker import run_picker, whose_runs
 from app_pages.panels.share import copy_link
 from app_pages.panels.train_settings import config_inputs
@@ -120,6 +121,8 @@ if rows:
     last = next(r for r in rows if r["run"] == chosen)
     if last["status"] == "failed":
         show_error(f"Run {chosen} failed: {last['message']}")
-    delete_run_button(load_run(chosen), key="train_delete")
+    chosen_run = load_run(chosen)
+    delete_run_button(chosen_run, key="train_delete")
+    fine_tune_panel(chosen_run, runner, busy=bool(job), key=f"train_fine_tune_{chosen}")
 else:
     st.caption("No runs yet.")

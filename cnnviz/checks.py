@@ -252,14 +252,16 @@ def input_shape(
     return (int(value[0]), int(value[1]), int(value[2]))
 
 
-DESK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+# never 16 hex digits and "-": that is an upload's stored name (`cnnviz.data.uploaded`),
+# so a folder of `_uploads/` named like an upload is never a desk's
+DESK_NAME = re.compile(r"(?![0-9a-f]{16}-)[a-z0-9][a-z0-9_-]{0,31}")
 
 
 def desk_name(value: Any, name: str = "desk") -> str:
     """A desk's short name, as the URL keeps it: "Alice Smith" -> "alice-smith".
 
     Lower case letters, digits, "-" and "_", 1 to 32 of them, starting with a letter
-    or digit.
+    or digit, and not 16 hex digits then "-" (the form of an upload's stored name).
     """
     text = re.sub(r"[\s.]+", "-", value.strip().lower()) if isinstance(value, str) else None
     if text is None or not DESK_NAME.fullmatch(text):

@@ -47,7 +47,7 @@ def desk_uploads(desk: str | None, *, runs_dir: str | os.PathLike | None = None)
     shared = _shared_names(folder)
     return [
         Upload(upload_id(path), dataset_label(upload_id(path)), size, path.name in shared, when)
-        for when, path, size in sorted(stored_in(folder, of_desk=bool(desk)), reverse=True)
+        for when, path, size in sorted(stored_in(folder), reverse=True)
     ]
 
 

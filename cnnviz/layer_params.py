@@ -28,6 +28,7 @@ __all__ = [
     "PADDINGS",
     "REQUIRED",
     "TEXT",
+    "WHOLE",
     "Param",
     "Widget",
 ]
@@ -100,7 +101,8 @@ class Widget:
 
     Attributes:
         kind: "choice" (a select box of `options`), "toggle", "count" (a whole number
-            from 1), "fraction" (0 to 0.99), "number", or "text" (typed, e.g. "3, 5").
+            from 1), "whole" (a whole number from 0), "fraction" (0 to 0.99), "number",
+            or "text" (typed, e.g. "3, 5").
         options: the choices of a "choice".
         placeholder: the hint shown in an empty "text" field.
     """
@@ -150,5 +152,6 @@ class Param:
 
 
 COUNT, FRACTION, NUMBER = Widget("count"), Widget("fraction"), Widget("number")
+WHOLE = Widget("whole")
 CHOOSE_ACTIVATION = Widget("choice", ACTIVATIONS)
 CHOOSE_PADDING = Widget("choice", PADDINGS)

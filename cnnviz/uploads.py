@@ -46,6 +46,7 @@ from cnnviz.settings import settings
 __all__ = [
     "UPLOADS_DIR",
     "UPLOAD_KIND",
+    "check_room",
     "dataset_label",
     "delete_stored",
     "discard",
@@ -81,9 +82,9 @@ def _safe_name(name: str, suffix: str) -> str:
     return stem if stem.lower().endswith(suffix) else f"{stem}{suffix}"
 
 
-def stored_in(folder: Path, *, of_desk: bool) -> list[tuple[float, Path, int]]:
-    """(modified, path, bytes) of the uploads stored directly in `folder` (with
-    `of_desk`, a desk's folder: folders made in the browser count too)."""
+def stored_in(folder: Path) -> list[tuple[float, Path, int]]:
+    """(modified, path, bytes) of the uploads stored directly in `folder` (files, and
+    folders made in the browser)."""
     found = []
     try:
         children = list(folder.iterdir())
@@ -91,7 +92,7 @@ def stored_in(folder: Path, *, of_desk: bool) -> list[tuple[float, Path, int]]:
         return []
     for entry in children:
         try:
-            if is_upload(entry, of_desk=of_desk):
+            if is_upload(entry):
                 found.append((entry.lstat().st_mtime, entry, quota.folder_bytes(entry)))
         except OSError:
             continue
@@ -100,7 +101,7 @@ def stored_in(folder: Path, *, of_desk: bool) -> list[tuple[float, Path, int]]:
 
 def _stored_everywhere(store_dir: Path) -> list[tuple[float, Path, int]]:
     """Every desk's uploads, and those of no desk."""
-    found = stored_in(store_dir, of_desk=False)
+    found = stored_in(store_dir)
     try:
         desks = [
             p
@@ -110,7 +111,8 @@ def _stored_everywhere(store_dir: Path) -> list[tuple[float, Path, int]]:
     except OSError:
         desks = []
     for folder in desks:
-        found += stored_in(folder, of_desk=True)
+        if not is_upload(folder):  # a folder of no desk made in the browser
+            found += stored_in(folder)
     return found
 
 
@@ -154,7 +156,7 @@ def store(
     limits = (max_total_bytes() if limit is None else limit, desk_limit)
     doomed = _make_room(store_dir, folder, size, label, owner, limits)
     if owner:
-        kept = sum(b for _, p, b in stored_in(folder, of_desk=True) if p not in doomed)
+        kept = sum(b for _, p, b in stored_in(folder) if p not in doomed)
         quota.check_quota(owner, runs_dir=runs_dir, uploads=kept, adding=size, doing=label)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -174,12 +176,40 @@ def store(
     return path
 
 
+def check_room(
+    size: int, label: str, *, owner: str | None, runs_dir: str | os.PathLike | None = None
+) -> None:
+    """Check that `size` more bytes fit among desk `owner`'s uploads (None: of no desk)
+    without deleting any: a dataset made in the browser grows in place, and no upload
+    of its desk makes room for it.
+
+    Raises:
+        CnnvizError: with the numbers, past the desk's cap, everyone's, or its quota.
+    """
+    store_dir = checked_root(runs_dir, create=True) / UPLOADS_DIR
+    own = sum(b for _, _, b in stored_in(desk_folder(owner, runs_dir)))
+    total = sum(b for _, _, b in _stored_everywhere(store_dir))
+    whose = f"desk {owner}'s uploads" if owner else "the uploads of no desk"
+    for used, room, what in (
+        (own, max_desk_bytes(), whose),
+        (total, max_total_bytes(), "every desk's uploads together"),
+    ):
+        if used + size > room:
+            raise CnnvizError(
+                f"{label} does not fit: {what} already take {format_bytes(used)} of the "
+                f"{format_bytes(room)} they may take; delete an upload on the Data page (or "
+                f"ask the teacher) to make room. Received: size={format_bytes(size)}"
+            )
+    if owner:
+        quota.check_quota(owner, runs_dir=runs_dir, uploads=own, adding=size, doing=label)
+
+
 def _make_room(store_dir, folder, size, label, owner, limits) -> list[Path]:
     """The desk's own oldest uploads to delete so that `size` more bytes fit in both
     caps; CnnvizError, with the numbers, when even deleting all of them is not enough."""
     total_limit, desk_limit = limits
     desk_limit = max_desk_bytes() if desk_limit is None else desk_limit
-    own = sorted(stored_in(folder, of_desk=bool(owner)))
+    own = sorted(stored_in(folder))
     desk_total = sum(b for _, _, b in own)
     total = sum(b for _, _, b in _stored_everywhere(store_dir))
     whose = f"desk {owner}'s uploads" if owner else "the uploads of no desk"

@@ -285,6 +285,8 @@ HELPERS = {  # public functions that draw no figure of their own: pieces, transf
     **dict.fromkeys(["base.png_uri", "base.shape_label", "contrast.contrast_ratio"]),
     **dict.fromkeys(["contrast.ink_on", "contrast.luminance", "contrast.readable"]),
     **dict.fromkeys(["pixels.feature_map_rgb", "pixels.filter_images", "pixels.rgb_pixels"]),
+    **dict.fromkeys(["pixels.fit_within", "pixels.heat_overlay"]),
+    "predictions.gradcam_picture": None,  # a picture and its sentence, for the live camera
     **dict.fromkeys(["pixels.normalize_channels", "pixels.symmetric_range", "pixels.tile_maps"]),
     **dict.fromkeys(["svg.cell_font_size", "svg.cell_size", "svg.cell_text", "svg.panels_svg"]),
     **dict.fromkeys(["svg.scale_colors", "training.curves_layout", "training.history_rows"]),

@@ -7,6 +7,7 @@ from cnnviz.errors import CnnvizError
 from cnnviz.features import LayerActivation
 from cnnviz.figures.pixels import (
     filter_images,
+    fit_within,
     layer_grid,
     normalize_channels,
     symmetric_range,
@@ -74,3 +75,17 @@ def test_tile_maps_places_map_k_in_row_k_div_columns_with_gaps():
     assert np.isnan(grid[2]).all() and np.isnan(grid[:, 3]).all()
     assert np.isnan(grid[6:8, 4:7]).all()  # no sixth map
     assert tile_maps(maps, gap=0, fill=0).shape == (4, 9)  # 3 columns by default
+
+
+def test_fit_within_shrinks_to_the_longer_side_like_pillow_and_keeps_small_ones():
+    from PIL import Image
+
+    heat = random_image((224, 112))
+    small = fit_within(heat, 64)
+    assert small.shape == (64, 32) and small.dtype == np.float32
+    eight = (heat * 255).round().astype(np.uint8)
+    oracle = np.asarray(Image.fromarray(eight).resize((32, 64), Image.Resampling.BILINEAR))
+    np.testing.assert_allclose(small * 255, oracle, atol=0.5)  # Pillow's bilinear
+    photo = (random_image((100, 80, 3)) * 255).astype(np.uint8)
+    assert fit_within(photo, 50).shape == (50, 40, 3) and fit_within(photo, 50).dtype == np.uint8
+    assert fit_within(photo, 100) is photo  # fits: as it is

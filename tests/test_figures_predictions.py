@@ -3,7 +3,7 @@
 import numpy as np
 
 from cnnviz.figures.colors import PREDICTED_COLOR
-from cnnviz.figures.predictions import gradcam_overlay, prediction_bars
+from cnnviz.figures.predictions import gradcam_overlay, gradcam_picture, prediction_bars
 from cnnviz.metrics import top_classes
 from cnnviz.predict import Prediction
 from tests.helpers_figures import RNG, decoded, shrunk, valid
@@ -23,6 +23,22 @@ def test_gradcam_overlay_lays_the_heatmap_over_the_image():
     assert fig.layout.title.text == "Grad-CAM: dog"
     for axis in (fig.layout.yaxis, fig.layout.yaxis2):  # square pixels, right under the titles
         assert (axis.constrain, axis.constraintoward) == ("domain", "top")
+
+
+def test_a_live_picture_is_the_image_under_jet_colours_at_most_max_side_with_its_text():
+    from plotly.colors import sample_colorscale, unlabel_rgb
+
+    image = np.zeros((224, 224, 3))
+    heatmap = np.zeros((224, 224))
+    heatmap[:60, 160:] = 1.0  # the top right corner
+    heatmap[150:, :40] = 0.5
+    picture, text = gradcam_picture(image, heatmap, title="looked for 'cat'", max_side=64)
+    assert picture.shape == (64, 64, 3) and picture.dtype == np.uint8
+    assert text.startswith("looked for 'cat': the heatmap is strongest in the top right")
+    for heat, (row, col) in ((1.0, (2, 60)), (0.5, (60, 3)), (0.0, (30, 30))):
+        jet = np.array(unlabel_rgb(sample_colorscale("Jet", [heat])[0]))  # plotly's own
+        # on black; the heatmap shrinks in steps of 1/255: Jet moves up to 4 levels a step
+        np.testing.assert_allclose(picture[row, col], np.rint(0.45 * jet), atol=3)
 
 
 def prediction(probabilities, names, binary=False):

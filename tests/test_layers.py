@@ -11,7 +11,7 @@ from cnnviz import layers
 from cnnviz.errors import ParamError
 from cnnviz.spec import ModelSpec, validate
 
-WIDGETS = {"choice", "toggle", "count", "fraction", "number", "text"}
+WIDGETS = {"choice", "toggle", "count", "whole", "fraction", "number", "text"}
 
 
 @pytest.mark.parametrize("name", list(layers.LAYER_KINDS))

@@ -1,4 +1,5 @@
-"""Data's source picker: a built-in set, a TFDS set, or a zip of class folders uploaded.
+"""Data's source picker: a built-in set, a TFDS set, a zip of class folders uploaded, or
+a dataset made in the browser (`app_pages.panels.collect_classes`).
 
 Built-in sets switch as soon as they are picked; TFDS sets and uploads when their input
 is complete (`app_pages.session.dataset.switch_dataset`: only a dataset that loads
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.frame.desk import current_desk
+from app_pages.panels.collect_classes import made_dataset_panel
 from app_pages.session.dataset import switch_dataset, use_upload
+from cnnviz.collect import is_made
 from cnnviz.data import list_datasets
 from cnnviz.data.tfds import TFDS_SETS
 from cnnviz.settings import settings
 
-SOURCES = ["Built-in", "TFDS", "Upload a zip"]
+SOURCES = ["Built-in", "TFDS", "Upload a zip", "Make your own"]
 BUILTINS = {i: d for i, d in list_datasets() if not i.startswith("tfds:")}
 MAX_UPLOAD_MB = 200  # also Streamlit's own server.maxUploadSize default
 SIZES = {"as stored": None, **{f"{n} × {n}": (n, n) for n in (300, 224, 150, 128, 100, 64, 32)}}
@@ -70,6 +74,7 @@ def _defaults() -> None:
     active = st.session_state.cnnviz_dataset
     kind = active.partition(":")[0]
     source = {"tfds": SOURCES[1], "folder": SOURCES[2], "upload": SOURCES[2]}.get(kind, SOURCES[0])
+    source = SOURCES[3] if is_made(active, desk=current_desk()) else source
     st.session_state.setdefault("data_source", source)
     st.session_state.setdefault("data_builtin", active if active in BUILTINS else "digits")
     st.session_state.setdefault("data_tfds", active[5:] if kind == "tfds" else "fashion_mnist")
@@ -121,6 +126,9 @@ def source_picker() -> None:
             help="Off: use only what is already in the data dir (offline).",
         )
         button.button("Load", key="data_tfds_load", type="primary", on_click=on_tfds)
+    elif st.session_state.data_source == SOURCES[3]:
+        size_picker()
+        made_dataset_panel(SIZES[st.session_state.data_size])
     else:
         size_picker()
         st.file_uploader(

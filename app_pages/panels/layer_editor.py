@@ -73,8 +73,8 @@ def param_widget(index: int, uid: int, name: str, param: layers.Param, **extra: 
         st.selectbox(name, options, index=options.index(value), **args)
     elif kind == "toggle":
         st.checkbox(name, value=bool(value), **args)
-    elif kind == "count" and isinstance(value, int) and not isinstance(value, bool):
-        st.number_input(name, min_value=1, step=1, value=value, **args)
+    elif kind in ("count", "whole") and isinstance(value, int) and not isinstance(value, bool):
+        st.number_input(name, min_value=int(kind == "count"), step=1, value=value, **args)
     elif kind == "fraction" and number:
         st.number_input(name, min_value=0.0, max_value=0.99, step=0.05, value=float(value), **args)
     elif kind == "number" and number:
@@ -100,10 +100,12 @@ def remove(index: int) -> None:
 
 
 def add() -> None:
-    """Insert the layer chosen in the "Add layer" widgets (read when clicked)."""
+    """Insert the layer chosen in the "Add layer" widgets (read when clicked); a layer
+    that takes the dataset's images itself (a Backbone) goes first."""
     layer_type = st.session_state.build_new_type
-    position = int(st.session_state.build_new_position) - 1
-    layer = {"type": layer_type, **layers.get(layer_type).example}
+    kind = layers.get(layer_type)
+    position = 0 if kind.first_only else int(st.session_state.build_new_position) - 1
+    layer = {"type": layer_type, **kind.example}
     st.session_state.cnnviz_spec.setdefault("layers", []).insert(position, layer)
     st.session_state.build_uids.insert(position, new_uid())
 

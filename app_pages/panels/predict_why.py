@@ -57,7 +57,7 @@ def reasons(
     """
     image = prepare_image(data, shape, name=caption)
     answer = predict(model, image, names, top_k=min(5, len(names)), caption=caption)
-    activations = feature_maps(model, image)
+    activations = feature_maps(model, image) if first_conv or network else []
     heat = None
     if grad_cam_layers(model):
         where = f"What the model sees ({'x'.join(map(str, shape))}) and where it looked"
@@ -71,6 +71,12 @@ def reasons(
             image, activations, answer.probabilities, names, predicted=answer.label
         )
     return Reasons(answer, prediction_bars(answer), heat, maps, overview)
+
+
+def heading(answer: Prediction) -> str:
+    """ "Prediction: NAME · 87.5%" (with the threshold for a binary model), as Markdown."""
+    rule = f" (threshold {THRESHOLD})" if answer.binary else ""
+    return f"Prediction: {plain(answer.name)} · {answer.probability:.1%}{rule}"
 
 
 def show_reasons(
@@ -102,9 +108,7 @@ def show_reasons(
         except CnnvizError as err:
             show_error(err)
             return
-        answer = why.answer
-        rule = f" (threshold {THRESHOLD})" if answer.binary else ""
-        st.subheader(f"Prediction: {plain(answer.name)} · {answer.probability:.1%}{rule}")
+        st.subheader(heading(why.answer))
         show_figure(why.bars, key="predict_bars")
         if why.gradcam is not None:
             show_figure(why.gradcam, key="predict_gradcam")

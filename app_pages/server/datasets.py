@@ -30,6 +30,7 @@ def _load(
     seed: int = 0,
     desk: str | None = None,
     runs_dir: str | None = None,
+    stamp: int | None = None,  # when an upload last changed: a made dataset grows in place
     _download=None,
 ):
     from cnnviz.data import load_dataset
@@ -43,6 +44,12 @@ def _load(
 def _whose(dataset_id: str, desk: str | None) -> str | None:
     """The desk in the cache key: an upload's only (every desk shares one digits)."""
     return desk if str(dataset_id).startswith("upload:") else None
+
+
+def _stamp(dataset_id: str, desk: str | None, runs_dir: str | None) -> int | None:
+    from cnnviz.data.uploaded import upload_stamp
+
+    return upload_stamp(dataset_id, desk=desk, runs_dir=runs_dir)
 
 
 def load_cached(
@@ -60,7 +67,8 @@ def load_cached(
     dataset_id = canonical(dataset_id)
     size = None if image_size is None else tuple(image_size)
     desk = _whose(dataset_id, current_desk())
-    return _load(dataset_id, data_dir, size, None, 0, desk, None, download)
+    stamp = _stamp(dataset_id, desk, None)
+    return _load(dataset_id, data_dir, size, None, 0, desk, None, stamp, download)
 
 
 def load_for_run(
@@ -80,9 +88,9 @@ def load_for_run(
     with the session that trained on them. Viewing never downloads."""
     size = None if image_size is None else tuple(image_size)
     folder = None if runs_dir is None else str(runs_dir)
-    return _load(
-        dataset_id, data_dir or "", size, limit, seed, _whose(dataset_id, desk), folder, download
-    )
+    desk = _whose(dataset_id, desk)
+    stamp = _stamp(dataset_id, desk, folder)
+    return _load(dataset_id, data_dir or "", size, limit, seed, desk, folder, stamp, download)
 
 
 def dataset_label(dataset_id: str) -> str:

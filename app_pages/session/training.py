@@ -96,7 +96,13 @@ def start_training(runner, dataset) -> str:
 
     request = session_request(dataset)
     record = task_record(request)
-    job = runner.submit(request if record is None else replace(request, experiment=record))
+    return submit(runner, request if record is None else replace(request, experiment=record))
+
+
+def submit(runner, request) -> str:
+    """Submit a checked `TrainRequest` as this desk's job, the one the Train page follows
+    (Start training's, and a fine-tune's from `app_pages.session.fine_tune`)."""
+    job = runner.submit(request)
     st.session_state.train_job = st.session_state.train_shown = job
     return job
 

@@ -3,7 +3,8 @@
 A warm training worker trains one desk's job after another, most on the same dataset:
 each would load it again (the whole of CIFAR-10 is seconds and ~180 MB). `load_recent`
 keeps the last `KEEP` loads of the process, keyed by everything that decides their
-images; the command line's check and its job (in a thread) share one load the same way.
+images (for an upload, also when it last changed: a dataset made in the browser grows in
+place); the command line's check and its job (in a thread) share one load the same way.
 Datasets are never changed in place (splits are taken as copies), so sharing is safe.
 """
 
@@ -14,6 +15,7 @@ import threading
 
 from cnnviz.data.dataset import Dataset
 from cnnviz.data.sources import load_dataset
+from cnnviz.data.uploaded import upload_stamp
 
 __all__ = ["KEEP", "forget_recent", "load_recent"]
 
@@ -39,7 +41,8 @@ def load_recent(
     """
     size = None if image_size is None else tuple(image_size)
     runs_dir = None if runs_dir is None else str(runs_dir)
-    key = (dataset_id, data_dir, limit, size, seed, desk, runs_dir)  # an upload is a desk's
+    stamp = upload_stamp(dataset_id, desk=desk, runs_dir=runs_dir)  # an upload is a desk's
+    key = (dataset_id, data_dir, limit, size, seed, desk, runs_dir, stamp)
     with _lock:
         if key in _recent:
             _recent.move_to_end(key)

@@ -32,6 +32,7 @@ __all__ = [
     "stored_label",
     "stored_name",
     "upload_path",
+    "upload_stamp",
 ]
 
 UPLOAD_KIND = "upload"  # dataset ids `upload:<sha256[:16]>-<name>`
@@ -59,13 +60,28 @@ def desk_folder(desk: str | None, runs_dir: str | os.PathLike | None = None) -> 
     return store_dir / desk_name(desk, "desk") if desk else store_dir
 
 
-def is_upload(entry: Path, *, of_desk: bool) -> bool:
-    """Whether `entry` is a stored upload: a file (or, in a desk's folder, a folder made
-    in the browser) of a stored name, not a symbolic link. In `_uploads/` itself every
-    folder is a desk's, whatever its name."""
+def is_upload(entry: Path) -> bool:
+    """Whether `entry` is a stored upload: a file or a folder made in the browser, of a
+    stored name, not a symbolic link. No desk is named like an upload
+    (`cnnviz.checks.desk_name`), so in `_uploads/` itself such a folder is never a
+    desk's: it is an upload of no desk (a learner alone's)."""
     if not STORED_NAME.fullmatch(entry.name) or entry.is_symlink():
         return False
-    return entry.is_file() or (of_desk and entry.is_dir())
+    return entry.is_file() or entry.is_dir()
+
+
+def upload_stamp(
+    dataset_id: object, *, desk: str | None, runs_dir: str | os.PathLike | None = None
+) -> int | None:
+    """When desk `desk`'s upload an `upload:` id names last changed (ns), for caches: a
+    dataset made in the browser changes in place (`cnnviz.collect` touches its folder).
+    None for any other id or a missing upload."""
+    name = stored_name(dataset_id)
+    path = find_upload(name, desk=desk, runs_dir=runs_dir) if name else None
+    try:
+        return None if path is None else path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def find_upload(
@@ -78,7 +94,7 @@ def find_upload(
     folder = desk_folder(desk, runs_dir)
     path = folder / name
     try:
-        if not is_upload(path, of_desk=bool(desk)):
+        if not is_upload(path):
             return None
         return path if path.resolve().parent == folder.resolve() else None
     except OSError:

@@ -15,11 +15,13 @@ import numpy as np
 from cnnviz.errors import CnnvizError
 from cnnviz.figures.alt import FigureText, layer_text
 from cnnviz.figures.colors import DIVERGING
-from cnnviz.images import enlarge, tile
+from cnnviz.images import enlarge, resize, tile
 
 __all__ = [
     "feature_map_rgb",
     "filter_images",
+    "fit_within",
+    "heat_overlay",
     "layer_grid",
     "layer_grid_text",
     "normalize_channels",
@@ -37,6 +39,31 @@ def rgb_pixels(image: Any) -> np.ndarray:
     if array.ndim == 2:
         array = array[..., None]
     return np.repeat(array, 3, axis=2) if array.shape[2] == 1 else array[..., :3]
+
+
+def fit_within(values: Any, side: int) -> np.ndarray:
+    """Pixels or a heatmap shrunk (bilinear) so that the longer side is at most `side`, to
+    draw: a live camera's 224 x 224 Grad-CAM need not travel as 50,000 numbers each time.
+
+    Args:
+        values: uint8, or floats in [0, 1], of shape (H, W) or (H, W, C), C 1 or 3.
+        side: the longest side wanted, in pixels.
+
+    Returns:
+        The same kind of array (uint8, or float32 in [0, 1]), shape (h, w[, C]) with
+        max(h, w) <= side, aspect kept; `values` as they are when they fit.
+    """
+    array = np.asarray(values)
+    height, width = array.shape[:2]
+    if max(height, width) <= side:
+        return array
+    scale = side / max(height, width)
+    size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    floats = array.dtype != np.uint8
+    eight = np.clip(np.rint(array * 255.0), 0, 255).astype(np.uint8) if floats else array
+    out = resize(eight if eight.ndim == 3 else eight[..., None], size)
+    out = out if array.ndim == 3 else out[..., 0]
+    return out.astype(np.float32) / 255.0 if floats else out
 
 
 def normalize_channels(maps: np.ndarray) -> np.ndarray:
@@ -126,6 +153,30 @@ def _diverging_lut() -> np.ndarray:
 
 
 _DIVERGING_LUT = _diverging_lut()
+
+
+# plotly's "Jet" colour scale (Grad-CAM's usual colours), as its stops
+JET = ((0.0, (0, 0, 131)), (0.125, (0, 60, 170)), (0.375, (5, 255, 255)))
+JET += ((0.625, (255, 255, 0)), (0.875, (250, 0, 0)), (1.0, (128, 0, 0)))
+
+
+def heat_overlay(image: Any, heatmap: Any, *, opacity: float = 0.45) -> np.ndarray:
+    """A picture under its heatmap in Jet colours, blended as plotly draws a heatmap of
+    that opacity over it, as one picture (a live camera's Grad-CAM, sent as a JPEG).
+
+    Args:
+        image: pixels of shape (H, W), (H, W, 1) or (H, W, 3), uint8 or floats in [0, 1].
+        heatmap: ndarray of shape (H, W), values in [0, 1].
+        opacity: how strongly the heatmap covers the picture.
+
+    Returns:
+        uint8 ndarray of shape (H, W, 3).
+    """
+    where = [p for p, _ in JET]
+    heat = np.clip(np.asarray(heatmap, dtype=float), 0.0, 1.0)
+    colours = np.stack([np.interp(heat, where, [c[i] for _, c in JET]) for i in range(3)], -1)
+    blended = (1 - opacity) * rgb_pixels(image).astype(float) + opacity * colours
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
 
 
 def feature_map_rgb(values: Any, *, limit: float | None = None) -> np.ndarray:

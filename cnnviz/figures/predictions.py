@@ -17,8 +17,9 @@ from cnnviz.figures.base import (
     picture_trace,
 )
 from cnnviz.figures.colors import GRID_COLOR, OTHER_COLOR, PREDICTED_COLOR, TEXT_COLOR
+from cnnviz.figures.pixels import fit_within, heat_overlay
 
-__all__ = ["gradcam_overlay", "prediction_bars"]
+__all__ = ["gradcam_overlay", "gradcam_picture", "prediction_bars"]
 
 HEAT_SCALE = "Jet"  # Grad-CAM's usual colours: blue (ignored) to red (looked at)
 ANSWER_MARK = "◀ answer"  # beside the answer's bar or name: not told by its colour alone
@@ -80,6 +81,28 @@ def gradcam_overlay(
         paper_text("where the model looked", 0.72, 1.0, size=16, yanchor="bottom"),
     ]
     return with_text(make_figure(traces, layout), *_heatmap_text(heat, plain(title)))
+
+
+def gradcam_picture(
+    image: Any, heatmap: Any, *, title: str = "Grad-CAM", max_side: int | None = None
+) -> tuple[np.ndarray, str]:
+    """The image under its Grad-CAM heatmap as one picture, and its text: what a live
+    camera shows a few times a second (a picture swaps faster than a figure redraws).
+
+    Args:
+        image: the model's input, shape (H, W, C), floats in [0, 1] or uint8.
+        heatmap: ndarray of shape (H, W), values in [0, 1] (`gradcam.grad_cam`).
+        title: what it shows (the class), for its text.
+        max_side: the picture's longer side at most (None: the image's own size).
+
+    Returns:
+        (uint8 ndarray of shape (h, w, 3), one sentence saying where the heatmap is
+        strongest: the picture's alternative text).
+    """
+    if max_side is not None:
+        image, heatmap = fit_within(image, max_side), fit_within(heatmap, max_side)
+    heat = np.asarray(heatmap, dtype=float)
+    return heat_overlay(image, heat), _heatmap_text(heat, plain(title))[0]
 
 
 def _heatmap_text(heat: np.ndarray, title: str) -> tuple[str, list[dict]]:

@@ -71,3 +71,40 @@ def test_code_and_presets_that_do_not_fit_the_dataset(app):
         "layer 3 Conv2D: kernel 5x5 is larger than its 4x4 input" in text for text in errors(app)
     ), errors(app)
     assert not any("keras.Sequential" in c.value for c in app.code)  # only the link is code
+
+
+def test_a_backbone_layer_goes_first_with_its_name_and_trainable_blocks(app):
+    """Issue 27: Build adds a Backbone (always first: it takes the dataset's images) and
+    edits its name (a choice) and trainable_blocks (a whole number from 0)."""
+    app.selectbox(key="build_new_type").set_value("Backbone")
+    app.number_input(key="build_new_position").set_value(4)
+    app.button(key="build_add").click().run()
+    assert app.session_state.cnnviz_spec["layers"][0] == {
+        "type": "Backbone",
+        "name": "squeezenet",
+        "trainable_blocks": 0,
+    }
+    uid = app.session_state.build_uids[0]
+    name = app.selectbox(key=f"build_{uid}_name")
+    assert list(name.options) == ["squeezenet", "mobilenet_v2"] and name.value == "squeezenet"
+    blocks = app.number_input(key=f"build_{uid}_trainable_blocks")
+    assert blocks.value == 0 and blocks.min == 0
+    blocks.set_value(1).run()
+    assert app.session_state.cnnviz_spec["layers"][0]["trainable_blocks"] == 1
+
+
+def test_the_squeezenet_preset_counts_its_frozen_and_unfrozen_weights(app):
+    app.selectbox(key="build_preset").set_value("squeezenet-head")
+    app.button(key="build_load").click().run()
+    assert not app.error, errors(app)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Non-trainable"] == "722,496"  # SqueezeNet 1.1 without conv10 (issue 27)
+    assert metrics["Trainable"] == f"{512 * 10 + 10:,}"  # the head: 512 maps to 10 digits
+    uid = app.session_state.build_uids[0]
+    app.number_input(key=f"build_{uid}_trainable_blocks").set_value(1).run()
+    fire9 = (512 * 64 + 64) + (64 * 256 + 256) + (64 * 9 * 256 + 256)  # squeeze, two expands
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Non-trainable"] == f"{722_496 - fire9:,}"
+    assert metrics["Trainable"] == f"{fire9 + 5_130:,}"
+    df = table(app)
+    assert df["type"].iloc[1] == "Backbone" and df["output shape"].iloc[1] == "(None, 13, 13, 512)"

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from cnnviz.data import load_dataset
+from cnnviz.figures.predictions import gradcam_picture
 from cnnviz.gradcam import grad_cam
 from cnnviz.predict import predict, prepare_image
 from cnnviz.runs import list_runs, load_run
@@ -112,3 +113,43 @@ def test_each_drawing_gets_its_answer_and_the_first_convolutions_maps(runs_with_
     at.session_state["predict_canvas"] = {"image": None}  # Clear
     at.run()
     assert any("Give the model an image" in i.value for i in at.info)
+
+
+def camera_frame(array: np.ndarray, number: int) -> dict:
+    """The live camera component's state after a frame: its number and a JPEG data URL."""
+    buffer = io.BytesIO()
+    Image.fromarray(array.squeeze()).resize((224, 224)).convert("RGB").save(buffer, "JPEG")
+    url = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return {"frame": {"id": number, "image": url}, "problem": None}
+
+
+def test_the_live_camera_answers_each_frame_with_grad_cam_only(runs_with_model):
+    """Issue 27: the answer and Grad-CAM follow the camera (no whole network per frame)."""
+    root, run_id = runs_with_model
+    run = load_run(run_id, root)
+    model, shape, names = run.model(), run.config["image_shape"], run.config["class_names"]
+    digits = load_dataset("digits").test.images
+    at = open_page("predict", timeout=120)
+    at.radio(key="predict_source").set_value("Camera").run()
+    assert at.get("camera_input")  # a photo at first
+    at.toggle(key="predict_live_on").set_value(True).run()
+    assert not at.get("camera_input") and not at.exception
+    for number, index in enumerate((0, 1, 2), start=1):
+        state = camera_frame(digits[index], number)
+        at.session_state["predict_live"] = state
+        at.run()
+        assert not at.exception and not at.error
+        data = base64.b64decode(state["frame"]["image"].split(",", 1)[1])
+        expected = predict(model, prepare_image(data, shape), names)
+        assert at.subheader[0].value == f"Prediction: {expected.name} · {expected.probability:.1%}"
+        keys = [c.key for c in at.get("plotly_chart")]
+        assert [k.rsplit("-", 1)[-1] for k in keys] == ["predict_bars"]  # then one picture
+        (picture,) = [i.proto.imgs[0] for i in at.image]
+        heat = grad_cam(model, prepare_image(data, shape), class_index=expected.label)
+        _, text = gradcam_picture(
+            prepare_image(data, shape), heat, title=f"Where the model looked for '{expected.name}'"
+        )
+        assert picture.alt == text and "the heatmap is strongest in the" in text
+    at.session_state["predict_live"] = {"frame": None, "problem": "denied"}
+    at.run()
+    assert any("The camera was refused: allow this site" in e for e in errors(at))
