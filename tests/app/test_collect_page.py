@@ -11,7 +11,7 @@ from PIL import Image
 
 from cnnviz import collect
 from tests.app.desks import TINY
-from tests.app.pages import errors, open_page, shown
+from tests.app.pages import errors, open_page, shown, tables
 
 
 def png(value: int, side: int = 16) -> bytes:
@@ -165,7 +165,7 @@ def test_use_refuses_an_unready_dataset_then_it_trains(app, runs_dir):
     train.button(key="train_start").click().run()
     assert not train.error, errors(train)
     poll_until_done(train)
-    rows = train.dataframe[0].value
+    rows = tables(train)[0].value
     assert list(rows["status"]) == ["completed"] and list(rows["dataset"]) == ["my things"]
     reopened = open_page("data", cnnviz_dataset=dataset)
     assert reopened.radio(key="data_source").value == "Make your own"
