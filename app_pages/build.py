@@ -2,18 +2,16 @@
 
 import streamlit as st
 
-from app_pages.frame.feedback import plain, show_error
+from app_pages.frame.feedback import show_error
 from app_pages.frame.state import init_state, replace_spec
 from app_pages.panels.layer_editor import add, layer_card, sync_uids
+from app_pages.panels.model_summary import model_summary
 from app_pages.panels.share import copy_link
-from app_pages.session.config import session_config
 from app_pages.session.controls import control, hidden, locked
 from app_pages.session.dataset import current_dataset
 from cnnviz import layers, presets
 from cnnviz.codegen import to_keras_code
 from cnnviz.errors import CnnvizError
-from cnnviz.memory import check_fits, free_memory
-from cnnviz.plan import training_memory
 from cnnviz.spec import ModelSpec, check
 
 init_state()
@@ -74,44 +72,7 @@ with right:
     elif problem is not None:
         st.error(f"Problem at layer {bad_layer}: see the layer on the left.")
     if report:
-        table = [
-            {
-                "#": r.number,
-                "layer (type)": f"{r.name} ({r.type})",
-                "output shape": str((None, *r.output_shape)),
-                "params": r.total,
-            }
-            for r in report.rows
-        ]
-        if report.input_shape:
-            table.insert(
-                0,
-                {
-                    "#": 0,
-                    "layer (type)": "input (Input)",
-                    "output shape": str((None, *report.input_shape)),
-                    "params": 0,
-                },
-            )
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            key="build_table",
-            column_config={"#": st.column_config.NumberColumn(width=40)},
-        )
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Total params", f"{report.total_params:,}")
-        c2.metric("Trainable", f"{report.trainable_params:,}")
-        c3.metric("Non-trainable", f"{report.non_trainable_params:,}")
-    if report is not None and report.ok:
-        images = info.counts["train"] if info else 0
-        needed = training_memory(report, session_config(), images=images)
-        try:
-            check_fits(needed, free_memory())
-            st.caption(f"Training memory: {needed.describe()}.")
-        except CnnvizError as err:
-            st.warning(plain(str(err)), icon=":material/memory:")
+        model_summary(report, info)
     if spec is not None:
         st.download_button(
             "Download spec (JSON)",

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cnnviz import checks
+from cnnviz import checks, json_input
 from cnnviz.errors import CnnvizError
 from cnnviz.images import tile
 
@@ -153,7 +153,7 @@ class AugmentSpec:
     @classmethod
     def from_json(cls, text: str | bytes) -> AugmentSpec:
         """Parse a JSON document; a syntax error names its line and column."""
-        return cls.from_dict(checks.parse_json(text, "the augmentation spec"))
+        return cls.from_dict(json_input.parse_json(text, "the augmentation spec"))
 
 
 def _plain(value: Any) -> Any:
@@ -162,7 +162,7 @@ def _plain(value: Any) -> Any:
 
 def read_spec(path: str | os.PathLike) -> AugmentSpec:
     """Read an augmentation spec JSON file; problems are `CnnvizError`s naming the file."""
-    data = checks.read_json_file(path, "augmentation spec file")
+    data = json_input.read_json_file(path, "augmentation spec file")
     try:
         return AugmentSpec.from_dict(data)
     except CnnvizError as err:

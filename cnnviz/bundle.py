@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from cnnviz import archive, files, memory, quota, rundir, runstatus
-from cnnviz.checks import desk_name, parse_json
+from cnnviz.checks import desk_name
 from cnnviz.codegen import training_script
 from cnnviz.errors import CnnvizError
 from cnnviz.events import ACTIVE, ENDED
 from cnnviz.files import now_iso
+from cnnviz.json_input import parse_json
 from cnnviz.metrics import ClassificationMetrics
 from cnnviz.origins import check_origin, exported_config, without_paths
 from cnnviz.rundir import HISTORY_FILE, METRICS_FILE

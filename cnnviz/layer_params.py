@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cnnviz import checks
+from cnnviz import checks, json_input
 from cnnviz.errors import CnnvizError
 
 __all__ = [
@@ -123,7 +123,7 @@ class Widget:
         if re.fullmatch(r"\d+\s*[x,]\s*\d+", text):
             return [int(v) for v in re.split(r"\s*[x,]\s*", text)]
         try:
-            return checks.parse_json(text, "the value")
+            return json_input.parse_json(text, "the value")
         except CnnvizError:
             return text
 

@@ -15,7 +15,7 @@ them against the engine::
                 "facts": [{"kind": "output_size", "size": 6, "kernel": 2, "stride": 2,
                            "padding": "valid", "equals": 3}]}]}
 
-Lesson files are read like anything a user supplies (`checks.read_json_file`) and every
+Lesson files are read like anything a user supplies (`json_input.read_json_file`) and every
 field is checked, with messages naming the file, the step and the field. The id is the
 file's name, so `?lesson=ID` opens `ID.json` and nothing else.
 """
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnnviz import checks
+from cnnviz import checks, json_input
 from cnnviz.errors import CnnvizError, did_you_mean
 from cnnviz.links import Experiment
 from cnnviz.settings import settings
@@ -259,7 +259,7 @@ def read_lesson(path: str | os.PathLike) -> Lesson:
         CnnvizError: "<path>: <the problem>" (not JSON, a missing or wrong field...).
     """
     path = Path(path)
-    data = checks.read_json_file(path, "lesson file")
+    data = json_input.read_json_file(path, "lesson file")
     try:
         return _read(data, path.stem)
     except CnnvizError as err:

@@ -10,9 +10,9 @@ Only `model` is required: a preset is named instead of spelled out, augmentation
 settings that change nothing and hyper-parameters equal to the preset's suggestions are
 left out. `encode` compresses that JSON (zlib) into URL-safe base64, for
 `?experiment=TOKEN`; `decode` reads a token someone sent as warily as any document a
-user supplies: at most `MAX_TOKEN_CHARS`, inflated to at most `checks.MAX_JSON_BYTES`
+user supplies: at most `MAX_TOKEN_CHARS`, inflated to at most `json_input.MAX_JSON_BYTES`
 (it stops there, so a small token that would unpack to gigabytes costs nothing), then
-`checks.parse_json` and the same validation as every spec input. Every problem is a
+`json_input.parse_json` and the same validation as every spec input. Every problem is a
 `CnnvizError` saying what is wrong with the link. The dataset of a link is one a desk may
 open from outside (`cnnviz.origins.check_origin`): a built-in set, `tfds:NAME` or
 `upload:NAME`, an upload looked for in the uploads of the desk that opens the link; a
@@ -31,7 +31,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from cnnviz import checks, presets
+from cnnviz import checks, json_input, presets
 from cnnviz.augment import AugmentSpec
 from cnnviz.errors import CnnvizError, did_you_mean
 from cnnviz.origins import check_origin
@@ -192,7 +192,7 @@ def decode(token: Any) -> Experiment:
 
     Raises:
         CnnvizError: the token is empty, too long, garbled, cut short, unpacks to more
-            than `checks.MAX_JSON_BYTES`, or holds an experiment that does not check.
+            than `json_input.MAX_JSON_BYTES`, or holds an experiment that does not check.
     """
     if not isinstance(token, str) or not token.strip():
         raise CnnvizError(f"{ABOUT} is empty: copy the whole link, with what follows '='")
@@ -208,12 +208,12 @@ def decode(token: Any) -> Experiment:
         packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         raise CnnvizError(f"{ABOUT} is garbled or cut short: copy the whole link") from None
-    return Experiment.from_dict(checks.parse_json(_inflate(packed), ABOUT), ABOUT)
+    return Experiment.from_dict(json_input.parse_json(_inflate(packed), ABOUT), ABOUT)
 
 
 def _inflate(packed: bytes) -> bytes:
     """zlib data unpacked to at most MAX_JSON_BYTES (+1, to know it is more)."""
-    limit = checks.MAX_JSON_BYTES
+    limit = json_input.MAX_JSON_BYTES
     inflater = zlib.decompressobj()
     try:
         text = inflater.decompress(packed, limit + 1)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnnviz.checks import read_json_file
 from cnnviz.errors import SpecError, did_you_mean
+from cnnviz.json_input import read_json_file
 from cnnviz.spec import ModelSpec
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "get"]

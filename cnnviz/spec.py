@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnnviz import checks, layers
-from cnnviz.checks import parse_json, received
+from cnnviz.checks import received
 from cnnviz.errors import ParamError, SpecError
 from cnnviz.head import head_of
+from cnnviz.json_input import parse_json
 from cnnviz.shapes import ShapeError, format_shape
 
 __all__ = [

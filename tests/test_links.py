@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from cnnviz import checks, presets
+from cnnviz import json_input, presets
 from cnnviz.augment import AugmentSpec
 from cnnviz.errors import CnnvizError
 from cnnviz.links import MAX_TOKEN_CHARS, Experiment, decode, encode, preset_of, to_query
@@ -143,7 +143,7 @@ def test_a_token_that_inflates_to_many_megabytes_stops_at_the_limit_cheaply():
         decode(token)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 10 * checks.MAX_JSON_BYTES  # the 32 MB were never made
+    assert peak < 10 * json_input.MAX_JSON_BYTES  # the 32 MB were never made
 
 
 def test_non_string_tokens_are_errors_too():
