@@ -105,11 +105,12 @@ def test_a_burst_per_class_trains_and_the_live_camera_answers(fresh_server, came
         page.get_by_role("button", name="Add class").click()
         wait_idle(page)
     filming(page, "camera")
-    counts = {"right": record(page, "right", 1.6)}  # the class just added is the one filled
+    # 2.5 s: about ten photos a second, fewer on a busy machine (the suite's other tests)
+    counts = {"right": record(page, "right", 2.5)}  # the class just added is the one filled
     choose(page, "Fill class", "left")
     filming(page, "camera")
-    counts["left"] = record(page, "left", 1.6)
-    print(f"a burst of 1.6 s kept {counts} photos")  # about ten a second
+    counts["left"] = record(page, "left", 2.5)
+    print(f"a burst of 2.5 s kept {counts} photos")
     assert min(counts.values()) >= 8, counts
     shot(page, "collect_data")
     assert not page.locator('[data-testid="stException"]').count()
@@ -148,7 +149,7 @@ def test_a_burst_per_class_trains_and_the_live_camera_answers(fresh_server, came
     print(f"live camera: {rate:.1f} answers a second in Chromium (with the page drawing them)")
     assert answers() > first + 3, "the answer should follow the camera"
     page.get_by_role("button", name="Pause").click()
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(2500)  # an answer already on its way may still arrive
     held = answers()
     page.wait_for_timeout(1500)
     assert answers() == held, "paused: no new answers"
