@@ -7,8 +7,8 @@ error; the server's memory at 30 sessions is reported.
 Each session is a `stclient.StreamlitSession`: Streamlit's own websocket protocol,
 spoken from this one Python process, so the client costs a few percent of a core and the
 server, not 30 browsers, is what is measured (the client's CPU is printed beside the
-server's). For each N a fresh server (the app's defaults: the process runner,
-CNNVIZ_MAX_JOBS=1) plays one lesson of `--duration` seconds:
+server's). For each N a fresh server (the app's defaults: the process runner, one job
+slot per core) plays one lesson of `--duration` seconds:
 
 - the teacher opens the app (the app warms TensorFlow up behind the first page), presses
   Start training on the Train page (the preset's model, `--teacher-epochs`), then
@@ -433,7 +433,22 @@ def run_level(n: int, args, training: bool = True) -> dict:
         "error_examples": [str(e)[:300] for e in errors[:5]],
         "server_tracebacks": exceptions,
         "load_1m": round(os.getloadavg()[0], 1),
+        "p95_by_10s": by_window(timed, t0, sampler.samples),
     }
+
+
+def by_window(timed: list, t0: float, samples: list[dict], width: float = 10.0) -> list:
+    """Each `width` seconds of the lesson: [start s, interactions, p95 ms, share of it
+    with a job training], to see when the slow interactions came (arrival, a job's end)."""
+    windows: dict[int, list[float]] = {}
+    for _, r in timed:
+        windows.setdefault(int((r.sent_at - t0) // width), []).append(r.latency_s * 1000)
+    rows = []
+    for k, values in sorted(windows.items()):
+        inside = [s["training"] for s in samples if k * width <= s["t"] - t0 < (k + 1) * width]
+        busy = round(statistics.fmean(inside), 1) if inside else None
+        rows.append([round(k * width), len(values), pct(values, 95), busy])
+    return rows
 
 
 def main() -> None:
@@ -486,6 +501,9 @@ def main() -> None:
     for r in table:
         shown = {**r, "training": "yes" if r["training"] else "no"}
         print("".join(f"{str(shown[key]):>{width}}" for key, width in columns.values()))
+    print("\nby 10 s of the lesson: [start s, interactions, p95 ms, share training]")
+    for r in table:
+        print(f"  N={r['sessions']:<3} {'job' if r['training'] else 'idle'}: {r['p95_by_10s']}")
     if args.json:
         args.json.write_text(json.dumps(table, indent=1))
     last = next(r for r in reversed(table) if r["training"])

@@ -1,12 +1,13 @@
 """The process runner uses the machine: one slot per core by default ($CNNVIZ_MAX_JOBS a
-ceiling), each worker's TensorFlow its share of the cores, and two desks' jobs training
-at once in two workers.
+ceiling), each worker's TensorFlow its share of the cores, two desks' jobs training
+at once in two workers, below the server's priority.
 
 Oracles: the worker processes' own command lines and run folders (process ids), and
 the job events' order.
 """
 
 import functools
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from cnnviz.process_runner import ProcessJobRunner
 from cnnviz.request import TrainRequest
 from cnnviz.runs import load_run
 from cnnviz.spec import ModelSpec
+from cnnviz.worker import NICENESS
 from tests.helpers_runs import ended
 from tests.helpers_runs import wait_for as _wait_for
 
@@ -70,11 +72,13 @@ def test_two_desks_train_at_once_in_two_workers_with_a_thread_each(runs_dir):
             wait_for(lambda job=job: any(isinstance(e, BatchEvent) for e in runner.events(job)))
         assert runner.status(first)["status"] == runner.status(second)["status"] == "running"
         assert [s["queue_position"] for s in runner.queue()] == [None, None]
-        pids = runner.worker_pids()
+        pids, server_nice = runner.worker_pids(), os.getpriority(os.PRIO_PROCESS, 0)
         assert len(pids) == 2
         for pid in pids:  # each worker was told its share of the cores
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             assert argv[-2:] == [b"1", b""] and b"cnnviz.worker" in argv
+            # and runs below the server's priority, so pages answer first
+            assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, server_nice + NICENESS)
         wait_for(lambda: any(isinstance(e, EpochEvent) for e in runner.events(second)))
         for job in (first, second):
             runner.stop(job)

@@ -41,7 +41,12 @@ def tables(at: AppTest) -> list:
 
 
 def figure_numbers(at: AppTest) -> list:
-    """The figures' tables ("The numbers", under each figure), in order."""
+    """The figures' tables ("The numbers", under each figure), in order: every one is
+    opened as a reader opens it (a table is drawn only while open), then the page reruns."""
+    state = at.session_state._state.filtered_state  # the widgets' keys of the last run
+    for key in [k for k in state if k.endswith("_numbers_open")]:
+        at.session_state[key] = True
+    at.run()
     return [d for e in at.expander if e.label == "The numbers" for d in e.dataframe]
 
 

@@ -52,6 +52,8 @@ def test_concepts_diagrams_and_the_image_transformer_are_named_and_read(runs_dir
         assert image.proto.imgs[0].alt == summary and summary in captions
     photo = "The photo 427×640×3 becomes a brightness grid 427×640"
     assert any(caption.startswith(photo) for caption in captions)
+    closed = [e for e in at.expander if e.label == "The numbers"]
+    assert len(closed) == 4 and not [e for e in closed if e.dataframe]  # drawn when opened
     assert len(figure_numbers(at)) == 4  # three diagrams and the transformer's pictures
     texts_shown(at)
 
