@@ -280,7 +280,8 @@ HELPERS = {  # public functions that draw no figure of their own: pieces, transf
     **dict.fromkeys(["alt.count", "alt.extremes", "alt.layer_text", "alt.number"]),
     **dict.fromkeys(["alt.percent", "alt.plain", "alt.svg_parts", "alt.text_of"]),
     **dict.fromkeys(["base.as_text", "base.axis_suffix", "base.base_layout"]),
-    **dict.fromkeys(["base.class_bars_layout"]),
+    **dict.fromkeys(["base.class_bars_layout", "compare.capped_losses"]),
+    "compare.run_curve_traces": None,  # one run's curves, for two runs' and many runs'
     **dict.fromkeys(["base.hidden_axis", "base.note", "base.paper_text", "base.picture_trace"]),
     **dict.fromkeys(["base.png_uri", "base.shape_label", "contrast.contrast_ratio"]),
     **dict.fromkeys(["contrast.ink_on", "contrast.luminance", "contrast.readable"]),

@@ -51,34 +51,62 @@ def compare_curves(
         Two panels ("Loss" left, "Accuracy" right); traces named e.g. "A validation".
     """
     traces: list[dict] = []
-    losses: list[float] = []
     for history, label, color in zip(histories, labels, RUN_COLORS, strict=True):
-        for panel, metric in ((1, "loss"), (2, "accuracy")):
-            for key, split, dash, width in (
-                (f"val_{metric}", "validation", "solid", 4),
-                (metric, "training", "dot", 2),
-            ):
-                values = [float(v) for v in history.get(key, [])]
-                if not values:
-                    continue
-                if metric == "loss":
-                    losses += [v for v in values if np.isfinite(v)]
-                traces.append(
-                    {
-                        "type": "scatter",
-                        "mode": "lines+markers",
-                        "name": f"{label} {split}",
-                        "x": list(range(1, len(values) + 1)),
-                        "y": values,
-                        "line": {"color": color, "width": width, "dash": dash},
-                        "marker": {"size": 7 if split == "validation" else 4},
-                        "showlegend": panel == 1,
-                        "legendgroup": f"{label} {split}",
-                        "xaxis": f"x{axis_suffix(panel)}",
-                        "yaxis": f"y{axis_suffix(panel)}",
-                    }
-                )
-    layout = curves_layout(height=420)
+        traces += run_curve_traces(history, label, color, widths=(4, 2), markers=(7, 4))
+    layout = capped_losses(curves_layout(height=420), traces)
+    return with_text(make_figure(traces, layout), *_curves_text(histories, labels))
+
+
+def run_curve_traces(
+    history: dict[str, Sequence[float]],
+    name: str,
+    color: str,
+    *,
+    widths: tuple[float, float],
+    markers: tuple[int, int],
+) -> list[dict]:
+    """One run's curves on the two panels: validation solid, training dotted.
+
+    Args:
+        history: its per-epoch history (missing keys are skipped).
+        name: the legend's name of the run (traces "<name> validation", "<name> training").
+        color: the run's colour.
+        widths, markers: line widths and marker sizes, validation's then training's.
+
+    Returns:
+        Plotly scatter traces, loss on the left panel, accuracy on the right.
+    """
+    traces = []
+    for panel, metric in ((1, "loss"), (2, "accuracy")):
+        for key, split, dash, width, size in (
+            (f"val_{metric}", "validation", "solid", widths[0], markers[0]),
+            (metric, "training", "dot", widths[1], markers[1]),
+        ):
+            values = [float(v) for v in history.get(key, [])]
+            if not values:
+                continue
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": f"{name} {split}",
+                    "x": list(range(1, len(values) + 1)),
+                    "y": values,
+                    "line": {"color": color, "width": width, "dash": dash},
+                    "marker": {"size": size},
+                    "showlegend": panel == 1,
+                    "legendgroup": f"{name} {split}",
+                    "xaxis": f"x{axis_suffix(panel)}",
+                    "yaxis": f"y{axis_suffix(panel)}",
+                }
+            )
+    return traces
+
+
+def capped_losses(layout: dict, traces: list[dict]) -> dict:
+    """The curves' layout with the loss axis cut at LOSS_CAP x the median loss when one
+    run's loss blew up (said on the chart), so that it hides no other curve."""
+    losses = [v for t in traces if t["yaxis"] == "y" for v in t["y"] if np.isfinite(v)]
     if losses and max(losses) > LOSS_CAP * float(np.median(losses)):
         top = LOSS_CAP * float(np.median(losses))
         axis = {k: v for k, v in layout["yaxis"].items() if k != "rangemode"}
@@ -86,7 +114,7 @@ def compare_curves(
         layout["annotations"].append(
             paper_text(f"(cut at {top:.2g}: higher losses are off the chart)", 0.23, 1.03, size=12)
         )
-    return with_text(make_figure(traces, layout), *_curves_text(histories, labels))
+    return layout
 
 
 def _curves_text(

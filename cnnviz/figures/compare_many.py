@@ -18,12 +18,10 @@ import plotly.graph_objects as go
 from cnnviz.figures.alt import count, extremes, percent, with_text
 from cnnviz.figures.base import (
     as_text,
-    axis_suffix,
     class_bars_layout,
     make_figure,
-    paper_text,
 )
-from cnnviz.figures.compare import LOSS_CAP
+from cnnviz.figures.compare import capped_losses, run_curve_traces
 from cnnviz.figures.training import CLASS_COLORS, curves_layout, history_rows
 
 __all__ = ["per_class_runs_figure", "runs_curves_figure"]
@@ -52,50 +50,19 @@ def runs_curves_figure(
         and "<label> training".
     """
     traces: list[dict] = []
-    losses: list[float] = []
     rows: list[dict[str, Any]] = []
     ends = []
     for i, (history, label) in enumerate(zip(histories, labels, strict=True)):
-        name = as_text(label)
-        for panel, metric in ((1, "loss"), (2, "accuracy")):
-            for key, split, dash, width in (
-                (f"val_{metric}", "validation", "solid", 3),
-                (metric, "training", "dot", 1.5),
-            ):
-                values = [float(v) for v in history.get(key, [])]
-                if not values:
-                    continue
-                if metric == "loss":
-                    losses += _finite(values)
-                traces.append(
-                    {
-                        "type": "scatter",
-                        "mode": "lines+markers",
-                        "name": f"{name} {split}",
-                        "x": list(range(1, len(values) + 1)),
-                        "y": values,
-                        "line": {"color": _color(i), "width": width, "dash": dash},
-                        "marker": {"size": 6 if split == "validation" else 3},
-                        "showlegend": panel == 1,
-                        "legendgroup": f"{name} {split}",
-                        "xaxis": f"x{axis_suffix(panel)}",
-                        "yaxis": f"y{axis_suffix(panel)}",
-                    }
-                )
+        traces += run_curve_traces(
+            history, as_text(label), _color(i), widths=(3, 1.5), markers=(6, 3)
+        )
         rows += [{"run": label, **row} for row in history_rows(history)]
         key = "val_accuracy" if _finite(history.get("val_accuracy", [])) else "accuracy"
         values = [float(v) for v in history.get(key, [])]
         finite = [e for e, v in enumerate(values) if math.isfinite(v)]
         if finite:
             ends.append((label, values[finite[-1]], finite[-1] + 1, key))
-    layout = curves_layout(height=440)
-    if losses and max(losses) > LOSS_CAP * float(np.median(losses)):
-        top = LOSS_CAP * float(np.median(losses))
-        axis = {k: v for k, v in layout["yaxis"].items() if k != "rangemode"}
-        layout["yaxis"] = {**axis, "range": [0, top]}
-        layout["annotations"].append(
-            paper_text(f"(cut at {top:.2g}: higher losses are off the chart)", 0.23, 1.03, size=12)
-        )
+    layout = capped_losses(curves_layout(height=440), traces)
     columns = {key: None for row in rows for key in row}  # the same columns in every row
     table = [{**columns, **row} for row in rows]
     return with_text(make_figure(traces, layout), _curves_summary(ends, labels), table)
