@@ -18,13 +18,14 @@ from tests.app.pages import errors, shown
 
 def test_the_solo_sweep_queues_its_slots_one_after_another(runs_dir, monkeypatch):
     runner = default_runner()
-    active_at_submit, submit = [], runner.submit
+    active_at_submit, submitted, submit = [], [], runner.submit
 
     def spy(request):
         active_at_submit.append(
             [j for j in runner.job_ids() if runner.status(j)["status"] in ACTIVE]
         )
-        return submit(request)
+        submitted.append(submit(request))
+        return submitted[-1]
 
     monkeypatch.setattr(runner, "submit", spy)
     at = open_router(timeout=120)
@@ -52,7 +53,10 @@ def test_the_solo_sweep_queues_its_slots_one_after_another(runs_dir, monkeypatch
         at.run()
     assert any(shown(c.value) == "Your last sweep: all 3 runs have trained." for c in at.caption)
     assert active_at_submit == [[], [], []]  # each run submitted once the one before ended
-    runs = list_runs(runs_dir)[::-1]  # oldest first
+    # in the order submitted (ids sort to the second: 1-epoch runs can share one)
+    by_id = {run.id: run for run in list_runs(runs_dir)}
+    assert sorted(by_id) == sorted(submitted)
+    runs = [by_id[run_id] for run_id in submitted]
     records = [run.config["experiment"] for run in runs]
     assert [r["settings"]["learning_rate"] for r in records] == [0.003, 0.01, 0.03]
     assert len({r["id"] for r in records}) == 1
