@@ -101,9 +101,9 @@ def sweep_panel(runner, dataset, busy: bool) -> None:
             from cnnviz.grouping import experiment_runs
 
             runs = experiment_runs(listed_runs(current_desk()), queue.sweep.id)
-            sent = {job: place for place, job in enumerate(queue.jobs)}  # ids tie in a second
-            trained = [run.id for run in runs if run.has_model]
-            trained.sort(key=lambda run_id: sent.get(run_id, -1), reverse=True)  # newest first
+            have_model = {run.id for run in runs if run.has_model}
+            # newest first, as the queue sent them (run ids sort only to the second)
+            trained = [job for job in reversed(queue.jobs) if job in have_model]
             if len(trained) >= 2:  # three or more are grouped; two side by side
                 words = plain(setting_words(queue.sweep.settings[0]))
                 grouped = f", grouped by {words}" if len(trained) > 2 else ", side by side"
