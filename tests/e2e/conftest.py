@@ -177,3 +177,25 @@ def wait_idle(page, timeout: float = 60_000) -> None:
         timeout=timeout,
     )
     page.wait_for_timeout(800)  # let charts and grids paint
+
+
+def again_when_redrawn(page, act, *, tries: int = 3, timeout: float = 20_000):
+    """`act(timeout)` (a click or key press and what it should open), done again once the
+    page is idle when what it should open did not come within `timeout` ms.
+
+    On a busy machine (the suite's other tests on both cores) Streamlit's page can be
+    drawn again under a focused button or an open list (a rerun, a reconnect), and the
+    press lands on nothing: a user presses again, and so does the test.
+
+    Returns:
+        What `act` returned.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        try:
+            return act(timeout)
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            wait_idle(page)

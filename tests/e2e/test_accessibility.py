@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import shot, streamlit_server, wait_idle
+from tests.e2e.conftest import again_when_redrawn, shot, streamlit_server, wait_idle
 from tests.helpers_runs import train_run
 
 pytestmark = pytest.mark.e2e
@@ -263,10 +263,14 @@ def test_build_train_and_inspect_with_the_keyboard_alone(a11y_server, page, tmp_
     shot(page, "a11y_keyboard_inspect_cell")
 
     nav_to(page, "Predict")  # the upload button opens the browser's file chooser
-    tab_to(page, r"(?s)^button: .*Upload$")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(digit)
+
+    def upload(timeout: float):
+        tab_to(page, r"(?s)^button: .*Upload$")
+        with page.expect_file_chooser(timeout=timeout) as chooser:
+            page.keyboard.press("Enter")
+        return chooser.value
+
+    again_when_redrawn(page, upload).set_files(digit)
     page.get_by_text(re.compile(r"Prediction: ")).first.wait_for()
     wait_idle(page)
     shot(page, "a11y_keyboard_predict")

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM_ARGS, shot, wait_idle
+from tests.e2e.conftest import CHROMIUM_ARGS, again_when_redrawn, shot, wait_idle
 from tests.e2e.test_newcomer import go
 
 pytestmark = pytest.mark.e2e
@@ -86,8 +86,13 @@ def record(page, name: str, seconds: float) -> int:
 
 
 def choose(page, label: str, option: str) -> None:
-    page.get_by_label(label).click()
-    page.get_by_role("option", name=re.compile(f"^{re.escape(option)}")).click()
+    def pick(timeout: float) -> None:
+        if page.get_by_role("listbox").count():  # left open by the press before
+            page.keyboard.press("Escape")
+        page.get_by_label(label).click()
+        page.get_by_role("option", name=re.compile(f"^{re.escape(option)}")).click(timeout=timeout)
+
+    again_when_redrawn(page, pick)
     wait_idle(page)
 
 
