@@ -45,8 +45,10 @@ class ThreadJobRunner(JobRunner):
         except BaseException as err:  # run_job returns failures; this is a last resort
             fail_run(job.run_dir, f"the job ended unexpectedly: {err!r}", emit=job.publish)
         finally:
-            self._threads.discard(threading.current_thread())
-            self._finished(job)
+            try:
+                self._finished(job)  # its claims go before `shutdown(wait=True)` returns
+            finally:
+                self._threads.discard(threading.current_thread())
 
     def _close(self, wait: bool) -> None:
         if wait:

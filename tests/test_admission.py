@@ -160,3 +160,23 @@ def test_no_claims_thread_outlives_its_runners(runs_dir, monkeypatch):
     thread.join(timeout=5)
     assert not thread.is_alive() and claims.active_jobs(runs_dir) == []
     assert not [t for t in threading.enumerate() if t is thread]
+
+
+def test_shutdown_returns_after_an_ended_job_has_let_its_claims_go(runs_dir, monkeypatch):
+    """The command line's `train` returns once its job has ended and the runner has shut
+    down: the job's claims (and the `_claims` folder) are gone by then, however slowly the
+    job's thread lets them go (a CI run found the folder still there)."""
+    from cnnviz.admission import Admission
+
+    let_go = Admission.release
+
+    def slowly(self, job):
+        time.sleep(1.0)
+        let_go(self, job)
+
+    monkeypatch.setattr(Admission, "release", slowly)
+    runner = ThreadJobRunner(max_concurrent=1)
+    job = runner.submit(request(runs_dir, "ann"))
+    wait_for(lambda: status(runner, job) not in ACTIVE)
+    runner.shutdown(wait=True)
+    assert sorted(p.name for p in Path(runs_dir).iterdir()) == [job]
