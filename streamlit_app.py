@@ -9,6 +9,7 @@ need it, so the first page opens quickly.
 
 import gc
 import sys
+from pathlib import Path
 
 import streamlit as st
 
@@ -19,6 +20,9 @@ import streamlit as st
 if __name__ == "__main__" and "cnnviz" not in sys.modules:
     gc.freeze()
 
+# The tab's icon, drawn by us: Streamlit fetches a ":material/...:" page icon from
+# fonts.gstatic.com, and a school's LAN may have no internet (an SVG goes inline).
+ICON = str(Path(__file__).with_name("assets") / "icon.svg")
 PAGES = [  # (script, title, icon): the sidebar, in this order
     ("concepts", "Concepts", "school"),
     ("lessons", "Lessons", "menu_book"),
@@ -52,9 +56,7 @@ def route() -> None:
     from app_pages.session.training import notice_ended_job
     from app_pages.session.url import page_name, sync_url
 
-    st.set_page_config(
-        page_title="cnnviz: CNN explorer", page_icon=":material/grid_on:", layout="wide"
-    )
+    st.set_page_config(page_title="cnnviz: CNN explorer", page_icon=ICON, layout="wide")
     settle_imports()  # once TensorFlow is in, Streamlit's collections stay cheap
     verify_identity()  # the desk and teacher cookies, checked every run
     if "cnnviz_run" not in st.session_state:  # a new session (or a refresh): the newest run
