@@ -7,6 +7,7 @@ browser is a failure.
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -199,3 +200,20 @@ def again_when_redrawn(page, act, *, tries: int = 3, timeout: float = 20_000):
             if attempt == tries - 1:
                 raise
             wait_idle(page)
+
+
+def choose(page, box, option: str) -> None:
+    """Open a select box (its label, or the locator that opens it: a multiselect's
+    input) and pick the one option whose name starts with `option`, pressing again when
+    the page was drawn again under the press (`again_when_redrawn`)."""
+    opener = page.get_by_label(box) if isinstance(box, str) else box
+    wanted = page.get_by_role("option", name=re.compile(f"^{re.escape(option)}"))
+
+    def pick(timeout: float) -> None:
+        if page.get_by_role("listbox").count():  # left open by the press before
+            page.keyboard.press("Escape")
+        opener.click()
+        wanted.click(timeout=timeout)
+
+    again_when_redrawn(page, pick)
+    wait_idle(page)

@@ -11,7 +11,7 @@ import json
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import shot, streamlit_server, wait_idle
+from tests.e2e.conftest import choose, shot, streamlit_server, wait_idle
 from tests.e2e.test_classroom import CLASS, go, joined, teacher_at, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -44,18 +44,12 @@ def records(runs) -> dict[str, dict]:
     return found
 
 
-def choose(page, box: str, option: str) -> None:
-    """Pick `option` in the multiselect labelled `box`."""
+def choose_in(page, box: str, option: str) -> None:
+    """Pick `option` in the multiselect labelled `box`, then close its list (a
+    multiselect's stays open)."""
     wait_idle(page)
-    wanted = page.get_by_role("option", name=option)
-    for _ in range(3):  # a click while the page reruns may not open the list
-        page.locator('[data-testid="stMultiSelect"]', has_text=box).locator("input").click()
-        try:
-            wanted.wait_for(timeout=10_000)
-            break
-        except Exception:
-            page.keyboard.press("Escape")
-    wanted.click()
+    opener = page.locator('[data-testid="stMultiSelect"]', has_text=box).locator("input")
+    choose(page, opener, option)
     page.keyboard.press("Escape")
     wait_idle(page)
 
@@ -74,8 +68,8 @@ def test_a_two_by_two_class_experiment_answers_on_the_class_page(classroom, brow
         teacher[1].get_by_label("Question (optional)").fill("Which matters more here?")
         teacher[1].get_by_label("Question (optional)").press("Enter")
         wait_idle(teacher[1])
-        choose(teacher[1], "Settings to vary", "learning rate (learning_rate)")
-        choose(teacher[1], "Settings to vary", "batch size (batch_size)")
+        choose_in(teacher[1], "Settings to vary", "learning rate (learning_rate)")
+        choose_in(teacher[1], "Settings to vary", "batch size (batch_size)")
         assert (
             teacher[1].get_by_label("Values of learning rate, separated by commas").input_value()
             == "0.001, 0.01"

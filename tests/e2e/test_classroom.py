@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import ROOT, shot, streamlit_server, wait_idle
+from tests.e2e.conftest import ROOT, choose, shot, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -152,8 +152,7 @@ def test_a_desk_is_one_laptop_and_the_teacher_acts(classroom, browser, tmp_path)
 
         # The teacher sends an experiment; ada takes it at her next page change.
         go(teacher[1], "Build")
-        teacher[1].get_by_label("Start from a preset").click()
-        teacher[1].get_by_role("option", name=re.compile("^lenet-5")).click()
+        choose(teacher[1], "Start from a preset", "lenet-5")
         teacher[1].get_by_role("button", name="Load preset").click()
         wait_idle(teacher[1])
         go(teacher[1], "Class")

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM_ARGS, again_when_redrawn, shot, wait_idle
+from tests.e2e.conftest import CHROMIUM_ARGS, choose, shot, wait_idle
 from tests.e2e.test_newcomer import go
 
 pytestmark = pytest.mark.e2e
@@ -83,17 +83,6 @@ def record(page, name: str, seconds: float) -> int:
         page.wait_for_timeout(2000)
         wait_idle(page)
     return counted
-
-
-def choose(page, label: str, option: str) -> None:
-    def pick(timeout: float) -> None:
-        if page.get_by_role("listbox").count():  # left open by the press before
-            page.keyboard.press("Escape")
-        page.get_by_label(label).click()
-        page.get_by_role("option", name=re.compile(f"^{re.escape(option)}")).click(timeout=timeout)
-
-    again_when_redrawn(page, pick)
-    wait_idle(page)
 
 
 def test_a_burst_per_class_trains_and_the_live_camera_answers(fresh_server, camera_page):
