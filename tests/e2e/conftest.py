@@ -217,3 +217,12 @@ def choose(page, box, option: str) -> None:
 
     again_when_redrawn(page, pick)
     wait_idle(page)
+
+
+def asked_elsewhere(page, server_url: str) -> list[str]:
+    """The addresses the page asks for from now on beyond cnnviz's own server (and its
+    `data:` and `blob:` URLs), filled as it goes: a school's LAN may have no internet."""
+    own = (server_url, "data:", "blob:")
+    elsewhere: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(own) else elsewhere.append(r.url))
+    return elsewhere

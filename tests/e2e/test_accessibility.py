@@ -19,7 +19,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import again_when_redrawn, shot, streamlit_server, wait_idle
+from tests.e2e.conftest import (
+    again_when_redrawn,
+    asked_elsewhere,
+    shot,
+    streamlit_server,
+    wait_idle,
+)
 from tests.helpers_runs import train_run
 
 pytestmark = pytest.mark.e2e
@@ -123,7 +129,7 @@ def test_every_page_passes_axe_wcag21_aa(a11y_server, page, tmp_path, theme):
     """Every page (Inspect's every tab, a confusion cell, an answered image), normal and
     projector: 0 critical or serious axe findings that cnnviz can fix."""
     query = "?projector=1" if theme == "projector" else ""
-    found = []
+    found, elsewhere = [], asked_elsewhere(page, a11y_server["url"])
     for path, title in PAGES:
         open_page(page, f"{a11y_server['url']}/{path}{query}", title)
         assert not page.locator('[data-testid="stException"]').count(), title
@@ -147,6 +153,7 @@ def test_every_page_passes_axe_wcag21_aa(a11y_server, page, tmp_path, theme):
             found += axe_findings(page, f"Predict, an image answered ({theme})")
             shot(page, f"a11y_{theme}_predict_answer")
     assert not found, "\n".join(found)
+    assert elsewhere == []
 
 
 # --- the keyboard alone --------------------------------------------------------------------

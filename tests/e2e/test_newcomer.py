@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import shot, wait_idle
+from tests.e2e.conftest import asked_elsewhere, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -63,10 +63,7 @@ def test_first_page_opens_quickly(server, page):
 
 
 def test_newcomer_path(server, page, tmp_path):
-    # A school's LAN may have no internet: the browser asks nothing of anyone but cnnviz.
-    elsewhere: list[str] = []
-    own = (server["url"], "data:", "blob:")
-    page.on("request", lambda r: None if r.url.startswith(own) else elsewhere.append(r.url))
+    elsewhere = asked_elsewhere(page, server["url"])
     page.goto(server["url"] + DESK)
     wait_idle(page)
     for number, title in enumerate(PAGES[2:5], start=2):
